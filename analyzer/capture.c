@@ -1,0 +1,298 @@
+/* Capture input; see capture.h.
+ *
+ * The file is checked by hand before libpcap sees it, because libpcap's
+ * messages for an empty file or a text file ("unknown file format") do not
+ * tell a user what is wrong. Packets then come from libpcap, or from our
+ * pcapng reader when libpcap gives up on a pcapng file. */
+#include "capture.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcap/pcap.h>
+
+#include "cursor.h"
+#include "pcapng_reader.h"
+
+#define PCAPNG_MAGIC             0x0A0D0D0Au
+#define PCAP_FILE_HEADER_LEN     24u
+#define PCAPNG_MIN_HEADER_LEN    28u
+#define MAGIC_LEN                4u
+/* libpcap's own ceiling for most link types; anything above is not a packet
+ * we can trust, whatever the record header says. */
+#define MAX_PLAUSIBLE_CAPLEN     262144u
+#define NS_PER_SECOND            1000000000
+
+struct capture {
+    pcap_t *pcap;                      /* NULL once our reader has taken over */
+    struct pcapng_reader *own_reader;
+    char *path;                        /* to read the file again with our reader */
+    bool is_pcapng;
+    bool mixed_link_types;             /* libpcap refused interfaces of different types */
+    int pcap_linktype;
+    uint64_t frames_returned;
+    bool finished;                     /* EOF or damaged tail already reported */
+};
+
+/* ---- checks before libpcap ---- */
+
+static FILE *open_regular_file(const char *path, uint64_t *size, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            snprintf(err, errlen, "no such file");
+        else if (errno == EACCES)
+            snprintf(err, errlen, "permission denied");
+        else if (errno == EISDIR)
+            snprintf(err, errlen, "is a directory");
+        else
+            snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0) {
+        snprintf(err, errlen, "cannot stat: %s", strerror(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "is a directory");
+    } else if (!S_ISREG(st.st_mode)) {
+        /* A pipe cannot be read twice, and the pcapng fallback needs that. */
+        snprintf(err, errlen, "not a regular file");
+    } else {
+        *size = (uint64_t)st.st_size;
+        return f;
+    }
+    fclose(f);
+    return NULL;
+}
+
+static bool is_pcap_magic(uint32_t magic)
+{
+    switch (magic) {
+    case 0xA1B2C3D4u: case 0xD4C3B2A1u:   /* microseconds */
+    case 0xA1B23C4Du: case 0x4D3CB2A1u:   /* nanoseconds */
+    case 0xA1B2CD34u: case 0x34CDB2A1u:   /* Kuznetzov's modified pcap */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Reads the magic number and decides whether libpcap should be asked at all. */
+static bool check_capture_magic(FILE *f, uint64_t size, bool *is_pcapng,
+                                char *err, size_t errlen)
+{
+    if (size == 0) {
+        snprintf(err, errlen, "empty file");
+        return false;
+    }
+    uint8_t head[MAGIC_LEN];
+    size_t got = fread(head, 1, sizeof head, f);
+    if (got < sizeof head) {
+        snprintf(err, errlen, "too short to be a capture (%zu bytes)", got);
+        return false;
+    }
+    struct cursor c = cursor_make(head, got);
+    uint32_t magic = cursor_be32(&c);
+    *is_pcapng = magic == PCAPNG_MAGIC;
+    if (!*is_pcapng && !is_pcap_magic(magic)) {
+        snprintf(err, errlen, "not a pcap or pcapng file (magic 0x%08" PRIx32 ")", magic);
+        return false;
+    }
+    uint64_t header_len = *is_pcapng ? PCAPNG_MIN_HEADER_LEN : PCAP_FILE_HEADER_LEN;
+    if (size < header_len) {
+        snprintf(err, errlen, "too short to be a capture (%" PRIu64 " bytes)", size);
+        return false;
+    }
+    rewind(f);
+    return true;
+}
+
+/* ---- libpcap or our reader ---- */
+
+/* Other refusals (differing snapshot lengths, sections in different byte
+ * orders, damage) also lead to our reader, but only this one earns the
+ * "mixed link types" label in reports. */
+static bool refused_for_mixed_link_types(const char *libpcap_message)
+{
+    return strstr(libpcap_message, "different from the type of the first interface") != NULL;
+}
+
+static void free_capture(struct capture *cap)
+{
+    free(cap->path);
+    free(cap);
+}
+
+struct capture *capture_open(const char *path, char *err, size_t errlen)
+{
+    uint64_t size = 0;
+    bool is_pcapng = false;
+    FILE *f = open_regular_file(path, &size, err, errlen);
+    if (!f)
+        return NULL;
+    if (!check_capture_magic(f, size, &is_pcapng, err, errlen)) {
+        fclose(f);
+        return NULL;
+    }
+    struct capture *cap = calloc(1, sizeof *cap);
+    if (cap)
+        cap->path = strdup(path);
+    if (!cap || !cap->path) {
+        snprintf(err, errlen, "out of memory");
+        if (cap)
+            free_capture(cap);
+        fclose(f);
+        return NULL;
+    }
+    cap->is_pcapng = is_pcapng;
+
+    /* The same call as pcap_open_offline_with_tstamp_precision(), on the
+     * stream we already checked, so the file cannot change in between. */
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    cap->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (cap->pcap) {
+        cap->pcap_linktype = pcap_datalink(cap->pcap);
+        return cap;
+    }
+    if (!is_pcapng) {
+        snprintf(err, errlen, "%s", errbuf);
+        fclose(f);      /* libpcap leaves the stream open when it fails */
+        free_capture(cap);
+        return NULL;
+    }
+    cap->mixed_link_types = refused_for_mixed_link_types(errbuf);
+    rewind(f);
+    cap->own_reader = pcapng_reader_open(f, err, errlen);
+    if (!cap->own_reader) {
+        free_capture(cap);
+        return NULL;
+    }
+    return cap;
+}
+
+static int64_t timeval_ns_to_ns(const struct timeval *tv)
+{
+    int64_t ns;
+    /* With nanosecond precision libpcap puts nanoseconds in tv_usec. */
+    if (__builtin_mul_overflow((int64_t)tv->tv_sec, NS_PER_SECOND, &ns)
+        || __builtin_add_overflow(ns, (int64_t)tv->tv_usec, &ns))
+        return tv->tv_sec > 0 ? INT64_MAX : INT64_MIN;
+    return ns;
+}
+
+/* libpcap stopped with an error on a pcapng file. Its usual reason is
+ * interfaces that differ; read the file again with our reader, step over the
+ * packets libpcap already delivered, and carry on from there. If our reader
+ * stops at the same place its message is the more precise one. */
+static enum capture_result continue_with_own_reader(struct capture *cap,
+                                                    struct capture_packet *pkt,
+                                                    const char *libpcap_message,
+                                                    char *err, size_t errlen)
+{
+    FILE *f = fopen(cap->path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s (reopening: %s)", libpcap_message, strerror(errno));
+        return CAPTURE_DAMAGED_TAIL;
+    }
+    struct pcapng_reader *reader = pcapng_reader_open(f, err, errlen);
+    if (!reader)
+        return CAPTURE_DAMAGED_TAIL;
+    cap->mixed_link_types = refused_for_mixed_link_types(libpcap_message);
+    pcap_close(cap->pcap);
+    cap->pcap = NULL;
+    cap->own_reader = reader;
+
+    for (uint64_t skipped = 0; skipped < cap->frames_returned; skipped++) {
+        enum capture_result result = pcapng_reader_next(reader, pkt, err, errlen);
+        if (result == CAPTURE_EOF)
+            snprintf(err, errlen, "%s", libpcap_message);
+        if (result != CAPTURE_PACKET)
+            return CAPTURE_DAMAGED_TAIL;
+    }
+    return pcapng_reader_next(reader, pkt, err, errlen);
+}
+
+static enum capture_result next_from_libpcap(struct capture *cap, struct capture_packet *pkt,
+                                             char *err, size_t errlen)
+{
+    struct pcap_pkthdr *header;
+    const u_char *data;
+    int rc = pcap_next_ex(cap->pcap, &header, &data);
+    if (rc == 1) {
+        pkt->data = data;
+        pkt->caplen = header->caplen;
+        pkt->wirelen = header->len;
+        pkt->ts_ns = timeval_ns_to_ns(&header->ts);
+        pkt->linktype = cap->pcap_linktype;
+        return CAPTURE_PACKET;
+    }
+    if (rc == PCAP_ERROR_BREAK)
+        return CAPTURE_EOF;
+
+    char message[PCAP_ERRBUF_SIZE];
+    snprintf(message, sizeof message, "%s", pcap_geterr(cap->pcap));
+    if (cap->is_pcapng)
+        return continue_with_own_reader(cap, pkt, message, err, errlen);
+    snprintf(err, errlen, "%s", message);
+    return CAPTURE_DAMAGED_TAIL;
+}
+
+/* A record header can claim anything; refuse lengths no capture produces. */
+static bool packet_lengths_plausible(const struct capture *cap, const struct capture_packet *pkt,
+                                     char *err, size_t errlen)
+{
+    uint64_t frame = cap->frames_returned + 1;
+    if (pkt->caplen > pkt->wirelen) {
+        snprintf(err, errlen,
+                 "packet %" PRIu64 ": captured length %" PRIu32
+                 " is larger than its wire length %" PRIu32,
+                 frame, pkt->caplen, pkt->wirelen);
+        return false;
+    }
+    if (pkt->caplen > MAX_PLAUSIBLE_CAPLEN) {
+        snprintf(err, errlen, "packet %" PRIu64 ": captured length %" PRIu32
+                 " over the %u-byte limit", frame, pkt->caplen, MAX_PLAUSIBLE_CAPLEN);
+        return false;
+    }
+    return true;
+}
+
+enum capture_result capture_next(struct capture *cap, struct capture_packet *pkt,
+                                 char *err, size_t errlen)
+{
+    if (cap->finished)
+        return CAPTURE_EOF;
+    enum capture_result result = cap->own_reader
+                               ? pcapng_reader_next(cap->own_reader, pkt, err, errlen)
+                               : next_from_libpcap(cap, pkt, err, errlen);
+    if (result == CAPTURE_PACKET && !packet_lengths_plausible(cap, pkt, err, errlen))
+        result = CAPTURE_DAMAGED_TAIL;
+    if (result == CAPTURE_PACKET)
+        pkt->frame = ++cap->frames_returned;
+    else
+        cap->finished = true;
+    return result;
+}
+
+const char *capture_format(const struct capture *cap)
+{
+    if (cap->own_reader)
+        return cap->mixed_link_types ? "pcapng (mixed link types, own reader)"
+                                     : "pcapng (own reader)";
+    return cap->is_pcapng ? "pcapng" : "pcap";
+}
+
+void capture_close(struct capture *cap)
+{
+    if (!cap)
+        return;
+    if (cap->pcap)
+        pcap_close(cap->pcap);
+    pcapng_reader_close(cap->own_reader);
+    free_capture(cap);
+}

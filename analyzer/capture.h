@@ -1,0 +1,47 @@
+/* Capture input: one packet at a time from a pcap or pcapng file.
+ *
+ * libpcap reads what it can; when it refuses a pcapng file whose interfaces
+ * differ in link type or snapshot length, the file is read again with our own
+ * pcapng block reader (pcapng_reader.c), which keeps a link type per
+ * interface. The rest of the program sees only this interface.
+ */
+#ifndef TLSDIAG_CAPTURE_H
+#define TLSDIAG_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+struct capture_packet {
+    const uint8_t *data;   /* valid until the next capture_next() */
+    uint32_t caplen;       /* bytes present */
+    uint32_t wirelen;      /* bytes on the wire */
+    int64_t ts_ns;         /* nanoseconds since the epoch */
+    int linktype;          /* DLT_* / LINKTYPE_* value of this packet's interface */
+    uint64_t frame;        /* 1-based packet number */
+};
+
+enum capture_result {
+    CAPTURE_PACKET,
+    CAPTURE_EOF,
+    CAPTURE_DAMAGED_TAIL,  /* a usable prefix was read; the rest is unreadable */
+};
+
+struct capture;
+
+/* Opens path. On failure returns NULL and writes a one-line reason, without
+ * the file name, into err. */
+struct capture *capture_open(const char *path, char *err, size_t errlen);
+
+/* Reads the next packet. On CAPTURE_DAMAGED_TAIL err says what was wrong.
+ * After CAPTURE_EOF or CAPTURE_DAMAGED_TAIL every later call returns
+ * CAPTURE_EOF. */
+enum capture_result capture_next(struct capture *cap, struct capture_packet *pkt,
+                                 char *err, size_t errlen);
+
+/* "pcap" or "pcapng (own reader)" etc., for reports. */
+const char *capture_format(const struct capture *cap);
+
+void capture_close(struct capture *cap);
+
+#endif

@@ -1,0 +1,30 @@
+/* Subcommands and the options they share. */
+#ifndef TLSDIAG_CLI_H
+#define TLSDIAG_CLI_H
+
+#include <stdio.h>
+#include "pipeline.h"
+
+#define TLSDIAG_VERSION "0.1.0"
+
+struct subcommand {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);   /* argv[0] is the subcommand name */
+};
+
+int cmd_events(int argc, char **argv);
+
+/* Parses a limit option shared by every command (--max-conns N ...).
+ * Returns 1 when argv[*i] was such an option (and consumes its value),
+ * 0 when it was not, -1 on a bad value (message printed). */
+int cli_limit_option(int argc, char **argv, int *i, struct pipeline_options *opt);
+/* The help text for those options. */
+void cli_limit_help(FILE *f);
+
+/* Reports a pipeline outcome on stderr the same way for every command:
+ * "tlsdiag: FILE: reason" for unusable input, warnings for damaged tails
+ * and skipped link types. */
+void cli_report_run(const char *path, int rc, const char *err, const struct pipeline_summary *s);
+
+#endif

@@ -1,0 +1,92 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct limit_option {
+    const char *name;
+    const char *help;
+    size_t offset;      /* into struct pipeline_options */
+    int width;          /* 32: uint32_t; 64: int64_t seconds stored as ns */
+};
+
+#define OPT_OFFSET(field) offsetof(struct pipeline_options, field)
+
+static const struct limit_option limit_options[] = {
+    { "--max-conns", "live TCP connections tracked at once (oldest evicted)", OPT_OFFSET(reasm.max_conns), 32 },
+    { "--max-ooo-bytes", "out-of-order bytes held per direction before a gap is declared", OPT_OFFSET(reasm.max_held_bytes), 32 },
+    { "--max-ooo-segments", "out-of-order segments held per direction", OPT_OFFSET(reasm.max_held_segments), 32 },
+    { "--max-handshake", "bytes of one TLS handshake message collected", OPT_OFFSET(stream.tls.max_handshake_message), 32 },
+    { "--max-http-header", "bytes of a CONNECT request/response head", OPT_OFFSET(stream.max_http_header), 32 },
+    { "--max-fragments", "IP datagrams being reassembled at once", OPT_OFFSET(ipfrag.max_datagrams), 32 },
+    { "--idle-timeout", "seconds after which a silent connection is closed", OPT_OFFSET(reasm.idle_timeout_ns), 64 },
+};
+
+int cli_limit_option(int argc, char **argv, int *i, struct pipeline_options *opt)
+{
+    for (size_t k = 0; k < sizeof limit_options / sizeof limit_options[0]; k++) {
+        const struct limit_option *lo = &limit_options[k];
+        if (strcmp(argv[*i], lo->name))
+            continue;
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "tlsdiag: %s needs a value\n", lo->name);
+            return -1;
+        }
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(argv[*i + 1], &end, 10);
+        if (errno || *end || end == argv[*i + 1] || v == 0 || v > 0xFFFFFFFFull) {
+            fprintf(stderr, "tlsdiag: %s: '%s' is not a number from 1 to 4294967295\n", lo->name,
+                    argv[*i + 1]);
+            return -1;
+        }
+        char *field = (char *)opt + lo->offset;
+        if (lo->width == 32) {
+            uint32_t v32 = (uint32_t)v;
+            memcpy(field, &v32, sizeof v32);
+        } else {
+            int64_t ns = (int64_t)v * 1000000000LL;
+            memcpy(field, &ns, sizeof ns);
+        }
+        *i += 1;
+        return 1;
+    }
+    return 0;
+}
+
+void cli_limit_help(FILE *f)
+{
+    struct pipeline_options d;
+    pipeline_default_options(&d);
+    fprintf(f, "limits (a connection that hits one is marked and the capture goes on):\n");
+    for (size_t k = 0; k < sizeof limit_options / sizeof limit_options[0]; k++) {
+        const struct limit_option *lo = &limit_options[k];
+        const char *field = (const char *)&d + lo->offset;
+        unsigned long long v;
+        if (lo->width == 32) {
+            uint32_t v32;
+            memcpy(&v32, field, sizeof v32);
+            v = v32;
+        } else {
+            int64_t ns;
+            memcpy(&ns, field, sizeof ns);
+            v = (unsigned long long)(ns / 1000000000LL);
+        }
+        fprintf(f, "  %-20s N  %s (default %llu)\n", lo->name, lo->help, v);
+    }
+}
+
+void cli_report_run(const char *path, int rc, const char *err, const struct pipeline_summary *s)
+{
+    if (rc != 0) {
+        fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
+        return;
+    }
+    if (s->damaged_tail)
+        fprintf(stderr, "tlsdiag: warning: %s: after frame %llu: %s; the %llu frames before it were analysed\n",
+                path, (unsigned long long)s->frames, s->damage, (unsigned long long)s->frames);
+    for (int i = 0; i < s->unknown_link_kinds; i++)
+        fprintf(stderr, "tlsdiag: warning: %s: %llu packets of unknown link type %d skipped\n", path,
+                (unsigned long long)s->unknown_links[i].count, s->unknown_links[i].linktype);
+}

@@ -1,0 +1,63 @@
+/* `tlsdiag events CAPTURE...` */
+#include "cli.h"
+#include "events_out.h"
+
+#include <string.h>
+
+static void events_help(FILE *f)
+{
+    fprintf(f, "usage: tlsdiag events [OPTIONS] CAPTURE...\n\n"
+               "Prints one JSON object per line for every TLS Client Hello, Server Hello,\n"
+               "HelloRetryRequest, Certificate and alert, and every HTTP CONNECT request and\n"
+               "response, in capture order (schema: the oracle contract in the README).\n\n"
+               "exit status: 0 read, 2 unusable input or usage error\n\n");
+    cli_limit_help(f);
+}
+
+int cmd_events(int argc, char **argv)
+{
+    struct pipeline_options opt;
+    pipeline_default_options(&opt);
+    int first_file = argc;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            events_help(stdout);
+            return 0;
+        }
+        int r = cli_limit_option(argc, argv, &i, &opt);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (!strcmp(argv[i], "--")) {
+            first_file = i + 1;
+            break;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "tlsdiag events: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+        first_file = i;
+        break;
+    }
+    if (first_file >= argc) {
+        events_help(stderr);
+        return 2;
+    }
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    struct events_writer w;
+    events_writer_init(&w, stdout);
+    struct event_sink sink = { &w, events_writer_emit };
+    int status = 0;
+    for (int i = first_file; i < argc; i++) {
+        struct pipeline_summary summary;
+        char err[256] = "";
+        int rc = pipeline_run(argv[i], &opt, &sink, &summary, err, sizeof err);
+        fflush(stdout);
+        cli_report_run(argv[i], rc, err, &summary);
+        if (rc)
+            status = rc;
+    }
+    return status;
+}

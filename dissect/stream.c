@@ -1,0 +1,321 @@
+#include "stream.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum stream_kind { STREAM_UNKNOWN, STREAM_TLS, STREAM_CONNECT, STREAM_DNS, STREAM_OTHER };
+
+enum { PORT_DNS = 53, PORT_MDNS = 5353 };
+
+struct stream_direction {
+    bool seen_payload;
+    struct growbuf pending;    /* an HTTP head or a DNS/TCP message being collected */
+};
+
+struct stream_conn {
+    uint8_t kind;              /* enum stream_kind */
+    bool request_done;         /* the CONNECT request of the current exchange */
+    bool tunnel_open;          /* the proxy answered 2xx: the rest is TLS */
+    int8_t requester;          /* who sent CONNECT */
+    struct stream_direction dir[2];
+    struct tls_session tls;
+};
+
+void stream_default_limits(struct stream_limits *limits)
+{
+    limits->tls.max_handshake_message = 256 * 1024;
+    limits->max_http_header = 64 * 1024;
+    limits->max_dns_tcp_message = 65535 + 2;
+}
+
+void stream_init(struct stream_dissector *s, const struct event_sink *sink,
+                 const struct stream_limits *limits)
+{
+    memset(s, 0, sizeof *s);
+    s->sink = *sink;
+    s->limits = *limits;
+}
+
+static struct stream_conn *conn_state(struct tcp_conn *c)
+{
+    if (!c->app)
+        c->app = calloc(1, sizeof(struct stream_conn));
+    return c->app;
+}
+
+void stream_release(struct stream_dissector *s, struct tcp_conn *c)
+{
+    (void)s;
+    struct stream_conn *sc = c->app;
+    if (!sc)
+        return;
+    tls_session_free(&sc->tls);
+    growbuf_free(&sc->dir[0].pending);
+    growbuf_free(&sc->dir[1].pending);
+    free(sc);
+    c->app = NULL;
+}
+
+static void emit(struct stream_dissector *s, struct event *ev, struct tcp_conn *c, int sender,
+                 const struct packet_view *pkt)
+{
+    ev->frame = pkt->frame;
+    ev->ts_ns = pkt->ts_ns;
+    ev->conn = c;
+    ev->sender = sender;
+    s->sink.emit(s->sink.ctx, ev);
+}
+
+static void feed_tls(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
+                     int sender, const uint8_t *data, size_t len, const struct packet_view *pkt,
+                     bool segment_start)
+{
+    struct tls_feed_ctx x = { &s->sink, &s->limits.tls, &sc->tls, c, sender, pkt };
+    tls_feed(&x, data, len, segment_start);
+}
+
+/* PROXY protocol (HAProxy) v1 text line or v2 binary header: its length, or
+ * 0 when the bytes do not start with one (or it is not complete here). */
+static size_t proxy_protocol_header_len(const uint8_t *p, size_t len)
+{
+    static const uint8_t v2_signature[12] = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D,
+                                              0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A };
+    if (len >= 16 && memcmp(p, v2_signature, 12) == 0) {
+        struct cursor c = cursor_make(p + 14, len - 14);
+        size_t body = cursor_be16(&c);
+        return 16 + body <= len ? 16 + body : 0;
+    }
+    if (len >= 8 && memcmp(p, "PROXY ", 6) == 0) {
+        size_t limit = len < 108 ? len : 108; /* the v1 line is at most 107 bytes */
+        for (size_t i = 6; i + 1 < limit; i++)
+            if (p[i] == '\r' && p[i + 1] == '\n')
+                return i + 2;
+    }
+    return 0;
+}
+
+/* Collects bytes into dir->pending; false when the cap is exceeded. */
+static bool collect(struct stream_direction *dir, const uint8_t *data, size_t len, size_t cap)
+{
+    return growbuf_append(&dir->pending, data, len, cap);
+}
+
+static void on_connect_request(struct stream_dissector *s, struct stream_conn *sc,
+                               struct tcp_conn *c, int sender, const struct packet_view *pkt)
+{
+    struct stream_direction *dir = &sc->dir[sender];
+    struct http_request req;
+    enum parse_status st = http_parse_request(dir->pending.data, dir->pending.len, &req);
+    if (st == PARSE_TRUNCATED)
+        return;
+    if (st == PARSE_INVALID) {
+        sc->kind = STREAM_OTHER;
+        return;
+    }
+    sc->request_done = true;
+    sc->requester = (int8_t)sender;
+    conn_settle_client(c, sender, ROLE_FROM_MESSAGE);
+    struct event ev = { .type = EV_CONNECT_REQUEST, .length = (uint32_t)req.message_len,
+                        .u.connect_request = &req };
+    emit(s, &ev, c, sender, pkt);
+    size_t rest = dir->pending.len - req.message_len;
+    if (rest) { /* the client did not wait for the answer */
+        feed_tls(s, sc, c, sender, dir->pending.data + req.message_len, rest, pkt, true);
+    }
+    dir->pending.len = 0;
+}
+
+static void on_connect_response(struct stream_dissector *s, struct stream_conn *sc,
+                                struct tcp_conn *c, int sender, const struct packet_view *pkt)
+{
+    struct stream_direction *dir = &sc->dir[sender];
+    struct http_response resp;
+    enum parse_status st = http_parse_connect_response(dir->pending.data, dir->pending.len, &resp);
+    if (st == PARSE_TRUNCATED)
+        return;
+    if (st == PARSE_INVALID) {
+        sc->kind = STREAM_OTHER;
+        return;
+    }
+    conn_settle_client(c, 1 - sender, ROLE_FROM_MESSAGE);
+    struct event ev = { .type = EV_CONNECT_RESPONSE, .length = (uint32_t)resp.message_len,
+                        .u.connect_response = &resp };
+    emit(s, &ev, c, sender, pkt);
+    size_t used = resp.message_len;
+    size_t rest = dir->pending.len - used;
+    if (resp.status >= 200 && resp.status < 300) {
+        sc->tunnel_open = true;
+        s->stats.connect_tunnels++;
+        if (rest)
+            feed_tls(s, sc, c, sender, dir->pending.data + used, rest, pkt, true);
+        growbuf_free(&sc->dir[0].pending);
+        growbuf_free(&sc->dir[1].pending);
+        return;
+    }
+    if (resp.status >= 100 && resp.status < 200) { /* interim: the real answer follows */
+        growbuf_consume(&dir->pending, used);
+        return;
+    }
+    /* Refused (407, 403, 5xx): the client may try again on the same
+     * connection, e.g. with credentials after a 407. */
+    sc->request_done = false;
+    dir->pending.len = 0;
+}
+
+static void on_connect_data(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
+                            int sender, const uint8_t *data, size_t len,
+                            const struct packet_view *pkt, bool segment_start)
+{
+    if (sc->tunnel_open || (sc->request_done && sender == sc->requester)) {
+        feed_tls(s, sc, c, sender, data, len, pkt, segment_start);
+        return;
+    }
+    bool is_request = !sc->request_done;
+    if (is_request && sc->dir[sender].pending.len == 0 && !http_looks_like_connect(data, len))
+        return; /* the proxy speaking first, or noise */
+    if (!is_request && sender == sc->requester)
+        return;
+    if (!collect(&sc->dir[sender], data, len, s->limits.max_http_header)) {
+        sc->kind = STREAM_OTHER;
+        return;
+    }
+    if (is_request)
+        on_connect_request(s, sc, c, sender, pkt);
+    else
+        on_connect_response(s, sc, c, sender, pkt);
+}
+
+static void emit_dns(struct stream_dissector *s, const uint8_t *msg, size_t len, bool over_tcp,
+                     struct tcp_conn *c, int sender, const struct packet_view *pkt)
+{
+    if (dns_parse_message(msg, len, &s->dns_scratch) != PARSE_OK) {
+        s->stats.dns_malformed++;
+        return;
+    }
+    s->stats.dns_messages++;
+    struct dns_event dns = { &s->dns_scratch, over_tcp, pkt->ip_version, pkt->src, pkt->dst,
+                             pkt->sport, pkt->dport };
+    struct event ev = { .type = EV_DNS, .length = (uint32_t)len, .u.dns = &dns };
+    emit(s, &ev, c, sender, pkt);
+}
+
+/* DNS over TCP: each message behind a 2-byte length (RFC 1035 4.2.2). */
+static void on_dns_tcp_data(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
+                            int sender, const uint8_t *data, size_t len, const struct packet_view *pkt)
+{
+    struct stream_direction *dir = &sc->dir[sender];
+    if (!collect(dir, data, len, s->limits.max_dns_tcp_message * 2)) {
+        sc->kind = STREAM_OTHER;
+        return;
+    }
+    while (dir->pending.len >= 2) {
+        struct cursor cur = cursor_make(dir->pending.data, dir->pending.len);
+        size_t msg_len = cursor_be16(&cur);
+        const uint8_t *msg = cursor_bytes(&cur, msg_len);
+        if (!msg)
+            return;
+        emit_dns(s, msg, msg_len, true, c, sender, pkt);
+        growbuf_consume(&dir->pending, 2 + msg_len);
+    }
+}
+
+static bool is_dns_port(uint16_t port) { return port == PORT_DNS; }
+
+/* Decides what a connection carries from the bytes of a segment. */
+static void classify(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
+                     const uint8_t **data, size_t *len, bool first, bool segment_start)
+{
+    if (is_dns_port(c->ep[0].port) || is_dns_port(c->ep[1].port)) {
+        sc->kind = STREAM_DNS;
+        return;
+    }
+    if (!segment_start)
+        return;
+    if (first) {
+        size_t proxy_len = proxy_protocol_header_len(*data, *len);
+        *data += proxy_len;
+        *len -= proxy_len;
+        if (http_looks_like_connect(*data, *len) && *len >= 8) {
+            sc->kind = STREAM_CONNECT;
+            return;
+        }
+        if (proxy_len && *len == 0)
+            return;
+    }
+    if (tls_looks_like_start(*data, *len, first)) {
+        sc->kind = STREAM_TLS;
+        s->stats.tls_conns++;
+    }
+}
+
+void stream_on_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
+                    const struct packet_view *pkt, bool segment_start)
+{
+    struct stream_dissector *s = ctx;
+    struct stream_conn *sc = conn_state(c);
+    if (!sc)
+        return;
+    bool first = !sc->dir[sender].seen_payload;
+    sc->dir[sender].seen_payload = true;
+    if (sc->kind == STREAM_UNKNOWN)
+        classify(s, sc, c, &data, &len, first, segment_start);
+    switch (sc->kind) {
+    case STREAM_TLS:
+        feed_tls(s, sc, c, sender, data, len, pkt, segment_start);
+        break;
+    case STREAM_CONNECT:
+        on_connect_data(s, sc, c, sender, data, len, pkt, segment_start);
+        break;
+    case STREAM_DNS:
+        on_dns_tcp_data(s, sc, c, sender, data, len, pkt);
+        break;
+    default:
+        break;
+    }
+}
+
+void stream_on_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
+                   const struct packet_view *pkt)
+{
+    struct stream_dissector *s = ctx;
+    struct stream_conn *sc = c->app;
+    struct event ev = { .type = EV_STREAM_GAP, .length = (uint32_t)(missing > UINT32_MAX ? UINT32_MAX : missing) };
+    emit(s, &ev, c, sender, pkt);
+    if (!sc)
+        return;
+    sc->dir[sender].pending.len = 0;
+    if (sc->kind == STREAM_TLS || sc->tunnel_open) {
+        struct tls_feed_ctx x = { &s->sink, &s->limits.tls, &sc->tls, c, sender, pkt };
+        tls_gap(&x, missing);
+    }
+}
+
+void stream_on_datagram(struct stream_dissector *s, const struct packet_view *pkt)
+{
+    bool dns = is_dns_port(pkt->sport) || is_dns_port(pkt->dport) || pkt->sport == PORT_MDNS ||
+               pkt->dport == PORT_MDNS;
+    if (dns && pkt->payload_len == pkt->payload_wire_len)
+        emit_dns(s, pkt->payload, pkt->payload_len, false, NULL, 0, pkt);
+}
+
+const char *stream_kind_name(const struct tcp_conn *c)
+{
+    const struct stream_conn *sc = c->app;
+    if (!sc)
+        return "none";
+    switch (sc->kind) {
+    case STREAM_TLS: return "tls";
+    case STREAM_CONNECT: return sc->tunnel_open ? "connect+tls" : "connect";
+    case STREAM_DNS: return "dns";
+    case STREAM_OTHER: return "other";
+    default: return "unknown";
+    }
+}
+
+const struct tls_session *stream_tls_session(const struct tcp_conn *c)
+{
+    const struct stream_conn *sc = c->app;
+    if (!sc || (sc->kind != STREAM_TLS && !sc->tunnel_open))
+        return NULL;
+    return &sc->tls;
+}

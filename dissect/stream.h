@@ -1,0 +1,52 @@
+/* Stream dissectors: decide what a TCP connection carries and hand its bytes
+ * to the right grammar.
+ *
+ * TLS is found by content, never by port: a direction's first payload that
+ * starts with a TLS record, or a later segment that starts a Client or Server
+ * Hello (which covers STARTTLS and SOCKS), after a PROXY protocol header, or
+ * inside an HTTP CONNECT tunnel once the proxy answered 2xx. DNS is parsed on
+ * port 53, over UDP and over TCP.
+ */
+#ifndef TLSDIAG_STREAM_H
+#define TLSDIAG_STREAM_H
+
+#include "tls.h"
+
+struct stream_limits {
+    struct tls_limits tls;
+    uint32_t max_http_header;      /* bytes of a CONNECT request/response head */
+    uint32_t max_dns_tcp_message;
+};
+
+struct stream_stats {
+    uint64_t tls_conns, connect_tunnels, dns_messages, dns_malformed;
+};
+
+struct stream_dissector {
+    struct event_sink sink;
+    struct stream_limits limits;
+    struct stream_stats stats;
+    struct dns_message dns_scratch;  /* large; reused for every message */
+};
+
+void stream_default_limits(struct stream_limits *limits);
+void stream_init(struct stream_dissector *s, const struct event_sink *sink,
+                 const struct stream_limits *limits);
+
+/* Reassembler callbacks (struct reasm_callbacks); ctx is the stream_dissector. */
+void stream_on_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
+                    const struct packet_view *pkt, bool segment_start);
+void stream_on_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
+                   const struct packet_view *pkt);
+/* Frees the connection's dissector state. */
+void stream_release(struct stream_dissector *s, struct tcp_conn *c);
+
+/* A UDP datagram: DNS on port 53 (and 5353 multicast DNS). */
+void stream_on_datagram(struct stream_dissector *s, const struct packet_view *pkt);
+
+/* What the connection turned out to carry, for reports. */
+const char *stream_kind_name(const struct tcp_conn *c);
+/* The TLS state of a connection, or NULL when it is not TLS. */
+const struct tls_session *stream_tls_session(const struct tcp_conn *c);
+
+#endif

@@ -1,0 +1,482 @@
+#include "tcp_reasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct held_segment {
+    struct held_segment *next;
+    uint32_t seq;
+    uint32_t len;        /* bytes held */
+    uint32_t wire_len;   /* bytes the segment carried on the wire (>= len when cut) */
+    uint8_t data[];
+};
+
+#define INITIAL_BUCKETS 4096u
+
+/* RFC 1982: a is before b when the signed distance is negative. */
+static int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
+
+void reasm_default_limits(struct reasm_limits *limits)
+{
+    limits->max_conns = 262144;
+    limits->max_held_bytes = 1024 * 1024;
+    limits->max_held_segments = 2048;
+    limits->idle_timeout_ns = 600LL * 1000000000LL;
+    limits->closed_linger_ns = 30LL * 1000000000LL;
+}
+
+bool reasm_init(struct tcp_reassembler *r, const struct reasm_limits *limits,
+                const struct reasm_callbacks *cb)
+{
+    memset(r, 0, sizeof *r);
+    r->limits = *limits;
+    if (r->limits.max_conns == 0)
+        r->limits.max_conns = 1;
+    r->cb = *cb;
+    r->buckets = calloc(INITIAL_BUCKETS, sizeof *r->buckets);
+    r->bucket_mask = INITIAL_BUCKETS - 1;
+    return r->buckets != NULL;
+}
+
+static uint32_t hash_endpoint(const struct endpoint *e)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ e->addr[i]) * 16777619u;
+    h = (h ^ e->port) * 16777619u;
+    return h ^ (h >> 15);
+}
+
+/* Symmetric, so both directions find the same bucket. */
+static uint32_t hash_pair(const struct endpoint *a, const struct endpoint *b)
+{
+    return hash_endpoint(a) + hash_endpoint(b);
+}
+
+static bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
+{
+    return a->port == b->port && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+static void lru_unlink(struct tcp_reassembler *r, struct tcp_conn *c)
+{
+    if (c->lru_prev)
+        c->lru_prev->lru_next = c->lru_next;
+    else
+        r->lru_head = c->lru_next;
+    if (c->lru_next)
+        c->lru_next->lru_prev = c->lru_prev;
+    else
+        r->lru_tail = c->lru_prev;
+    c->lru_prev = c->lru_next = NULL;
+}
+
+static void lru_push_head(struct tcp_reassembler *r, struct tcp_conn *c)
+{
+    c->lru_prev = NULL;
+    c->lru_next = r->lru_head;
+    if (r->lru_head)
+        r->lru_head->lru_prev = c;
+    r->lru_head = c;
+    if (!r->lru_tail)
+        r->lru_tail = c;
+}
+
+static void free_held(struct tcp_half *h)
+{
+    struct held_segment *s = h->held;
+    while (s) {
+        struct held_segment *next = s->next;
+        free(s);
+        s = next;
+    }
+    h->held = NULL;
+    h->held_bytes = h->held_count = 0;
+}
+
+static void end_conn(struct tcp_reassembler *r, struct tcp_conn *c)
+{
+    if (r->cb.on_conn_end)
+        r->cb.on_conn_end(r->cb.ctx, c);
+    uint32_t b = hash_pair(&c->ep[0], &c->ep[1]) & r->bucket_mask;
+    for (struct tcp_conn **pp = &r->buckets[b]; *pp; pp = &(*pp)->hash_next) {
+        if (*pp == c) {
+            *pp = c->hash_next;
+            break;
+        }
+    }
+    lru_unlink(r, c);
+    free_held(&c->half[0]);
+    free_held(&c->half[1]);
+    r->live--;
+    c->hash_next = r->free_conns;
+    r->free_conns = c;
+}
+
+static void grow_buckets(struct tcp_reassembler *r)
+{
+    uint32_t new_count = (r->bucket_mask + 1) * 2;
+    struct tcp_conn **nb = calloc(new_count, sizeof *nb);
+    if (!nb)
+        return; /* keep the old table: slower, still correct */
+    for (uint32_t i = 0; i <= r->bucket_mask; i++) {
+        struct tcp_conn *c = r->buckets[i];
+        while (c) {
+            struct tcp_conn *next = c->hash_next;
+            uint32_t b = hash_pair(&c->ep[0], &c->ep[1]) & (new_count - 1);
+            c->hash_next = nb[b];
+            nb[b] = c;
+            c = next;
+        }
+    }
+    free(r->buckets);
+    r->buckets = nb;
+    r->bucket_mask = new_count - 1;
+}
+
+static struct tcp_conn *new_conn(struct tcp_reassembler *r, const struct endpoint *src,
+                                 const struct endpoint *dst, const struct packet_view *pkt)
+{
+    if (r->live >= r->limits.max_conns && r->lru_tail) {
+        r->stats.conns_evicted++;
+        end_conn(r, r->lru_tail);
+    }
+    struct tcp_conn *c = r->free_conns;
+    if (c)
+        r->free_conns = c->hash_next;
+    else if (!(c = malloc(sizeof *c)))
+        return NULL;
+    memset(c, 0, sizeof *c);
+    c->ip_version = pkt->ip_version;
+    c->ep[0] = *src;
+    c->ep[1] = *dst;
+    c->client = -1;
+    c->id = ++r->next_id;
+    c->first_frame = pkt->frame;
+    c->first_ts = pkt->ts_ns;
+    if (r->live + 1 > r->bucket_mask + 1)
+        grow_buckets(r);
+    uint32_t b = hash_pair(src, dst) & r->bucket_mask;
+    c->hash_next = r->buckets[b];
+    r->buckets[b] = c;
+    lru_push_head(r, c);
+    r->live++;
+    r->stats.conns_created++;
+    if (r->live > r->stats.max_live_conns)
+        r->stats.max_live_conns = r->live;
+    return c;
+}
+
+static struct tcp_conn *find_conn(struct tcp_reassembler *r, const struct endpoint *src,
+                                  const struct endpoint *dst, int *sender)
+{
+    uint32_t b = hash_pair(src, dst) & r->bucket_mask;
+    for (struct tcp_conn *c = r->buckets[b]; c; c = c->hash_next) {
+        if (endpoint_equal(&c->ep[0], src) && endpoint_equal(&c->ep[1], dst)) {
+            *sender = 0;
+            return c;
+        }
+        if (endpoint_equal(&c->ep[1], src) && endpoint_equal(&c->ep[0], dst)) {
+            *sender = 1;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Time moves forward in a capture, so the least recently active connection
+ * is the first to look at. */
+static void expire(struct tcp_reassembler *r, int64_t now)
+{
+    while (r->lru_tail) {
+        struct tcp_conn *c = r->lru_tail;
+        int64_t idle = now - c->last_ts;
+        bool done = c->closed ? idle > r->limits.closed_linger_ns : idle > r->limits.idle_timeout_ns;
+        if (!done)
+            break;
+        r->stats.conns_timed_out++;
+        end_conn(r, c);
+    }
+}
+
+int conn_settle_client(struct tcp_conn *c, int client_ep, enum role_source source)
+{
+    if (source > c->role_source) {
+        c->client = (int8_t)client_ep;
+        c->role_source = (uint8_t)source;
+    }
+    return c->client;
+}
+
+int conn_client(struct tcp_conn *c)
+{
+    if (c->client < 0) {
+        int client = c->ep[1].port > c->ep[0].port ? 1 : 0;
+        conn_settle_client(c, client, ROLE_FROM_PORTS);
+    }
+    return c->client;
+}
+
+static void emit(struct tcp_reassembler *r, struct tcp_conn *c, int sender, enum tcp_event_kind k,
+                 const struct packet_view *pkt)
+{
+    if (r->cb.on_tcp_event)
+        r->cb.on_tcp_event(r->cb.ctx, c, sender, k, pkt);
+}
+
+/* Passes bytes at h->next_seq on: the present part as data, the part the
+ * snapshot length cut off as a gap. */
+static void deliver(struct tcp_reassembler *r, struct tcp_conn *c, int sender, const uint8_t *data,
+                    uint32_t present, uint32_t wire, const struct packet_view *pkt, bool segment_start)
+{
+    struct tcp_half *h = &c->half[sender];
+    if (present) {
+        h->next_seq += present;
+        h->bytes_delivered += present;
+        r->cb.on_data(r->cb.ctx, c, sender, data, present, pkt, segment_start);
+    }
+    if (wire > present) {
+        uint32_t missing = wire - present;
+        h->next_seq += missing;
+        h->gaps++;
+        h->gap_bytes += missing;
+        if (!h->first_gap_frame)
+            h->first_gap_frame = pkt->frame;
+        r->cb.on_gap(r->cb.ctx, c, sender, missing, pkt);
+    }
+}
+
+/* A segment that starts at or before next_seq: trims what was already seen. */
+static void accept_in_order(struct tcp_reassembler *r, struct tcp_conn *c, int sender, uint32_t seq,
+                            const uint8_t *data, uint32_t present, uint32_t wire,
+                            const struct packet_view *pkt)
+{
+    struct tcp_half *h = &c->half[sender];
+    uint32_t already = (uint32_t)-seq_diff(seq, h->next_seq);
+    if (already >= wire) {
+        h->retransmissions++;
+        emit(r, c, sender, TCP_EV_RETRANSMISSION, pkt);
+        return;
+    }
+    if (already)
+        h->retransmissions++;
+    uint32_t skip_present = already < present ? already : present;
+    deliver(r, c, sender, data + skip_present, present - skip_present, wire - already, pkt,
+            already == 0);
+}
+
+static void drain_held(struct tcp_reassembler *r, struct tcp_conn *c, int sender,
+                       const struct packet_view *pkt)
+{
+    struct tcp_half *h = &c->half[sender];
+    while (h->held && seq_diff(h->held->seq, h->next_seq) <= 0) {
+        struct held_segment *s = h->held;
+        h->held = s->next;
+        h->held_bytes -= s->len;
+        h->held_count--;
+        accept_in_order(r, c, sender, s->seq, s->data, s->len, s->wire_len, pkt);
+        free(s);
+    }
+}
+
+/* Gives up on the hole before the first held segment: the capture lost it,
+ * or a peer is flooding us with segments we cannot place. */
+static void skip_hole(struct tcp_reassembler *r, struct tcp_conn *c, int sender,
+                      const struct packet_view *pkt)
+{
+    struct tcp_half *h = &c->half[sender];
+    uint32_t missing = (uint32_t)seq_diff(h->held->seq, h->next_seq);
+    h->next_seq = h->held->seq;
+    h->gaps++;
+    h->gap_bytes += missing;
+    if (!h->first_gap_frame)
+        h->first_gap_frame = pkt->frame;
+    if (!h->limit_hit) {
+        h->limit_hit = true;
+        h->limit_frame = pkt->frame;
+    }
+    r->cb.on_gap(r->cb.ctx, c, sender, missing, pkt);
+    drain_held(r, c, sender, pkt);
+}
+
+static bool hold(struct tcp_reassembler *r, struct tcp_half *h, uint32_t seq, const uint8_t *data,
+                 uint32_t present, uint32_t wire)
+{
+    struct held_segment **pp = &h->held;
+    while (*pp && seq_diff((*pp)->seq, seq) <= 0) {
+        if ((*pp)->seq == seq && (*pp)->wire_len >= wire) {
+            h->retransmissions++;
+            if (memcmp((*pp)->data, data, present < (*pp)->len ? present : (*pp)->len))
+                h->conflicting_retransmissions++;
+            return true;
+        }
+        pp = &(*pp)->next;
+    }
+    struct held_segment *s = malloc(sizeof *s + present);
+    if (!s)
+        return false;
+    s->seq = seq;
+    s->len = present;
+    s->wire_len = wire;
+    memcpy(s->data, data, present);
+    s->next = *pp;
+    *pp = s;
+    h->held_bytes += present;
+    h->held_count++;
+    h->out_of_order++;
+    r->stats.held_segments++;
+    return true;
+}
+
+static void accept_segment(struct tcp_reassembler *r, struct tcp_conn *c, int sender, uint32_t seq,
+                           const uint8_t *data, uint32_t present, uint32_t wire,
+                           const struct packet_view *pkt)
+{
+    struct tcp_half *h = &c->half[sender];
+    if (seq_diff(seq, h->next_seq) <= 0) {
+        accept_in_order(r, c, sender, seq, data, present, wire, pkt);
+        drain_held(r, c, sender, pkt);
+        return;
+    }
+    while (h->held && (h->held_bytes + present > r->limits.max_held_bytes ||
+                       h->held_count + 1 > r->limits.max_held_segments)) {
+        skip_hole(r, c, sender, pkt);
+        if (seq_diff(seq, h->next_seq) <= 0) {
+            accept_in_order(r, c, sender, seq, data, present, wire, pkt);
+            drain_held(r, c, sender, pkt);
+            return;
+        }
+    }
+    if (present > r->limits.max_held_bytes || !hold(r, h, seq, data, present, wire)) {
+        /* It cannot be held at all: the hole before it is lost. */
+        uint32_t missing = (uint32_t)seq_diff(seq, h->next_seq);
+        h->next_seq = seq;
+        h->gaps++;
+        h->gap_bytes += missing;
+        h->limit_hit = true;
+        if (!h->limit_frame)
+            h->limit_frame = pkt->frame;
+        r->cb.on_gap(r->cb.ctx, c, sender, missing, pkt);
+        accept_in_order(r, c, sender, seq, data, present, wire, pkt);
+        drain_held(r, c, sender, pkt);
+    }
+}
+
+static void handle_syn(struct tcp_reassembler *r, struct tcp_conn *c, int sender,
+                       const struct packet_view *pkt)
+{
+    struct tcp_half *h = &c->half[sender];
+    bool is_synack = pkt->tcp_flags & TCP_ACK;
+    if (is_synack)
+        conn_settle_client(c, 1 - sender, ROLE_FROM_SYNACK);
+    else
+        conn_settle_client(c, sender, ROLE_FROM_SYN);
+    h->syn_count++;
+    /* A second SYN-ACK with another ISN (a middlebox, or a stack that
+     * restarted the handshake) rebases the direction while no data has been
+     * passed on; later data follows the newest handshake. */
+    bool rebase = !h->syn_seen || (h->isn != pkt->seq && h->bytes_delivered == 0);
+    if (rebase) {
+        h->isn = pkt->seq;
+        h->next_seq = pkt->seq + 1;
+        h->have_base = true;
+        free_held(h);
+    }
+    if (!h->syn_seen) {
+        h->syn_seen = true;
+        h->syn_frame = pkt->frame;
+    }
+    emit(r, c, sender, is_synack ? TCP_EV_SYNACK : TCP_EV_SYN, pkt);
+}
+
+static void track_acks(struct tcp_reassembler *r, struct tcp_conn *c, int sender,
+                       const struct packet_view *pkt)
+{
+    struct tcp_half *h = &c->half[sender];
+    bool pure_ack = pkt->payload_wire_len == 0 &&
+                    !(pkt->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST)) && (pkt->tcp_flags & TCP_ACK);
+    if (pure_ack && h->packets > 1 && pkt->ack == h->last_ack && pkt->window == h->last_window) {
+        h->dup_acks++;
+        emit(r, c, sender, TCP_EV_DUP_ACK, pkt);
+    }
+    if (pkt->window == 0 && !(pkt->tcp_flags & (TCP_RST | TCP_SYN | TCP_FIN))) {
+        h->zero_windows++;
+        emit(r, c, sender, TCP_EV_ZERO_WINDOW, pkt);
+    }
+    h->last_ack = pkt->ack;
+    h->last_window = pkt->window;
+}
+
+void reasm_packet(struct tcp_reassembler *r, const struct packet_view *pkt)
+{
+    r->stats.segments++;
+    expire(r, pkt->ts_ns);
+    struct endpoint src = { .port = pkt->sport }, dst = { .port = pkt->dport };
+    memcpy(src.addr, pkt->src, 16);
+    memcpy(dst.addr, pkt->dst, 16);
+    int sender = 0;
+    struct tcp_conn *c = find_conn(r, &src, &dst, &sender);
+    bool fresh_syn = (pkt->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    if (c && c->closed && fresh_syn && c->half[sender].isn != pkt->seq) {
+        end_conn(r, c); /* port reuse: a new connection */
+        c = NULL;
+    }
+    if (!c) {
+        sender = 0;
+        if (!(c = new_conn(r, &src, &dst, pkt)))
+            return;
+    }
+    struct tcp_half *h = &c->half[sender];
+    if (!h->packets)
+        h->first_frame = pkt->frame;
+    h->packets++;
+    c->last_frame = pkt->frame;
+    c->last_ts = pkt->ts_ns;
+    lru_unlink(r, c);
+    lru_push_head(r, c);
+    if (r->cb.on_packet)
+        r->cb.on_packet(r->cb.ctx, c, sender, pkt);
+
+    if (pkt->tcp_flags & TCP_SYN)
+        handle_syn(r, c, sender, pkt);
+    track_acks(r, c, sender, pkt);
+    uint32_t data_seq = pkt->seq + ((pkt->tcp_flags & TCP_SYN) ? 1u : 0u);
+    if (pkt->payload_wire_len && !(pkt->tcp_flags & TCP_RST)) {
+        h->payload_packets++;
+        if (!h->have_base) {
+            h->next_seq = data_seq;
+            h->have_base = true;
+        }
+        accept_segment(r, c, sender, data_seq, pkt->payload, pkt->payload_len,
+                       pkt->payload_wire_len, pkt);
+    }
+    if ((pkt->tcp_flags & TCP_FIN) && !h->fin_seen) {
+        h->fin_seen = true;
+        h->fin_frame = pkt->frame;
+        emit(r, c, sender, TCP_EV_FIN, pkt);
+        if (c->half[1 - sender].fin_seen)
+            c->closed = true;
+    }
+    if (pkt->tcp_flags & TCP_RST) {
+        if (!h->rst_seen) {
+            h->rst_seen = true;
+            h->rst_frame = pkt->frame;
+        }
+        c->closed = true;
+        emit(r, c, sender, TCP_EV_RST, pkt);
+    }
+}
+
+void reasm_finish(struct tcp_reassembler *r)
+{
+    /* Oldest first, so connections end in the order they went quiet. */
+    while (r->lru_tail)
+        end_conn(r, r->lru_tail);
+    while (r->free_conns) {
+        struct tcp_conn *c = r->free_conns;
+        r->free_conns = c->hash_next;
+        free(c);
+    }
+    free(r->buckets);
+    r->buckets = NULL;
+}

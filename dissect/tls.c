@@ -1,0 +1,432 @@
+#include "tls.h"
+
+#include <string.h>
+
+enum {
+    CT_CHANGE_CIPHER_SPEC = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPLICATION_DATA = 23,
+    CT_HEARTBEAT = 24,
+};
+
+/* A handshake message at least this long is taken for encrypted data when it
+ * begins a record, as tshark does. */
+#define TLS_ENCRYPTED_LENGTH_HINT 65536u
+
+static bool known_handshake_type(uint8_t t)
+{
+    switch (t) {
+    case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 8: case 11: case 12: case 13:
+    case 14: case 15: case 16: case 20: case 21: case 22: case 23: case 24: case 25: case 67:
+    case 254:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool valid_content_type(uint8_t t) { return t >= CT_CHANGE_CIPHER_SPEC && t <= CT_HEARTBEAT; }
+
+/* Version bytes of a record header: SSL 3.0 to TLS 1.3 (major 3, minor 0-4). */
+static bool plausible_version(const uint8_t *p, size_t len)
+{
+    return len < 1 || (p[0] == 3 && (len < 2 || p[1] <= 4));
+}
+
+static bool looks_like_sslv2_hello(const uint8_t *p, size_t len)
+{
+    if (len < 3 || !(p[0] & 0x80))
+        return false;
+    size_t rec_len = (size_t)(p[0] & 0x7F) << 8 | p[1];
+    if (p[2] == 1) /* CLIENT-HELLO: version 0x0002 or 3.x */
+        return rec_len >= 9 && (len < 4 || p[3] == 0 || p[3] == 3);
+    if (p[2] == 4) /* SERVER-HELLO */
+        return rec_len >= 11;
+    return false;
+}
+
+static bool plausible_v3_header(const uint8_t *p, size_t len)
+{
+    return len >= 1 && valid_content_type(p[0]) && plausible_version(p + 1, len - 1);
+}
+
+bool tls_looks_like_start(const uint8_t *p, size_t len, bool first_payload)
+{
+    if (len < 3)
+        return false;
+    if (first_payload) {
+        if (looks_like_sslv2_hello(p, len))
+            return true;
+        return p[0] >= CT_CHANGE_CIPHER_SPEC && p[0] <= CT_APPLICATION_DATA &&
+               plausible_version(p + 1, len - 1);
+    }
+    return len >= 6 && p[0] == CT_HANDSHAKE && plausible_version(p + 1, 2) &&
+           (p[5] == TLS_HS_CLIENT_HELLO || p[5] == TLS_HS_SERVER_HELLO);
+}
+
+static void emit(struct tls_feed_ctx *x, struct event *ev)
+{
+    ev->frame = x->pkt->frame;
+    ev->ts_ns = x->pkt->ts_ns;
+    ev->conn = x->conn;
+    ev->sender = x->sender;
+    ev->record_version = x->session->dir[x->sender].record_version;
+    x->sink->emit(x->sink->ctx, ev);
+}
+
+static void report_malformed(struct tls_feed_ctx *x, const char *problem)
+{
+    struct tls_direction *d = &x->session->dir[x->sender];
+    if (d->malformed_reported)
+        return;
+    d->malformed_reported = true;
+    struct event ev = { .type = EV_TLS_MALFORMED, .u.problem = problem };
+    emit(x, &ev);
+}
+
+static void lose_sync(struct tls_direction *d)
+{
+    d->in_sync = false;
+    d->in_record = false;
+    d->header_have = 0;
+    d->record.len = 0;
+    d->handshake.len = 0;
+    d->skip_handshake = 0;
+}
+
+/* Once a direction is encrypted its handshake bytes are never read again. */
+static void stop_copying(struct tls_direction *d)
+{
+    growbuf_free(&d->handshake);
+    d->skip_handshake = 0;
+}
+
+static void on_client_hello(struct tls_feed_ctx *x, const uint8_t *body, size_t len)
+{
+    struct tls_client_hello ch;
+    tls_parse_client_hello(body, len, &ch);
+    conn_settle_client(x->conn, x->sender, ROLE_FROM_MESSAGE);
+    struct event ev = { .type = EV_CLIENT_HELLO, .handshake_type = TLS_HS_CLIENT_HELLO,
+                        .length = (uint32_t)len, .u.client_hello = &ch };
+    emit(x, &ev);
+}
+
+static void on_server_hello(struct tls_feed_ctx *x, uint8_t type, const uint8_t *body, size_t len)
+{
+    struct tls_server_hello sh;
+    tls_parse_server_hello(body, len, type, &sh);
+    conn_settle_client(x->conn, 1 - x->sender, ROLE_FROM_MESSAGE);
+    if (!sh.is_hello_retry_request && sh.status != PARSE_INVALID) {
+        uint16_t v = sh.has_supported_version ? sh.supported_version : sh.legacy_version;
+        x->session->version = v;
+        /* TLS 1.3 (and its drafts, 0x7Fxx): the rest of the server's
+         * handshake is encrypted. */
+        if (v == 0x0304 || (v >> 8) == 0x7F) {
+            x->session->dir[x->sender].encrypted_from_now = true;
+            stop_copying(&x->session->dir[x->sender]);
+        }
+    }
+    struct event ev = { .type = EV_SERVER_HELLO, .handshake_type = type, .length = (uint32_t)len,
+                        .u.server_hello = &sh };
+    emit(x, &ev);
+}
+
+static void on_handshake_message(struct tls_feed_ctx *x, uint8_t type, const uint8_t *body, size_t len)
+{
+    switch (type) {
+    case TLS_HS_CLIENT_HELLO:
+        on_client_hello(x, body, len);
+        return;
+    case TLS_HS_SERVER_HELLO:
+    case TLS_HS_HELLO_RETRY_REQUEST:
+        on_server_hello(x, type, body, len);
+        return;
+    case TLS_HS_CERTIFICATE: {
+        struct tls_certificate_msg cert = { body, len, x->session->version == 0x0304 };
+        struct event ev = { .type = EV_CERTIFICATE, .handshake_type = type, .length = (uint32_t)len,
+                            .u.certificate = &cert };
+        emit(x, &ev);
+        return;
+    }
+    default: {
+        struct event ev = { .type = EV_HANDSHAKE_OTHER, .handshake_type = type, .length = (uint32_t)len };
+        emit(x, &ev);
+        return;
+    }
+    }
+}
+
+/* Skips what is left of a message over the cap; returns the bytes used. */
+static size_t skip_oversized(struct tls_direction *d, size_t len)
+{
+    size_t n = d->skip_handshake < len ? (size_t)d->skip_handshake : len;
+    d->skip_handshake -= n;
+    return n;
+}
+
+static void extract_messages(struct tls_feed_ctx *x, struct tls_direction *d)
+{
+    while (d->handshake.len >= 4) {
+        struct cursor c = cursor_make(d->handshake.data, d->handshake.len);
+        uint8_t type = cursor_u8(&c);
+        uint32_t len = cursor_be24(&c);
+        if (len > x->limits->max_handshake_message) {
+            struct event ev = { .type = EV_TLS_LIMIT, .handshake_type = type, .length = len,
+                                .u.problem = "handshake message larger than the handshake buffer cap" };
+            emit(x, &ev);
+            d->skip_handshake = len - (d->handshake.len - 4);
+            d->handshake.len = 0;
+            return;
+        }
+        const uint8_t *body = cursor_bytes(&c, len);
+        if (!body)
+            return; /* continues in a later record */
+        on_handshake_message(x, type, body, len);
+        if (d->encrypted_from_now || d->ccs_seen) {
+            d->handshake.len = 0;
+            return;
+        }
+        growbuf_consume(&d->handshake, 4 + (size_t)len);
+    }
+}
+
+static void on_handshake_record(struct tls_feed_ctx *x, struct tls_direction *d, const uint8_t *body,
+                                size_t len)
+{
+    size_t used = skip_oversized(d, len);
+    body += used;
+    len -= used;
+    if (len == 0)
+        return;
+    if (d->handshake.len == 0 && used == 0 && len >= 4) {
+        struct cursor c = cursor_make(body, len);
+        uint8_t type = cursor_u8(&c);
+        uint32_t msg_len = cursor_be24(&c);
+        if (!known_handshake_type(type) || msg_len >= TLS_ENCRYPTED_LENGTH_HINT) {
+            struct event ev = { .type = EV_ENCRYPTED_HANDSHAKE, .length = (uint32_t)len };
+            emit(x, &ev);
+            return;
+        }
+    }
+    size_t cap = (size_t)x->limits->max_handshake_message + 4 + TLS_MAX_RECORD_LEN;
+    if (!growbuf_append(&d->handshake, body, len, cap)) {
+        struct event ev = { .type = EV_TLS_LIMIT, .length = (uint32_t)len,
+                            .u.problem = "handshake buffer full" };
+        emit(x, &ev);
+        d->handshake.len = 0;
+        return;
+    }
+    extract_messages(x, d);
+}
+
+static void on_alert_record(struct tls_feed_ctx *x, struct tls_direction *d)
+{
+    struct tls_alert alert = { .encrypted = d->record_len != 2, .record_len = (uint16_t)d->record_len };
+    if (!alert.encrypted) {
+        alert.level = d->record.data[0];
+        alert.description = d->record.data[1];
+    }
+    struct event ev = { .type = EV_ALERT, .length = d->record_len, .u.alert = &alert };
+    emit(x, &ev);
+}
+
+static void on_v3_record(struct tls_feed_ctx *x, struct tls_direction *d)
+{
+    d->records++;
+    switch (d->content_type) {
+    case CT_CHANGE_CIPHER_SPEC: {
+        d->ccs_seen = true;
+        stop_copying(d);
+        struct event ev = { .type = EV_CHANGE_CIPHER_SPEC, .length = d->record_len };
+        emit(x, &ev);
+        break;
+    }
+    case CT_ALERT:
+        on_alert_record(x, d);
+        break;
+    case CT_HANDSHAKE:
+        if (d->copying) {
+            on_handshake_record(x, d, d->record.data, d->record.len);
+        } else {
+            struct event ev = { .type = EV_ENCRYPTED_HANDSHAKE, .length = d->record_len };
+            emit(x, &ev);
+        }
+        break;
+    case CT_APPLICATION_DATA: {
+        struct event ev = { .type = EV_APPLICATION_DATA, .length = d->record_len };
+        emit(x, &ev);
+        break;
+    }
+    default:
+        break; /* heartbeat */
+    }
+}
+
+static void on_sslv2_record(struct tls_feed_ctx *x, struct tls_direction *d)
+{
+    d->records++;
+    if (d->records != 1 || d->record.len < 1)
+        return; /* only the hellos are readable */
+    if (d->record.data[0] == 1) {
+        struct tls_client_hello ch;
+        tls_parse_sslv2_client_hello(d->record.data, d->record.len, &ch);
+        conn_settle_client(x->conn, x->sender, ROLE_FROM_MESSAGE);
+        struct event ev = { .type = EV_CLIENT_HELLO, .handshake_type = TLS_HS_CLIENT_HELLO,
+                            .length = d->record_len, .u.client_hello = &ch };
+        emit(x, &ev);
+    } else if (d->record.data[0] == 4) {
+        struct cursor c = cursor_make(d->record.data, d->record.len);
+        cursor_skip(&c, 3); /* type, session-id hit, certificate type */
+        struct tls_server_hello sh = { .sslv2 = true, .legacy_version = cursor_be16(&c),
+                                       .status = c.status };
+        conn_settle_client(x->conn, 1 - x->sender, ROLE_FROM_MESSAGE);
+        struct event ev = { .type = EV_SERVER_HELLO, .handshake_type = TLS_HS_SERVER_HELLO,
+                            .length = d->record_len, .u.server_hello = &sh };
+        emit(x, &ev);
+    }
+}
+
+/* Which bodies are worth copying: only what we parse. */
+static bool should_copy(const struct tls_direction *d)
+{
+    if (d->format == TLS_FORMAT_SSLV2)
+        return d->records == 0;
+    switch (d->content_type) {
+    case CT_CHANGE_CIPHER_SPEC: return false;
+    case CT_ALERT: return d->record_len == 2;
+    case CT_HANDSHAKE: return !d->ccs_seen && !d->encrypted_from_now;
+    default: return false;
+    }
+}
+
+/* Parses a complete header in d->header. False: not a record header. */
+static bool open_record(struct tls_feed_ctx *x, struct tls_direction *d)
+{
+    struct cursor c = cursor_make(d->header, d->header_have);
+    if (d->format == TLS_FORMAT_SSLV2) {
+        uint8_t first = cursor_u8(&c);
+        uint8_t second = cursor_u8(&c);
+        d->record_len = (first & 0x80) ? ((uint32_t)(first & 0x7F) << 8 | second)
+                                       : ((uint32_t)(first & 0x3F) << 8 | second) + cursor_u8(&c);
+        d->content_type = 0;
+    } else {
+        d->content_type = cursor_u8(&c);
+        d->record_version = cursor_be16(&c);
+        d->record_len = cursor_be16(&c);
+        if (!valid_content_type(d->content_type) || (d->record_version >> 8) != 3) {
+            report_malformed(x, "bytes that are not a TLS record header");
+            return false;
+        }
+        if (d->record_len > TLS_MAX_RECORD_LEN) {
+            report_malformed(x, "record longer than 2^14+2048 bytes");
+            return false;
+        }
+    }
+    d->in_record = true;
+    d->record_done = 0;
+    d->record.len = 0;
+    d->copying = should_copy(d);
+    return true;
+}
+
+static size_t header_size(struct tls_direction *d)
+{
+    /* After an SSLv2 CLIENT-HELLO the client goes on in whichever format
+     * the server answered in; the first byte of each header tells. */
+    if (d->format == TLS_FORMAT_UNKNOWN && d->header_have >= 1)
+        d->format = valid_content_type(d->header[0]) ? TLS_FORMAT_V3 : TLS_FORMAT_SSLV2;
+    if (d->format != TLS_FORMAT_SSLV2)
+        return 5;
+    return d->header_have >= 1 && !(d->header[0] & 0x80) ? 3 : 2;
+}
+
+/* Returns bytes used from p, or SIZE_MAX when the bytes are not TLS. */
+static size_t collect_header(struct tls_feed_ctx *x, struct tls_direction *d, const uint8_t *p,
+                             size_t len)
+{
+    size_t used = 0;
+    while (used < len && d->header_have < header_size(d))
+        d->header[d->header_have++] = p[used++];
+    if (d->header_have < header_size(d))
+        return used;
+    if (!open_record(x, d))
+        return SIZE_MAX;
+    d->header_have = 0;
+    return used;
+}
+
+static void close_record(struct tls_feed_ctx *x, struct tls_direction *d)
+{
+    d->in_record = false;
+    if (d->format == TLS_FORMAT_SSLV2) {
+        on_sslv2_record(x, d);
+        d->format = TLS_FORMAT_UNKNOWN;
+    } else
+        on_v3_record(x, d);
+    d->record.len = 0;
+}
+
+/* At a segment start while out of sync: is this where records begin? */
+static bool try_resync(struct tls_direction *d, const uint8_t *p, size_t len)
+{
+    if (d->format == TLS_FORMAT_UNKNOWN && looks_like_sslv2_hello(p, len)) {
+        d->format = TLS_FORMAT_SSLV2;
+        return true;
+    }
+    if (!plausible_v3_header(p, len))
+        return false;
+    if (d->format == TLS_FORMAT_UNKNOWN || d->format == TLS_FORMAT_SSLV2)
+        d->format = TLS_FORMAT_V3;
+    return true;
+}
+
+void tls_feed(struct tls_feed_ctx *x, const uint8_t *data, size_t len, bool segment_start)
+{
+    struct tls_direction *d = &x->session->dir[x->sender];
+    while (len > 0) {
+        if (!d->in_sync) {
+            if (!segment_start || !try_resync(d, data, len))
+                return; /* the rest of this segment is not TLS */
+            d->in_sync = true;
+        }
+        segment_start = false;
+        if (!d->in_record) {
+            size_t used = collect_header(x, d, data, len);
+            if (used == SIZE_MAX) {
+                lose_sync(d);
+                return;
+            }
+            data += used;
+            len -= used;
+            if (!d->in_record)
+                continue;
+        }
+        size_t want = d->record_len - d->record_done;
+        size_t take = want < len ? want : len;
+        if (d->copying && !growbuf_append(&d->record, data, take, TLS_MAX_RECORD_LEN)) {
+            lose_sync(d);
+            return;
+        }
+        d->record_done += (uint32_t)take;
+        data += take;
+        len -= take;
+        if (d->record_done == d->record_len)
+            close_record(x, d);
+    }
+}
+
+void tls_gap(struct tls_feed_ctx *x, uint64_t missing)
+{
+    struct tls_direction *d = &x->session->dir[x->sender];
+    if (d->in_sync && d->in_record && !d->copying && missing < d->record_len - d->record_done) {
+        d->record_done += (uint32_t)missing; /* still inside a record we only count */
+        return;
+    }
+    lose_sync(d);
+}
+
+void tls_session_free(struct tls_session *s)
+{
+    for (int i = 0; i < 2; i++) {
+        growbuf_free(&s->dir[i].record);
+        growbuf_free(&s->dir[i].handshake);
+    }
+}

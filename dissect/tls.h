@@ -1,0 +1,69 @@
+/* TLS record layer and handshake reassembly, one state per direction.
+ *
+ * Bytes arrive in stream order in arbitrary chunks. Records are followed by
+ * their headers; only the bodies we must read (plaintext handshake, 2-byte
+ * alerts, ChangeCipherSpec) are copied, everything else is skipped by
+ * arithmetic, so after the handshake no payload is copied at all. Handshake
+ * messages are reassembled across records up to a cap. A direction that
+ * meets bytes that are not a record header is out of sync and waits for the
+ * next TCP segment that starts with a plausible record header, as tshark
+ * does; a gap inside a record we were skipping costs nothing.
+ */
+#ifndef TLSDIAG_TLS_H
+#define TLSDIAG_TLS_H
+
+#include "events.h"
+#include "growbuf.h"
+
+#define TLS_MAX_RECORD_LEN (16384u + 2048u)      /* RFC 5246 6.2.3 ciphertext limit */
+
+struct tls_limits {
+    uint32_t max_handshake_message;   /* bytes of one handshake message we collect */
+};
+
+enum tls_format { TLS_FORMAT_UNKNOWN, TLS_FORMAT_V3, TLS_FORMAT_SSLV2 };
+
+struct tls_direction {
+    uint8_t format;                 /* enum tls_format */
+    bool in_sync;
+    bool ccs_seen;
+    bool encrypted_from_now;        /* TLS 1.3 server after its ServerHello */
+    bool in_record;
+    bool copying;                   /* this record's body is being collected */
+    bool malformed_reported;
+    uint8_t header[5];
+    uint8_t header_have;
+    uint8_t content_type;
+    uint16_t record_version;
+    uint32_t record_len, record_done;
+    struct growbuf record;
+    struct growbuf handshake;       /* a message that spans records */
+    uint64_t skip_handshake;        /* bytes left of a message over the cap */
+    uint64_t records;
+};
+
+struct tls_session {
+    struct tls_direction dir[2];    /* indexed by sender (conn->ep index) */
+    uint16_t version;               /* negotiated, from the ServerHello */
+};
+
+/* Everything a feed call needs to know about where the bytes came from. */
+struct tls_feed_ctx {
+    const struct event_sink *sink;
+    const struct tls_limits *limits;
+    struct tls_session *session;
+    struct tcp_conn *conn;
+    int sender;
+    const struct packet_view *pkt;
+};
+
+void tls_feed(struct tls_feed_ctx *x, const uint8_t *data, size_t len, bool segment_start);
+void tls_gap(struct tls_feed_ctx *x, uint64_t missing);
+void tls_session_free(struct tls_session *s);
+
+/* Does a TCP payload start with a TLS record? first_payload: the direction's
+ * first bytes, where any record type counts; later only a handshake record
+ * that begins a Client or Server Hello does (tshark's heuristic). */
+bool tls_looks_like_start(const uint8_t *p, size_t len, bool first_payload);
+
+#endif
