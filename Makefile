@@ -29,7 +29,7 @@ MAIN_OBJ  := $(BUILD)/obj/analyzer/main.o
 TEST_SRCS := $(wildcard test/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
-.PHONY: all deps check unit oracle e2e samples clean
+.PHONY: all deps check unit e2e samples demo clean
 all: $(BUILD)/tlsdiag
 
 $(BUILD)/tlsdiag: $(LIB_OBJS) $(MAIN_OBJ)
@@ -55,10 +55,33 @@ deps:
 unit: $(TEST_BINS)
 	@fail=0; for t in $(TEST_BINS); do $$t || fail=1; done; exit $$fail
 
-check: all unit
-	@echo "check: all passed"
+# End-to-end: bad inputs, mixed link types, every corpus capture once and ten
+# times over (flat memory), and the oracle score against tshark.
+e2e: $(BUILD)/tlsdiag
+	test/e2e/inputs.sh $(BUILD)/tlsdiag $(SHARED)
+	test/e2e/mixed_linktypes.sh $(BUILD)/tlsdiag $(SHARED)
+	test/e2e/corpus.py $(BUILD)/tlsdiag $(SHARED)/corpus/public
+	test/e2e/oracle.sh $(BUILD)/tlsdiag $(SHARED)
+
+# `make check` runs everything twice: the optimised build, then the same
+# suite under AddressSanitizer and UBSan. `make check SANITIZE=1` runs only
+# the second half.
+check: all
+	@$(MAKE) --no-print-directory unit e2e SANITIZE=$(SANITIZE)
+ifneq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory check SANITIZE=1
+	@echo "check: $(words $(TEST_BINS)) unit suites and the e2e suite, plain and sanitized: all passed"
+endif
 
 clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# The main job on the bundled samples: what broke in the failing capture.
+demo: all
+	@if [ -f samples/bad-cipher-direct.pcapng ]; then \
+	  $(BUILD)/tlsdiag events samples/good-direct.pcapng samples/bad-cipher-direct.pcapng; \
+	else \
+	  $(BUILD)/tlsdiag events $(SHARED)/corpus/public/http_connect.pcap; \
+	fi

@@ -14,6 +14,15 @@ struct subcommand {
 };
 
 int cmd_events(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+#define CLI_HELP_SHOWN (-1)
+#define CLI_USAGE_ERROR (-2)
+
+/* For commands that take only limit options and capture files: returns the
+ * index of the first file, CLI_HELP_SHOWN after --help, or CLI_USAGE_ERROR
+ * (message printed). */
+int cli_parse_common(int argc, char **argv, struct pipeline_options *opt, void (*help)(FILE *));
 
 /* Parses a limit option shared by every command (--max-conns N ...).
  * Returns 1 when argv[*i] was such an option (and consumes its value),

@@ -90,3 +90,27 @@ void cli_report_run(const char *path, int rc, const char *err, const struct pipe
         fprintf(stderr, "tlsdiag: warning: %s: %llu packets of unknown link type %d skipped\n", path,
                 (unsigned long long)s->unknown_links[i].count, s->unknown_links[i].linktype);
 }
+
+int cli_parse_common(int argc, char **argv, struct pipeline_options *opt, void (*help)(FILE *))
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            help(stdout);
+            return CLI_HELP_SHOWN;
+        }
+        int r = cli_limit_option(argc, argv, &i, opt);
+        if (r < 0)
+            return CLI_USAGE_ERROR;
+        if (r > 0)
+            continue;
+        if (!strcmp(argv[i], "--"))
+            return i + 1 < argc ? i + 1 : (help(stderr), CLI_USAGE_ERROR);
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "tlsdiag %s: unknown option '%s'\n", argv[0], argv[i]);
+            return CLI_USAGE_ERROR;
+        }
+        return i;
+    }
+    help(stderr);
+    return CLI_USAGE_ERROR;
+}

@@ -18,32 +18,9 @@ int cmd_events(int argc, char **argv)
 {
     struct pipeline_options opt;
     pipeline_default_options(&opt);
-    int first_file = argc;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            events_help(stdout);
-            return 0;
-        }
-        int r = cli_limit_option(argc, argv, &i, &opt);
-        if (r < 0)
-            return 2;
-        if (r > 0)
-            continue;
-        if (!strcmp(argv[i], "--")) {
-            first_file = i + 1;
-            break;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "tlsdiag events: unknown option '%s'\n", argv[i]);
-            return 2;
-        }
-        first_file = i;
-        break;
-    }
-    if (first_file >= argc) {
-        events_help(stderr);
-        return 2;
-    }
+    int first_file = cli_parse_common(argc, argv, &opt, events_help);
+    if (first_file < 0)
+        return first_file == CLI_HELP_SHOWN ? 0 : 2;
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct events_writer w;

@@ -6,6 +6,7 @@
 
 static const struct subcommand subcommands[] = {
     { "events", "print the TLS handshake events of a capture as JSON Lines", cmd_events },
+    { "stats", "summarise what a capture holds and how it was read", cmd_stats },
 };
 
 static void usage(FILE *f)

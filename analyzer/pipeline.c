@@ -161,6 +161,8 @@ int pipeline_run(const char *path, const struct pipeline_options *opt, const str
         dispatch(&p, &cp);
     }
     summary->damaged_tail = r == CAPTURE_DAMAGED_TAIL;
+    /* The reader may have changed on the way (libpcap refusing mid-file). */
+    snprintf(summary->format, sizeof summary->format, "%s", capture_format(cap));
     reasm_finish(&p.reasm);
     summary->reasm = p.reasm.stats;
     summary->streams = p.streams.stats;

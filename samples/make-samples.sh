@@ -165,13 +165,14 @@ start_svc() {  # name ns command...   (runs in background, output to log/NAME.lo
   PIDS[$name]=$!
 }
 
-wait_listen() {  # ns proto(tcp|udp) addr:port  — wait until something listens
-  local ns=$1 proto=$2 ap=$3 i flag
+wait_listen() {  # ns proto(tcp|udp) addr:port service — wait until it listens
+  local ns=$1 proto=$2 ap=$3 svc=$4 i flag
   [ "$proto" = tcp ] && flag=-tln || flag=-uln
   for ((i = 0; i < 100; i++)); do
     if nsx "$ns" ss -H $flag 2>/dev/null | awk '{print $4}' | grep -qxF -- "$ap"; then
       return 0
     fi
+    kill -0 "${PIDS[$svc]}" 2>/dev/null || die "$svc exited: $(tail -n 3 "$W/log/$svc.log")"
     sleep 0.1
   done
   die "nothing listens on $proto $ap in $ns (see $W/log)"
@@ -436,13 +437,14 @@ dns_start() {  # variant: normal | no-tetra | v6
     echo "host-record=$INTRA,$INTRA4"
   } >"$c"
   start_svc dnsmasq "$SV" dnsmasq --keep-in-foreground --conf-file="$c" --pid-file
-  wait_listen "$SV" udp "$DNS4:53"
+  wait_listen "$SV" udp "$DNS4:53" dnsmasq
 }
 dns_stop() { stop_svc dnsmasq; }
 
 # nginx: the update server.  Only the four suites of the real server.
 nginx_start() {  # cert: tetra | inspect | expired ; rate: bytes/s or 0
-  local cert=${1:-tetra} rate=${2:-0} c=$W/run/nginx.conf pfx=$W/run/nginx
+  local cert=${1:-tetra} rate=${2:-0} c=$W/run/nginx.conf pfx=$W/run/nginx key
+  key=$cert; [ "$cert" = inspect ] && key=inspect-leaf
   mkdir -p "$pfx/logs"
   cat >"$c" <<EOF
 daemon off;
@@ -474,7 +476,7 @@ http {
     listen [$TETRA6]:443 ssl;
     server_name $TETRA;
     ssl_certificate $W/pki/$cert-chain.pem;
-    ssl_certificate_key $W/pki/$cert.key;
+    ssl_certificate_key $W/pki/$key.key;
     root $W/www/tetra;
     location / { limit_rate $rate; }
   }
@@ -488,7 +490,7 @@ http {
 }
 EOF
   start_svc nginx "$SV" nginx -p "$pfx" -e "$W/log/nginx-error.log" -c "$c"
-  wait_listen "$SV" tcp "$TETRA4:443"
+  wait_listen "$SV" tcp "$TETRA4:443" nginx
 }
 nginx_stop() { stop_svc nginx; }
 
@@ -544,7 +546,7 @@ EOF
     echo "http_access deny all"
   } >"$d/squid.conf"
   start_svc squid "$PX" squid -N -f "$d/squid.conf"
-  wait_listen "$PX" tcp "$PX4:$port"
+  wait_listen "$PX" tcp "$PX4:$port" squid
   sleep 0.5   # let the auth helper start before the first request
 }
 squid_stop() { stop_svc squid; }
@@ -633,6 +635,13 @@ check_filter() {  # filter — must show at least one packet
   FILTER_OUT=$(ts "$(cap_file "$CUR")" -Y "$FILTER")
   [ -n "$FILTER_OUT" ] || die "$CUR: filter '$FILTER' shows nothing"
   log "  filter '$FILTER': $(printf '%s\n' "$FILTER_OUT" | wc -l) packet(s)"
+}
+
+verify_filter() {  # filter — must show at least one packet (not documented)
+  local out
+  out=$(ts "$(cap_file "$CUR")" -Y "$1")
+  [ -n "$out" ] || die "$CUR: filter '$1' shows nothing"
+  log "  verified '$1': $(printf '%s\n' "$out" | wc -l) packet(s)"
 }
 
 must_not_match() {  # filter — must show nothing (e.g. no contact with tetra)
@@ -898,6 +907,8 @@ sc_bad_cipher_direct() {
   keyline '^curl: \(35\)'
   check_filter 'tls.handshake.type == 1 || tls.alert_message'
   fact_dns_rcode NOERROR
+  verify_filter 'tls.handshake.type == 1 && tls.handshake.cipher_suites_length == 6 && tls.handshake.ciphersuite == 0x0035 && tls.handshake.ciphersuite == 0x002f'
+  must_not_match 'tls.handshake.type == 2'
   fact_alert 40 server
   finish tls_no_shared_cipher good-direct "no shared cipher suite (direct)" \
 "DNS and the TCP connection to $TETRA4:443 work, but the Client Hello offers only TLS_RSA_WITH_AES_256_CBC_SHA (0x0035) and TLS_RSA_WITH_AES_128_CBC_SHA (0x002f) (plus the renegotiation SCSV), none of which the update server accepts (it only takes 0xc030, 0xc02f, 0x009e and 0x1301). The server answers the Client Hello directly with a fatal handshake_failure alert (40) and closes the connection; no Server Hello is ever sent."
@@ -943,7 +954,7 @@ sc_bad_server_refused() {
   keyline '^curl: \(7\)'
   check_filter 'tcp.flags.syn == 1 || tcp.flags.reset == 1'
   fact_dns_rcode NOERROR
-  check_filter "tcp.flags.reset == 1 && ip.src == $TETRA4 && tcp.srcport == 443"
+  verify_filter "tcp.flags.reset == 1 && ip.src == $TETRA4 && tcp.srcport == 443"
   finish server_connect_failure good-direct "TCP connection to the update server refused" \
 "DNS works ($TETRA -> $TETRA4), but the update service is down: the endpoint's SYN to $TETRA4:443 is answered with RST/ACK by the server host (nothing listens on 443), curl reports the connection as refused. No TLS is ever sent."
 }
@@ -971,7 +982,7 @@ sc_bad_proxy_407() {
   expect_rc 56
   keyline '^curl: \(56\)'
   check_filter 'http.request.method == "CONNECT" || http.response.code == 407'
-  check_filter 'http.response.code == 407 && http.proxy_authenticate'
+  verify_filter 'http.response.code == 407 && http.proxy_authenticate contains "Basic"'
   fact_proxy_status 407
   finish proxy_auth_failure good-proxy-auth "proxy authentication rejected (407)" \
 "The endpoint sends \`CONNECT $TETRA:443\` to the authenticating squid ($PX4:$PROXY_AUTH_PORT) with Basic credentials for $PROXY_USER, but with a wrong password. Squid's basic_ncsa_auth helper rejects them and squid answers \`HTTP/1.1 407 Proxy Authentication Required\` with \`Proxy-Authenticate: Basic realm=\"Example Corp proxy\"\`. curl does not retry and gives up; no TLS is sent."
@@ -985,6 +996,7 @@ sc_bad_proxy_403() {
   squid_stop; nginx_stop
   expect_rc 56
   keyline '^curl: \(56\)'
+  verify_filter 'http.response.code == 403 && http.response.line contains "ERR_ACCESS_DENIED"'
   check_filter 'http.request.method == "CONNECT" || http.response.code == 403'
   fact_proxy_status 403
   finish proxy_denied good-proxy "proxy policy denies the CONNECT (403)" \
@@ -999,6 +1011,7 @@ sc_bad_proxy_upstream() {
   squid_stop
   expect_rc 56
   keyline '^curl: \(56\)'
+  verify_filter 'http.response.code == 503 && http.response.line contains "ERR_CONNECT_FAIL"'
   check_filter 'http.request.method == "CONNECT" || http.response.code == 503'
   fact_proxy_status 503
   finish proxy_upstream_failure good-proxy "proxy cannot reach the update server (503)" \
@@ -1015,6 +1028,7 @@ sc_bad_untrusted_issuer() {
   keyline '^curl: \(60\)'
   check_filter 'tls.handshake.type == 11 || tls.alert_message'
   fact_dns_rcode NOERROR
+  verify_filter 'tls.handshake.type == 11 && x509sat.uTF8String == "Example Corp SSL Inspection CA"'
   fact_alert 48 client
   finish cert_untrusted_issuer good-direct "certificate issued by a CA the endpoint does not trust" \
 "The connection to $TETRA4:443 and the TLS 1.2 negotiation work (Server Hello with 0xc030), but the certificate chain the server sends is $TETRA issued by \"Example Corp SSL Inspection CA\" (a self-signed CA the lab script makes, as an SSL-inspection device would), and the endpoint only trusts the tlsdiag Lab Root CA. curl/OpenSSL cannot build a trusted chain and sends a fatal unknown_ca alert (48) right after the server's Certificate/ServerHelloDone."
@@ -1073,6 +1087,7 @@ sc_bad_download_interrupted() {
   cap_start bad-download-interrupted
   # kill the server (by pid) about one second into the rate-limited download
   local npid=${PIDS[nginx]}
+  log "  (nginx pid $npid is killed on purpose 1.2 s into the download; bash may report it as Killed)"
   ( sleep 1.2; kill -KILL "$npid" 2>/dev/null ) &
   local killer=$!
   client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_BIG"
@@ -1086,6 +1101,7 @@ sc_bad_download_interrupted() {
   fact_server_hello 0xc030 771
   local got
   got=$(grep -o 'size_download=[0-9]*' "$W/log/client-$CUR.out" | cut -d= -f2)
+  [ -n "$got" ] && [ "$got" -gt 0 ] && [ "$got" -lt 204800 ] || die "$CUR: client got '$got' bytes"
   finish download_interrupted good-direct "download cut off mid-transfer" \
 "The TLS 1.2 handshake succeeds (0xc030) and the endpoint requests $DEFS_BIG (Content-Length 204800). The server sends it rate-limited (nginx limit_rate 100k); about 1.2 s after the client started, the lab script kills the nginx process (SIGKILL by pid), so the server host's kernel closes the connection with a FIN without any TLS close_notify. curl received $got of 204800 bytes and reports an error."
 }
@@ -1099,10 +1115,11 @@ sc_bad_revocation_unreachable() {
   nginx_stop
   expect_rc 1
   keyline 'Could not connect to .*:80'
+  verify_filter "ip.src == $OCSP4 && tcp.srcport == 80 && tcp.flags.reset == 1"
+  verify_filter "ip.src == $EP4 && tcp.dstport == 443 && tcp.flags.reset == 1"
+  verify_filter "x509ce.uniformResourceIdentifier contains \"$CRL_HOST\""
+  must_not_match "tls.handshake.type == 16 || tls.alert_message"
   check_filter "tls.handshake.type == 11 || dns.qry.name == \"$OCSP_HOST\" || tcp.port == 80 || (tcp.port == 443 && tcp.flags.reset == 1)"
-  check_filter "ip.src == $OCSP4 && tcp.srcport == 80 && tcp.flags.reset == 1"
-  FILTER="tls.handshake.type == 11 || dns.qry.name == \"$OCSP_HOST\" || tcp.port == 80 || (tcp.port == 443 && tcp.flags.reset == 1)"
-  FILTER_OUT=$(ts "$(cap_file "$CUR")" -Y "$FILTER")
   fact_dns_rcode NOERROR
   fact_dns_rcode NOERROR "$OCSP_HOST"
   FACTS=("${FACTS[0]}")

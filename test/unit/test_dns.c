@@ -341,20 +341,17 @@ static void test_two_pointers_in_a_loop_invalid(void **state)
 {
     (void)state;
     struct msg m;
-    put_header(&m, FLAGS_RESPONSE, 1, 1, 0, 0);
+    put_header(&m, FLAGS_RESPONSE, 1, 2, 0, 0);
     put_question(&m, "a.example", DNS_TYPE_A);
-    /* the rdata of an unknown type holds p1 -> p2 and p2 -> p1; the answer's
-     * owner points into them */
-    size_t first = m.len;
+    /* the rdata of an unknown type holds p1 -> p2 and p2 -> p1; the second
+     * answer's owner points at p2 */
     put_u8(&m, 0);
     size_t at = begin_rdata(&m, 0xff00, CLASS_IN, 1);
-    size_t p1 = m.len;
-    put_pointer(&m, p1 + 2);
+    size_t p1 = m.len, p2 = p1 + 2;
+    put_pointer(&m, p2);
     put_pointer(&m, p1);
     end_rdata(&m, at);
-    (void)first;
-    m.data[7] = 2; /* two answers */
-    put_pointer(&m, p1 + 2);
+    put_pointer(&m, p2);
     at = begin_rdata(&m, DNS_TYPE_A, CLASS_IN, 1);
     put_be32(&m, 0x0a000001);
     end_rdata(&m, at);
@@ -395,7 +392,7 @@ static void build_pointer_chain(struct msg *m, unsigned links)
     put_question(m, "", DNS_TYPE_A);
     put_u8(m, 0);
     size_t at = begin_rdata(m, 0xff00, CLASS_IN, 1);
-    size_t chain = m.len;
+    size_t chain = m->len;
     put_pointer(m, HEADER_LEN);
     for (unsigned i = 1; i < links; i++)
         put_pointer(m, chain + 2 * (i - 1));

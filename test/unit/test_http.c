@@ -418,7 +418,7 @@ static void test_response_407_auth_schemes(void **state)
     (void)state;
     const char *text = "HTTP/1.1 407 Proxy Authentication Required\r\n"
                        "Proxy-Authenticate: Negotiate\r\n"
-                       "Proxy-Authenticate: Basic realm=\"corp, inc\", NTLM\r\n"
+                       "Proxy-Authenticate: Basic realm=\"Squid proxy, Internet Access\", NTLM\r\n"
                        "Content-Length: 0\r\n"
                        "\r\n";
     struct http_response resp;
@@ -436,7 +436,7 @@ static void test_response_407_params_are_not_schemes(void **state)
 {
     (void)state;
     const char *text = "HTTP/1.1 407 Proxy Authentication Required\r\n"
-                       "proxy-authenticate: Digest realm=\"a\\\",b\", nonce = \"n\", "
+                       "proxy-authenticate: Digest realm=\"a\\\", Fake b\", nonce = \"n\", "
                        "qop=\"auth,auth-int\",  , Kerberos, NTLM TlRMTVNTUAACAAAA==\r\n"
                        "Content-Length: 0\r\n\r\n";
     struct http_response resp;
