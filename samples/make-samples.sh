@@ -615,6 +615,10 @@ expect_rc() {  # allowed exit codes...
   die "$CUR: client exit code $CLIENT_RC, expected one of: $*"
 }
 
+expect_out() {  # ERE that the client's stdout must contain
+  grep -qE -- "$1" "$W/log/client-$CUR.out" || die "$CUR: client stdout lacks /$1/: $(cat "$W/log/client-$CUR.out")"
+}
+
 KEYLINE=""
 keyline() {  # ERE  — the client output line that tells what happened
   KEYLINE=$(cat "$W/log/client-$CUR.out" "$W/log/client-$CUR.err" | tr -d '\r' | grep -E -m1 -- "$1" || true)
@@ -711,6 +715,9 @@ finish() {  # cause good-sample title paragraph
   pcapng_scrub "$f" "$W/cap/$CUR.norm.pcapng"
   cp "$W/cap/$CUR.norm.pcapng" "$OUT/$CUR.pcapng"
   chmod 644 "$OUT/$CUR.pcapng"
+  # the documented filter must show the same packets in the written file
+  [ "$(ts "$OUT/$CUR.pcapng" -Y "$FILTER")" = "$FILTER_OUT" ] ||
+    die "$CUR: filter output differs in the scrubbed capture"
   for ((i = 0; i < ${#FACTS[@]}; i++)); do
     [ $i -gt 0 ] && facts+=", "
     facts+="${FACTS[$i]}"
@@ -826,6 +833,7 @@ sc_good_direct() {
   cap_stop
   nginx_stop
   expect_rc 0
+  expect_out 'http_code=200 size_download=[1-9][0-9]* '
   keyline 'SSL connection using'
   check_filter 'tls.handshake.type == 2 || tls.app_data'
   fact_dns_rcode NOERROR
@@ -841,6 +849,7 @@ sc_good_tls13() {
   cap_stop
   nginx_stop
   expect_rc 0
+  expect_out 'http_code=200 size_download=[1-9][0-9]* '
   keyline 'SSL connection using TLSv1.3'
   check_filter 'tls.handshake.type == 2 || tls.app_data'
   fact_dns_rcode NOERROR
@@ -858,6 +867,7 @@ sc_good_direct_ipv6() {
   nginx_stop
   dns_stop; set_resolver v4; dns_start normal
   expect_rc 0
+  expect_out 'http_code=200 size_download=[1-9][0-9]* '
   keyline 'SSL connection using'
   check_filter 'ipv6 && (tls.handshake.type == 2 || tls.app_data)'
   fact_dns_rcode NOERROR
@@ -873,6 +883,7 @@ sc_good_proxy() {
   cap_stop
   squid_stop; nginx_stop
   expect_rc 0
+  expect_out 'http_code=200 size_download=[1-9][0-9]* '
   keyline 'SSL connection using'
   check_filter 'http.request.method == "CONNECT" || http.response.code == 200 || tls.handshake.type == 2'
   fact_proxy_status 200
@@ -889,6 +900,7 @@ sc_good_proxy_auth() {
   cap_stop
   squid_stop; nginx_stop
   expect_rc 0
+  expect_out 'http_code=200 size_download=[1-9][0-9]* '
   keyline 'SSL connection using'
   check_filter 'http.proxy_authorization || http.response.code == 200 || tls.handshake.type == 2'
   fact_proxy_status 200
@@ -967,7 +979,8 @@ sc_bad_proxy_unreachable() {
   expect_rc 7
   keyline '^curl: \(7\)'
   check_filter "tcp.port == $PROXY_PORT && (tcp.flags.syn == 1 || tcp.flags.reset == 1)"
-  fact_dns_rcode NOERROR "$PROXY_NAME"
+  verify_filter "dns.qry.name == \"$PROXY_NAME\" && dns.flags.rcode == 0 && dns.a == $PX4"
+  must_not_match "tcp.port == 443 || dns.qry.name == \"$TETRA\""
   finish proxy_connect_failure good-proxy "the configured proxy refuses the connection" \
 "The endpoint is configured to use the proxy $PROXY_NAME:$PROXY_PORT. The name resolves ($PX4), but no proxy service runs there: the SYN to $PX4:$PROXY_PORT is answered with RST/ACK, so no CONNECT request is ever sent and the update server is never reached."
 }
@@ -1102,6 +1115,11 @@ sc_bad_download_interrupted() {
   local got
   got=$(grep -o 'size_download=[0-9]*' "$W/log/client-$CUR.out" | cut -d= -f2)
   [ -n "$got" ] && [ "$got" -gt 0 ] && [ "$got" -lt 204800 ] || die "$CUR: client got '$got' bytes"
+  local left
+  left=$(echo "$KEYLINE" | grep -oE 'with [0-9]+ bytes remaining' | grep -oE '[0-9]+' || true)
+  if [ -n "$left" ]; then
+    [ $((got + left)) -eq 204800 ] || die "$CUR: $got received + $left remaining != Content-Length 204800"
+  fi
   finish download_interrupted good-direct "download cut off mid-transfer" \
 "The TLS 1.2 handshake succeeds (0xc030) and the endpoint requests $DEFS_BIG (Content-Length 204800). The server sends it rate-limited (nginx limit_rate 100k); about 1.2 s after the client started, the lab script kills the nginx process (SIGKILL by pid), so the server host's kernel closes the connection with a FIN without any TLS close_notify. curl received $got of 204800 bytes and reports an error."
 }
