@@ -13,6 +13,9 @@ struct subcommand {
     int (*run)(int argc, char **argv);   /* argv[0] is the subcommand name */
 };
 
+int cmd_analyze(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 

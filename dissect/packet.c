@@ -140,15 +140,20 @@ static enum decode_result decode_tcp(struct decode_ctx *x, struct cursor *c, uin
     return DECODE_OK;
 }
 
+/* Only a GTPv1-U G-PDU carries a user packet; other GTP-U messages (echo,
+ * error indication) stay plain UDP. */
+static bool is_gtpu_gpdu(const struct cursor *c)
+{
+    return cursor_remaining(c) >= 2 && (cursor_here(c)[0] >> 5) == 1 && cursor_here(c)[1] == 0xFF;
+}
+
 static enum decode_result decode_gtpu(struct decode_ctx *x, struct cursor *c)
 {
     uint8_t flags = cursor_u8(c);
-    uint8_t msg_type = cursor_u8(c);
-    cursor_skip(c, 6); /* length, TEID */
+    cursor_skip(c, 7); /* message type, length, TEID */
     if (!cursor_ok(c))
         return DECODE_TRUNCATED;
-    if ((flags >> 5) != 1 || msg_type != 0xFF) /* only G-PDUs carry user packets */
-        return DECODE_NOT_IP;
+    x->dec->tunnels_opened++;
     if (flags & 0x07) {
         cursor_skip(c, 3); /* sequence number, N-PDU number */
         uint8_t next_ext = cursor_u8(c);
@@ -179,11 +184,8 @@ static enum decode_result decode_udp(struct decode_ctx *x, struct cursor *c, uin
         return DECODE_TRUNCATED;
     if (udp_len < 8 || udp_len > wire_len)
         udp_len = (uint16_t)(wire_len < 0xFFFF ? wire_len : 0xFFFF);
-    if (o->sport == PORT_GTPU || o->dport == PORT_GTPU) {
-        enum decode_result r = decode_gtpu(x, c);
-        if (r != DECODE_NOT_IP)
-            return r;
-    }
+    if ((o->sport == PORT_GTPU || o->dport == PORT_GTPU) && is_gtpu_gpdu(c))
+        return decode_gtpu(x, c);
     if (o->dport == PORT_VXLAN) {
         cursor_skip(c, 8);
         if (!cursor_ok(c))

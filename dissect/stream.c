@@ -125,17 +125,18 @@ static void on_connect_request(struct stream_dissector *s, struct stream_conn *s
     dir->pending.len = 0;
 }
 
-static void on_connect_response(struct stream_dissector *s, struct stream_conn *sc,
+/* Returns true when it read an interim (1xx) response and more bytes wait. */
+static bool on_connect_response(struct stream_dissector *s, struct stream_conn *sc,
                                 struct tcp_conn *c, int sender, const struct packet_view *pkt)
 {
     struct stream_direction *dir = &sc->dir[sender];
     struct http_response resp;
     enum parse_status st = http_parse_connect_response(dir->pending.data, dir->pending.len, &resp);
     if (st == PARSE_TRUNCATED)
-        return;
+        return false;
     if (st == PARSE_INVALID) {
         sc->kind = STREAM_OTHER;
-        return;
+        return false;
     }
     conn_settle_client(c, 1 - sender, ROLE_FROM_MESSAGE);
     struct event ev = { .type = EV_CONNECT_RESPONSE, .length = (uint32_t)resp.message_len,
@@ -150,16 +151,17 @@ static void on_connect_response(struct stream_dissector *s, struct stream_conn *
             feed_tls(s, sc, c, sender, dir->pending.data + used, rest, pkt, true);
         growbuf_free(&sc->dir[0].pending);
         growbuf_free(&sc->dir[1].pending);
-        return;
+        return false;
     }
     if (resp.status >= 100 && resp.status < 200) { /* interim: the real answer follows */
         growbuf_consume(&dir->pending, used);
-        return;
+        return dir->pending.len > 0;
     }
     /* Refused (407, 403, 5xx): the client may try again on the same
      * connection, e.g. with credentials after a 407. */
     sc->request_done = false;
     dir->pending.len = 0;
+    return false;
 }
 
 static void on_connect_data(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
@@ -182,7 +184,8 @@ static void on_connect_data(struct stream_dissector *s, struct stream_conn *sc, 
     if (is_request)
         on_connect_request(s, sc, c, sender, pkt);
     else
-        on_connect_response(s, sc, c, sender, pkt);
+        while (on_connect_response(s, sc, c, sender, pkt))
+            continue;
 }
 
 static void emit_dns(struct stream_dissector *s, const uint8_t *msg, size_t len, bool over_tcp,

@@ -252,7 +252,7 @@ static void accept_in_order(struct tcp_reassembler *r, struct tcp_conn *c, int s
                             const struct packet_view *pkt)
 {
     struct tcp_half *h = &c->half[sender];
-    uint32_t already = (uint32_t)-seq_diff(seq, h->next_seq);
+    uint32_t already = h->next_seq - seq; /* seq is at or before next_seq */
     if (already >= wire) {
         h->retransmissions++;
         emit(r, c, sender, TCP_EV_RETRANSMISSION, pkt);

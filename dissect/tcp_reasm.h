@@ -79,6 +79,7 @@ struct tcp_conn {
     int64_t first_ts, last_ts;
     void *app;                   /* the stream dissectors' state */
     void *classifier;            /* the flow classifier's state */
+    void *consumer;              /* the event consumer's per-connection state */
 };
 
 enum tcp_event_kind {

@@ -114,19 +114,22 @@ static void on_server_hello(struct tls_feed_ctx *x, uint8_t type, const uint8_t 
     struct tls_server_hello sh;
     tls_parse_server_hello(body, len, type, &sh);
     conn_settle_client(x->conn, 1 - x->sender, ROLE_FROM_MESSAGE);
+    bool tls13 = false;
     if (!sh.is_hello_retry_request && sh.status != PARSE_INVALID) {
         uint16_t v = sh.has_supported_version ? sh.supported_version : sh.legacy_version;
         x->session->version = v;
         /* TLS 1.3 (and its drafts, 0x7Fxx): the rest of the server's
          * handshake is encrypted. */
-        if (v == 0x0304 || (v >> 8) == 0x7F) {
-            x->session->dir[x->sender].encrypted_from_now = true;
-            stop_copying(&x->session->dir[x->sender]);
-        }
+        tls13 = v == 0x0304 || (v >> 8) == 0x7F;
     }
     struct event ev = { .type = EV_SERVER_HELLO, .handshake_type = type, .length = (uint32_t)len,
                         .u.server_hello = &sh };
     emit(x, &ev);
+    /* Only now: sh points into the handshake buffer this frees. */
+    if (tls13) {
+        x->session->dir[x->sender].encrypted_from_now = true;
+        stop_copying(&x->session->dir[x->sender]);
+    }
 }
 
 static void on_handshake_message(struct tls_feed_ctx *x, uint8_t type, const uint8_t *body, size_t len)
@@ -172,7 +175,12 @@ static void extract_messages(struct tls_feed_ctx *x, struct tls_direction *d)
             struct event ev = { .type = EV_TLS_LIMIT, .handshake_type = type, .length = len,
                                 .u.problem = "handshake message larger than the handshake buffer cap" };
             emit(x, &ev);
-            d->skip_handshake = len - (d->handshake.len - 4);
+            size_t have = d->handshake.len - 4;
+            if (have >= len) { /* all of it is here: drop it, read what follows */
+                growbuf_consume(&d->handshake, 4 + (size_t)len);
+                continue;
+            }
+            d->skip_handshake = len - have;
             d->handshake.len = 0;
             return;
         }
@@ -401,7 +409,7 @@ void tls_feed(struct tls_feed_ctx *x, const uint8_t *data, size_t len, bool segm
         }
         size_t want = d->record_len - d->record_done;
         size_t take = want < len ? want : len;
-        if (d->copying && !growbuf_append(&d->record, data, take, TLS_MAX_RECORD_LEN)) {
+        if (d->copying && take && !growbuf_append(&d->record, data, take, TLS_MAX_RECORD_LEN)) {
             lose_sync(d);
             return;
         }

@@ -48,7 +48,8 @@ static inline void bb_le32(struct bytebuf *b, uint32_t v)
 static inline void bb_bytes(struct bytebuf *b, const void *p, size_t n)
 {
     assert_true(n <= sizeof b->data - b->len);
-    memcpy(b->data + b->len, p, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
     b->len += n;
 }
 
@@ -59,6 +60,12 @@ static inline void bb_fill(struct bytebuf *b, uint8_t v, size_t n)
     assert_true(n <= sizeof b->data - b->len);
     memset(b->data + b->len, v, n);
     b->len += n;
+}
+
+static inline void bb_patch_be16(struct bytebuf *b, size_t at, uint16_t v)
+{
+    b->data[at] = (uint8_t)(v >> 8);
+    b->data[at + 1] = (uint8_t)v;
 }
 
 /* Length prefixes written before their contents are known: open one, write

@@ -635,8 +635,7 @@ static void test_gtpu_ipv4_tcp_over_udp_2152(void **state)
     size_t gtp_len = bb_open(&b, 2);
     bb_be32(&b, 0x01020304); /* TEID */
     put_ipv4_tcp(&b, inner_src, inner_dst);
-    bb_close(&b, gtp_len, 2);
-    b.data[gtp_len] = 0, b.data[gtp_len + 1] = (uint8_t)(b.len - gtp_len - 6);
+    bb_patch_be16(&b, gtp_len, (uint16_t)(b.len - gtp_len - 6)); /* after the TEID */
     udp_end(&b, udp);
     ipv4_end(&b, ip);
     assert_int_equal(decode(LT_ETHERNET, &b), DECODE_OK);
@@ -682,6 +681,26 @@ static void test_gtpu_echo_request_stays_plain_udp(void **state)
     assert_int_equal(view.payload_len, sizeof echo);
     assert_int_equal(view.payload_wire_len, sizeof echo);
     assert_ptr_equal(view.payload, b.data + 28);
+}
+
+static void test_gtpu_carrying_icmp_is_not_ip(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    size_t ip = ipv4_begin(&b, IP_UDP, outer_src, outer_dst);
+    size_t udp = udp_begin(&b, 2152, 2152);
+    bb_u8(&b, 0x30);
+    bb_u8(&b, 0xFF);
+    bb_be16(&b, 28);
+    bb_be32(&b, 0x01020304);
+    size_t inner = ipv4_begin(&b, 1 /* ICMP */, inner_src, inner_dst);
+    bb_be32(&b, 0x08000000); /* echo request */
+    bb_be32(&b, 0x00010001);
+    ipv4_end(&b, inner);
+    udp_end(&b, udp);
+    ipv4_end(&b, ip);
+    assert_int_equal(decode(LT_RAW, &b), DECODE_NOT_IP);
+    assert_int_equal(view.l4, 1);
 }
 
 static void test_gre_ipv4(void **state)
@@ -780,7 +799,7 @@ static void test_uncut_frame_with_lying_ip_total_length(void **state)
     struct bytebuf b = { .len = 0 };
     put_eth(&b, ET_IPV4);
     put_ipv4_tcp(&b, outer_src, outer_dst);
-    b.data[14 + 2] = 0x05, b.data[14 + 3] = 0xDC; /* total length 1500 */
+    bb_patch_be16(&b, 14 + 2, 1500); /* IP total length */
     assert_int_equal(decode(LT_ETHERNET, &b), DECODE_OK);
     assert_int_equal(view.payload_len, PAYLOAD_LEN);
     assert_int_equal(view.payload_wire_len, PAYLOAD_LEN);
@@ -792,7 +811,7 @@ static void test_cut_frame_with_lying_ip_total_length_counts_only_cut_bytes(void
     struct bytebuf b = { .len = 0 };
     put_eth(&b, ET_IPV4);
     put_ipv4_tcp(&b, outer_src, outer_dst);
-    b.data[14 + 2] = 0x05, b.data[14 + 3] = 0xDC; /* total length 1500 */
+    bb_patch_be16(&b, 14 + 2, 1500); /* IP total length */
     /* 10 bytes cut: at most 10 bytes can be missing, whatever IP says. */
     assert_int_equal(decode_cut(LT_ETHERNET, &b, b.len - 10, b.len), DECODE_OK);
     assert_int_equal(view.payload_len, PAYLOAD_LEN - 10);
@@ -887,6 +906,7 @@ int main(void)
         T(test_gtpu_ipv4_tcp_over_udp_2152),
         T(test_gtpu_with_sequence_and_extension_header),
         T(test_gtpu_echo_request_stays_plain_udp),
+        T(test_gtpu_carrying_icmp_is_not_ip),
         T(test_gre_ipv4),
         T(test_ip_in_ip),
         T(test_vxlan),

@@ -1,0 +1,222 @@
+#include "diagnose.h"
+#include "cli.h"
+#include "engine.h"
+#include "facts.h"
+#include "report.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_PROFILE_LIST 64
+
+struct diagnoser {
+    const struct diagnose_options *opt;
+    struct rule_set *rules;
+    const char *hosts[MAX_PROFILE_LIST * 2];
+    size_t host_count;
+    const char *profile_hosts[MAX_PROFILE_LIST];
+    size_t profile_host_count;
+    const char *revocation_hosts[MAX_PROFILE_LIST];
+    size_t revocation_host_count;
+    uint16_t proxy_ports[MAX_PROFILE_LIST];
+    size_t proxy_port_count;
+    char default_rules_dir[PATH_MAX];
+};
+
+void diagnose_default_options(struct diagnose_options *o)
+{
+    memset(o, 0, sizeof *o);
+    pipeline_default_options(&o->pipeline);
+    o->pipeline.classify = true;
+    o->default_rules = true;
+}
+
+static void append(const char ***list, size_t *count, const char *v)
+{
+    const char **grown = realloc(*list, (*count + 1) * sizeof **list);
+    if (!grown)
+        return;
+    *list = grown;
+    (*list)[(*count)++] = v;
+}
+
+void diagnose_add_host(struct diagnose_options *o, const char *host) { append(&o->hosts, &o->host_count, host); }
+void diagnose_add_rules(struct diagnose_options *o, const char *path) { append(&o->rule_paths, &o->rule_path_count, path); }
+
+void diagnose_free_options(struct diagnose_options *o)
+{
+    free(o->hosts);
+    free(o->rule_paths);
+    o->hosts = o->rule_paths = NULL;
+}
+
+/* The packs installed with tlsdiag: $TLSDIAG_RULES, else rules/ next to the
+ * source tree the binary was built in, else the system location. */
+static bool find_default_rules(char *out, size_t len)
+{
+    const char *env = getenv("TLSDIAG_RULES");
+    if (env && *env) {
+        snprintf(out, len, "%s", env);
+        return true;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+        static const char *const relative[] = { "/../rules", "/../../rules", "/../share/tlsdiag/rules" };
+        for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
+            struct stat st;
+            snprintf(out, len, "%s%s", exe, relative[i]);
+            if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+                return true;
+        }
+    }
+    snprintf(out, len, "/usr/share/tlsdiag/rules");
+    struct stat st;
+    return stat(out, &st) == 0;
+}
+
+static size_t string_list(const cJSON *arr, const char **out, size_t max)
+{
+    size_t n = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, arr)
+        if (cJSON_IsString(v) && n < max)
+            out[n++] = v->valuestring;
+    return n;
+}
+
+static void read_profile(struct diagnoser *d)
+{
+    const cJSON *profile = rules_profile(d->rules);
+    d->profile_host_count = string_list(cJSON_GetObjectItem(profile, "hosts"), d->profile_hosts, MAX_PROFILE_LIST);
+    d->revocation_host_count = string_list(cJSON_GetObjectItem(profile, "revocation_hosts"),
+                                           d->revocation_hosts, MAX_PROFILE_LIST);
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItem(profile, "proxy_ports"))
+        if (cJSON_IsNumber(v) && d->proxy_port_count < MAX_PROFILE_LIST && v->valuedouble > 0 && v->valuedouble < 65536)
+            d->proxy_ports[d->proxy_port_count++] = (uint16_t)v->valuedouble;
+    /* --host names the servers to analyse; without it, the profile's. */
+    if (d->opt->host_count) {
+        for (size_t i = 0; i < d->opt->host_count && d->host_count < MAX_PROFILE_LIST; i++)
+            d->hosts[d->host_count++] = d->opt->hosts[i];
+    } else {
+        for (size_t i = 0; i < d->profile_host_count; i++)
+            d->hosts[d->host_count++] = d->profile_hosts[i];
+    }
+}
+
+struct diagnoser *diagnoser_new(const struct diagnose_options *o)
+{
+    struct diagnoser *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->opt = o;
+    const char *paths[MAX_PROFILE_LIST];
+    size_t n = 0;
+    if (o->default_rules && find_default_rules(d->default_rules_dir, sizeof d->default_rules_dir))
+        paths[n++] = d->default_rules_dir;
+    for (size_t i = 0; i < o->rule_path_count && n < MAX_PROFILE_LIST; i++)
+        paths[n++] = o->rule_paths[i];
+    char err[512] = "";
+    d->rules = rules_load(paths, n, err, sizeof err);
+    if (!d->rules) {
+        fprintf(stderr, "tlsdiag: %s\n", err);
+        free(d);
+        return NULL;
+    }
+    read_profile(d);
+    return d;
+}
+
+void diagnoser_free(struct diagnoser *d)
+{
+    if (!d)
+        return;
+    rules_free(d->rules);
+    free(d);
+}
+
+/* One capture through the pipeline into facts. Returns 0 or 2. */
+static int collect_facts(struct diagnoser *d, const char *path, const char *role, struct report_side *side)
+{
+    struct facts_options fo = {
+        d->hosts, d->host_count, d->profile_hosts, d->profile_host_count,
+        d->revocation_hosts, d->revocation_host_count, d->proxy_ports, d->proxy_port_count,
+    };
+    struct facts_builder *fb = facts_new(&fo);
+    if (!fb)
+        return 2;
+    struct event_sink sink = { fb, facts_on_event };
+    struct pipeline_summary summary;
+    char err[256] = "";
+    int rc = pipeline_run(path, &d->opt->pipeline, &sink, &summary, err, sizeof err);
+    cli_report_run(path, rc, err, &summary);
+    if (rc) {
+        facts_free(fb);
+        return rc;
+    }
+    side->role = role;
+    side->path = path;
+    side->facts = facts_finish(fb, &summary);
+    side->input = report_input_json(role, path, summary.format, summary.frames);
+    facts_free(fb);
+    return 0;
+}
+
+/* Rules see the capture's facts apart from its connection list. */
+static cJSON *evaluate(struct diagnoser *d, cJSON *facts, const cJSON *good)
+{
+    cJSON *conns = cJSON_DetachItemFromObject(facts, "connections");
+    cJSON *findings = rules_evaluate(d->rules, facts, conns, good);
+    cJSON_AddItemToObject(facts, "connections", conns);
+    return findings ? findings : cJSON_CreateArray();
+}
+
+static cJSON *targets_json(const struct diagnoser *d)
+{
+    cJSON *t = cJSON_CreateObject();
+    cJSON *hosts = cJSON_AddArrayToObject(t, "hosts");
+    for (size_t i = 0; i < d->host_count; i++)
+        cJSON_AddItemToArray(hosts, cJSON_CreateString(d->hosts[i]));
+    cJSON_AddStringToObject(t, "source", d->opt->host_count ? "--host" : d->host_count ? "profile" : "all_tls");
+    return t;
+}
+
+int diagnose_capture(struct diagnoser *d, const char *bad, const char *good, cJSON **report)
+{
+    struct report_side sides[2];
+    memset(sides, 0, sizeof sides);
+    int rc = collect_facts(d, bad, good ? "bad" : "capture", &sides[0]);
+    if (!rc && good)
+        rc = collect_facts(d, good, "good", &sides[1]);
+    if (rc) {
+        for (int i = 0; i < 2; i++) {
+            cJSON_Delete(sides[i].facts);
+            cJSON_Delete(sides[i].input);
+        }
+        return rc;
+    }
+    cJSON *good_ctx = NULL;
+    if (good) {
+        sides[1].findings = evaluate(d, sides[1].facts, NULL);
+        good_ctx = cJSON_CreateObject();
+        const cJSON *primary = report_primary_connection(sides[1].facts, false);
+        if (primary)
+            cJSON_AddItemToObject(good_ctx, "conn", cJSON_Duplicate(primary, true));
+        cJSON *capture = cJSON_Duplicate(sides[1].facts, true);
+        cJSON_DeleteItemFromObject(capture, "connections");
+        cJSON_AddItemToObject(good_ctx, "capture", capture);
+    }
+    sides[0].findings = evaluate(d, sides[0].facts, good_ctx);
+    cJSON_Delete(good_ctx);
+    *report = report_build(good ? "diff" : "analyze", sides, good ? 2 : 1, rules_packs_json(d->rules),
+                           targets_json(d));
+    return 0;
+}

@@ -1,0 +1,38 @@
+/* From capture files to a report: runs the pipeline with the facts builder
+ * as its consumer, evaluates the rule packs over the facts, and builds the
+ * report. Shared by analyze, diff and check. */
+#ifndef TLSDIAG_DIAGNOSE_H
+#define TLSDIAG_DIAGNOSE_H
+
+#include <cjson/cJSON.h>
+#include "pipeline.h"
+
+struct diagnose_options {
+    struct pipeline_options pipeline;
+    const char **hosts;          /* --host values */
+    size_t host_count;
+    const char **rule_paths;     /* --rules values */
+    size_t rule_path_count;
+    bool default_rules;          /* load the packs installed with tlsdiag */
+};
+
+void diagnose_default_options(struct diagnose_options *o);
+void diagnose_add_host(struct diagnose_options *o, const char *host);
+void diagnose_add_rules(struct diagnose_options *o, const char *path);
+void diagnose_free_options(struct diagnose_options *o);
+
+struct diagnoser;
+
+/* Loads the rules; NULL after printing a one-line error (malformed rule file). */
+struct diagnoser *diagnoser_new(const struct diagnose_options *o);
+void diagnoser_free(struct diagnoser *d);
+
+/* Analyses bad (with good beside it when not NULL). Returns 0 with *report
+ * set, or 2 after printing why a capture is unusable. */
+int diagnose_capture(struct diagnoser *d, const char *bad, const char *good, cJSON **report);
+
+/* `tlsdiag check`: 0 all expectations hold, 1 a regression, 2 unusable input. */
+int check_one(struct diagnoser *d, const char *capture, const char *good, const char *expect_path);
+int check_manifest(struct diagnoser *d, const char *manifest_path);
+
+#endif

@@ -1,0 +1,1143 @@
+#include "facts.h"
+#include "addr.h"
+#include "classify.h"
+#include "fingerprint.h"
+#include "tls_names.h"
+#include "x509.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+/* What we follow of one connection while the pass runs. Only the handshake
+ * parts become JSON as they arrive (there are few); the rest is counters. */
+struct conn_track {
+    cJSON *tls;                    /* "tls" facts, NULL until a TLS event */
+    cJSON *proxy;                  /* "proxy" facts, NULL until a CONNECT */
+    char sni[256];
+    char connect_host[256];
+    uint64_t syn_frame, synack_frame, rst_frame, fin_frame[2];
+    int64_t syn_ts, synack_ts, rst_ts, fin_ts[2];
+    int rst_side;
+    int64_t client_hello_ts, server_hello_ts;
+    const char *last_message;      /* handshake message names are static strings */
+    int64_t last_message_ts;
+    uint64_t last_message_frame;
+    uint64_t ccs_frame[2];
+    int64_t ccs_ts[2];
+    uint64_t app_bytes[2], app_records[2], app_first_frame[2], app_last_frame[2];
+    int64_t app_first_ts[2], app_last_ts[2];
+    uint64_t server_app_after_client_app;    /* TLS 1.3: the server answered the client */
+    uint64_t alert_records[2];
+    uint64_t first_alert_frame[2];
+    uint64_t first_fatal_alert_frame;
+    uint64_t gap_frame;
+    uint64_t gap_bytes;
+    bool tls13;
+    bool handshake_done;
+    int64_t handshake_done_ts;
+};
+
+struct lookup_slot {
+    uint8_t addr[16];
+    uint8_t ip_version;
+    char name[DNS_NAME_MAX];
+};
+
+struct facts_builder {
+    struct facts_options opt;
+    struct lookup_slot *names;     /* address -> name, open addressing */
+    uint32_t name_count;
+    cJSON *lookups;                /* DNS lookups of targets and revocation hosts */
+    uint32_t other_lookups, other_failed_lookups;
+    cJSON *targets;                /* connection facts of target connections */
+    cJSON *generic;                /* TLS connections kept in case no target matches */
+    cJSON *failed_connects;
+    cJSON *revocation_conns;
+    uint64_t conns_seen, tls_conns_seen, target_conns_dropped;
+};
+
+static void add_u64(cJSON *o, const char *k, uint64_t v) { cJSON_AddNumberToObject(o, k, (double)v); }
+static void add_ms(cJSON *o, const char *k, int64_t ns) { cJSON_AddNumberToObject(o, k, (double)(ns / 1000) / 1000.0); }
+
+static const char *side_name(int side) { return side == SIDE_CLIENT ? "client" : "server"; }
+
+/* ------------------------------------------------------------------ names */
+
+static uint32_t addr_hash(const uint8_t *addr, uint8_t v)
+{
+    uint32_t h = 2166136261u ^ v;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ addr[i]) * 16777619u;
+    return h;
+}
+
+static struct lookup_slot *name_slot(struct facts_builder *fb, const uint8_t *addr, uint8_t v, bool insert)
+{
+    uint32_t mask = FACTS_MAX_DNS_NAMES - 1;
+    uint32_t i = addr_hash(addr, v) & mask;
+    for (uint32_t probes = 0; probes < FACTS_MAX_DNS_NAMES; probes++, i = (i + 1) & mask) {
+        struct lookup_slot *s = &fb->names[i];
+        if (s->ip_version == 0)
+            return insert ? s : NULL;
+        if (s->ip_version == v && memcmp(s->addr, addr, 16) == 0)
+            return s;
+    }
+    /* Full: the newest answer replaces whatever sits in its first slot. */
+    return insert ? &fb->names[addr_hash(addr, v) & mask] : NULL;
+}
+
+static const char *name_for_addr(struct facts_builder *fb, const uint8_t *addr, uint8_t v)
+{
+    struct lookup_slot *s = name_slot(fb, addr, v, false);
+    return s ? s->name : NULL;
+}
+
+bool facts_host_matches(const char *name, const char *const *patterns, size_t count)
+{
+    if (!name || !*name)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        if (fnmatch(patterns[i], name, FNM_CASEFOLD) == 0)
+            return true;
+    return false;
+}
+
+static bool is_target_name(const struct facts_builder *fb, const char *name)
+{
+    return facts_host_matches(name, fb->opt.hosts, fb->opt.host_count);
+}
+
+static bool is_revocation_name(const struct facts_builder *fb, const char *name)
+{
+    return facts_host_matches(name, fb->opt.revocation_hosts, fb->opt.revocation_host_count);
+}
+
+/* ------------------------------------------------------------------- DNS */
+
+static cJSON *find_pending_lookup(struct facts_builder *fb, const struct dns_message *m)
+{
+    cJSON *item, *found = NULL;
+    cJSON_ArrayForEach(item, fb->lookups) {
+        const cJSON *id = cJSON_GetObjectItem(item, "id");
+        const cJSON *name = cJSON_GetObjectItem(item, "name");
+        const cJSON *qtype = cJSON_GetObjectItem(item, "qtype");
+        if (!cJSON_GetObjectItem(item, "response_frame") && id && id->valuedouble == m->id && name &&
+            !strcmp(name->valuestring, m->qname) && qtype && qtype->valuedouble == m->qtype)
+            found = item;
+    }
+    return found;
+}
+
+static void remember_answers(struct facts_builder *fb, const struct dns_message *m)
+{
+    for (int i = 0; i < m->answers_kept; i++) {
+        const struct dns_answer *a = &m->answers[i];
+        if (a->type != DNS_TYPE_A && a->type != DNS_TYPE_AAAA)
+            continue;
+        uint8_t v = a->type == DNS_TYPE_A ? 4 : 6;
+        uint8_t addr[16] = { 0 };
+        memcpy(addr, a->addr, v == 4 ? 4 : 16);
+        struct lookup_slot *s = name_slot(fb, addr, v, true);
+        if (s->ip_version == 0)
+            fb->name_count++;
+        s->ip_version = v;
+        memcpy(s->addr, addr, 16);
+        snprintf(s->name, sizeof s->name, "%s", m->qname);
+    }
+}
+
+static cJSON *answers_json(const struct dns_message *m)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < m->answers_kept; i++) {
+        const struct dns_answer *a = &m->answers[i];
+        char text[DNS_NAME_MAX + 16];
+        if (a->type == DNS_TYPE_A || a->type == DNS_TYPE_AAAA)
+            addr_format(a->type == DNS_TYPE_A ? 4 : 6, a->addr, false, text, sizeof text);
+        else if (a->target[0])
+            snprintf(text, sizeof text, "%s %s", dns_type_name(a->type), a->target);
+        else
+            continue;
+        cJSON_AddItemToArray(arr, cJSON_CreateString(text));
+    }
+    return arr;
+}
+
+static void on_dns(struct facts_builder *fb, const struct event *ev)
+{
+    const struct dns_message *m = ev->u.dns->msg;
+    if (m->is_response && m->rcode == 0)
+        remember_answers(fb, m);
+    bool relevant = is_target_name(fb, m->qname) || is_revocation_name(fb, m->qname);
+    if (!relevant) {
+        if (m->is_response) {
+            fb->other_lookups++;
+            if (m->rcode)
+                fb->other_failed_lookups++;
+        }
+        return;
+    }
+    cJSON *entry = m->is_response ? find_pending_lookup(fb, m) : NULL;
+    if (!entry) {
+        if (cJSON_GetArraySize(fb->lookups) >= FACTS_MAX_LOOKUPS)
+            return;
+        entry = cJSON_CreateObject();
+        cJSON_AddStringToObject(entry, "name", m->qname);
+        add_u64(entry, "qtype", m->qtype);
+        cJSON_AddStringToObject(entry, "qtype_name", dns_type_name(m->qtype));
+        add_u64(entry, "id", m->id);
+        cJSON_AddStringToObject(entry, "role", is_target_name(fb, m->qname) ? "target" : "revocation");
+        if (!m->is_response) {
+            add_u64(entry, "query_frame", ev->frame);
+            cJSON_AddNumberToObject(entry, "query_ts_ns", (double)ev->ts_ns);
+        }
+        cJSON_AddItemToArray(fb->lookups, entry);
+    }
+    if (!m->is_response)
+        return;
+    add_u64(entry, "response_frame", ev->frame);
+    add_u64(entry, "rcode", m->rcode);
+    cJSON_AddStringToObject(entry, "rcode_name", dns_rcode_name(m->rcode));
+    cJSON_AddItemToObject(entry, "answers", answers_json(m));
+    const cJSON *qts = cJSON_GetObjectItem(entry, "query_ts_ns");
+    if (qts)
+        add_ms(entry, "rtt_ms", ev->ts_ns - (int64_t)qts->valuedouble);
+}
+
+/* --------------------------------------------------------------- tracking */
+
+static struct conn_track *track(const struct event *ev)
+{
+    struct tcp_conn *c = ev->conn;
+    if (!c->consumer)
+        c->consumer = calloc(1, sizeof(struct conn_track));
+    return c->consumer;
+}
+
+static int event_side(const struct event *ev)
+{
+    return ev->sender == conn_client(ev->conn) ? SIDE_CLIENT : SIDE_SERVER;
+}
+
+static cJSON *tls_obj(struct conn_track *t)
+{
+    if (!t->tls) {
+        t->tls = cJSON_CreateObject();
+        cJSON_AddItemToObject(t->tls, "alerts", cJSON_CreateArray());
+    }
+    return t->tls;
+}
+
+static void note_message(struct conn_track *t, const char *name, const struct event *ev)
+{
+    t->last_message = name;
+    t->last_message_ts = ev->ts_ns;
+    t->last_message_frame = ev->frame;
+}
+
+static cJSON *int_list(const struct wire_list *l, bool skip_grease)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (uint32_t i = 0; l->present && i < l->count; i++) {
+        uint32_t v = wire_list_get(l, i);
+        if (skip_grease && tls_is_grease(v))
+            continue;
+        cJSON_AddItemToArray(arr, cJSON_CreateNumber(v));
+    }
+    return arr;
+}
+
+static cJSON *suite_names(const struct wire_list *l)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (uint32_t i = 0; l->present && i < l->count; i++) {
+        uint32_t v = wire_list_get(l, i);
+        const char *name = v <= 0xFFFF ? tls_cipher_suite_name((uint16_t)v) : NULL;
+        char hex[16];
+        snprintf(hex, sizeof hex, "0x%04x", v);
+        cJSON_AddItemToArray(arr, cJSON_CreateString(name ? name : hex));
+    }
+    return arr;
+}
+
+static cJSON *extension_types(struct wire_bytes block, bool present)
+{
+    cJSON *arr = cJSON_CreateArray();
+    if (!present)
+        return arr;
+    struct cursor c = cursor_make(block.data, block.len);
+    struct tls_extension ext;
+    while (tls_next_extension(&c, &ext))
+        cJSON_AddItemToArray(arr, cJSON_CreateNumber(ext.type));
+    return arr;
+}
+
+static cJSON *alpn_list(const struct tls_client_hello *ch)
+{
+    cJSON *arr = cJSON_CreateArray();
+    if (!ch->has_alpn)
+        return arr;
+    struct cursor c = cursor_make(ch->alpn.data, ch->alpn.len);
+    while (cursor_remaining(&c)) {
+        struct cursor name = cursor_vec8(&c);
+        if (!cursor_ok(&name))
+            break;
+        char text[256];
+        size_t n = name.len < sizeof text - 1 ? name.len : sizeof text - 1;
+        for (size_t i = 0; i < n; i++)
+            text[i] = name.data[i] >= 0x20 && name.data[i] < 0x7F ? (char)name.data[i] : '?';
+        text[n] = 0;
+        cJSON_AddItemToArray(arr, cJSON_CreateString(text));
+    }
+    return arr;
+}
+
+static uint16_t highest_version(const struct tls_client_hello *ch)
+{
+    uint16_t best = 0;
+    for (uint32_t i = 0; ch->supported_versions.present && i < ch->supported_versions.count; i++) {
+        uint32_t v = wire_list_get(&ch->supported_versions, i);
+        if (!tls_is_grease(v) && v > best && v <= 0x0304)
+            best = (uint16_t)v;
+    }
+    return best ? best : ch->legacy_version;
+}
+
+static void add_version(cJSON *o, const char *key, uint16_t v)
+{
+    add_u64(o, key, v);
+    char name_key[64];
+    snprintf(name_key, sizeof name_key, "%s_name", key);
+    const char *name = tls_version_name(v);
+    cJSON_AddStringToObject(o, name_key, name ? name : "unknown");
+}
+
+static void copy_text(char *dst, size_t dstlen, const uint8_t *src, size_t len)
+{
+    size_t n = len < dstlen - 1 ? len : dstlen - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i] >= 0x20 && src[i] < 0x7F ? (char)src[i] : '?';
+    dst[n] = 0;
+}
+
+static void on_client_hello(struct conn_track *t, const struct event *ev, int64_t conn_start)
+{
+    const struct tls_client_hello *ch = ev->u.client_hello;
+    cJSON *tls = tls_obj(t);
+    note_message(t, "client_hello", ev);
+    cJSON *count = cJSON_GetObjectItem(tls, "client_hello_count");
+    if (count) {
+        cJSON_SetNumberValue(count, count->valuedouble + 1);
+        return; /* the first hello is the one that tells; a second follows an HRR */
+    }
+    add_u64(tls, "client_hello_count", 1);
+    t->client_hello_ts = ev->ts_ns;
+    cJSON *o = cJSON_AddObjectToObject(tls, "client_hello");
+    add_u64(o, "frame", ev->frame);
+    add_ms(o, "time_ms", ev->ts_ns - conn_start);
+    add_u64(o, "legacy_version", ch->legacy_version);
+    add_version(o, "max_version", highest_version(ch));
+    cJSON_AddItemToObject(o, "versions", ch->supported_versions.present
+                                             ? int_list(&ch->supported_versions, true)
+                                             : cJSON_CreateIntArray((const int[]){ ch->legacy_version }, 1));
+    cJSON_AddItemToObject(o, "cipher_suites", int_list(&ch->cipher_suites, false));
+    cJSON_AddItemToObject(o, "cipher_suite_names", suite_names(&ch->cipher_suites));
+    cJSON_AddItemToObject(o, "extensions", extension_types(ch->extensions, ch->has_extensions));
+    if (ch->has_sni) {
+        copy_text(t->sni, sizeof t->sni, ch->sni.data, ch->sni.len);
+        cJSON_AddStringToObject(o, "sni", t->sni);
+    }
+    cJSON_AddItemToObject(o, "groups", int_list(&ch->supported_groups, false));
+    cJSON_AddItemToObject(o, "signature_algorithms", int_list(&ch->signature_algorithms, false));
+    cJSON_AddItemToObject(o, "alpn", alpn_list(ch));
+    cJSON *shares = cJSON_AddArrayToObject(o, "key_share_groups");
+    for (int i = 0; i < ch->key_share_count; i++)
+        cJSON_AddItemToArray(shares, cJSON_CreateNumber(ch->key_share_groups[i]));
+    cJSON_AddBoolToObject(o, "sslv2_format", ch->sslv2);
+    cJSON_AddBoolToObject(o, "malformed", ch->status != PARSE_OK);
+    char ja3[JA3_TEXT_MAX], md5[33], ja4[40];
+    fingerprint_ja3(ch, ja3, sizeof ja3, md5);
+    cJSON_AddStringToObject(o, "ja3", ja3);
+    cJSON_AddStringToObject(o, "ja3_hash", md5);
+    fingerprint_ja4(ch, ja4);
+    cJSON_AddStringToObject(o, "ja4", ja4);
+}
+
+static void on_server_hello(struct conn_track *t, const struct event *ev, int64_t conn_start)
+{
+    const struct tls_server_hello *sh = ev->u.server_hello;
+    cJSON *tls = tls_obj(t);
+    if (sh->is_hello_retry_request) {
+        note_message(t, "hello_retry_request", ev);
+        cJSON *o = cJSON_AddObjectToObject(tls, "hello_retry_request");
+        add_u64(o, "frame", ev->frame);
+        add_u64(o, "cipher_suite", sh->cipher_suite);
+        add_u64(o, "group", sh->key_share_group);
+        return;
+    }
+    note_message(t, "server_hello", ev);
+    if (cJSON_GetObjectItem(tls, "server_hello"))
+        return;
+    t->server_hello_ts = ev->ts_ns;
+    cJSON *o = cJSON_AddObjectToObject(tls, "server_hello");
+    add_u64(o, "frame", ev->frame);
+    add_ms(o, "time_ms", ev->ts_ns - conn_start);
+    add_u64(o, "legacy_version", sh->legacy_version);
+    uint16_t version = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
+    add_version(o, "version", version);
+    t->tls13 = version == 0x0304;
+    if (sh->has_cipher_suite) {
+        add_u64(o, "cipher_suite", sh->cipher_suite);
+        const char *name = tls_cipher_suite_name(sh->cipher_suite);
+        cJSON_AddStringToObject(o, "cipher_suite_name", name ? name : "unknown");
+    }
+    cJSON_AddItemToObject(o, "extensions", extension_types(sh->extensions, sh->has_extensions));
+    if (sh->has_alpn) {
+        char alpn[256];
+        copy_text(alpn, sizeof alpn, sh->alpn.data, sh->alpn.len);
+        cJSON_AddStringToObject(o, "alpn", alpn);
+    }
+    if (!sh->sslv2) {
+        char ja3s[JA3_TEXT_MAX], md5[33];
+        fingerprint_ja3s(sh, ja3s, sizeof ja3s, md5);
+        cJSON_AddStringToObject(o, "ja3s", ja3s);
+        cJSON_AddStringToObject(o, "ja3s_hash", md5);
+    }
+}
+
+static cJSON *cert_json(const struct cert_summary *cs, int64_t now_s)
+{
+    cJSON *o = cJSON_CreateObject();
+    char when[32];
+    cJSON_AddStringToObject(o, "subject", cs->subject);
+    cJSON_AddStringToObject(o, "issuer", cs->issuer);
+    cJSON_AddStringToObject(o, "subject_cn", cs->subject_cn);
+    cJSON_AddStringToObject(o, "issuer_cn", cs->issuer_cn);
+    cJSON_AddStringToObject(o, "serial", cs->serial_hex);
+    x509_format_time(cs->not_before, when, sizeof when);
+    cJSON_AddStringToObject(o, "not_before", when);
+    x509_format_time(cs->not_after, when, sizeof when);
+    cJSON_AddStringToObject(o, "not_after", when);
+    cJSON_AddBoolToObject(o, "expired", cs->not_after < now_s);
+    cJSON_AddBoolToObject(o, "not_yet_valid", cs->not_before > now_s);
+    cJSON *san = cJSON_AddArrayToObject(o, "san");
+    for (int i = 0; i < cs->san_count; i++)
+        cJSON_AddItemToArray(san, cJSON_CreateString(cs->san[i]));
+    cJSON *ocsp = cJSON_AddArrayToObject(o, "ocsp");
+    for (int i = 0; i < cs->ocsp_count; i++)
+        cJSON_AddItemToArray(ocsp, cJSON_CreateString(cs->ocsp_urls[i]));
+    cJSON *crl = cJSON_AddArrayToObject(o, "crl");
+    for (int i = 0; i < cs->crl_count; i++)
+        cJSON_AddItemToArray(crl, cJSON_CreateString(cs->crl_urls[i]));
+    cJSON_AddStringToObject(o, "key", cs->key_type);
+    add_u64(o, "key_bits", (uint64_t)cs->key_bits);
+    cJSON_AddStringToObject(o, "signature_algorithm", cs->signature_algorithm);
+    cJSON_AddBoolToObject(o, "self_signed", cs->self_signed);
+    cJSON_AddBoolToObject(o, "ca", cs->is_ca);
+    char hex[65];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", cs->sha256[i]);
+    cJSON_AddStringToObject(o, "sha256", hex);
+    return o;
+}
+
+static void on_certificate(struct conn_track *t, const struct event *ev, int side)
+{
+    cJSON *tls = tls_obj(t);
+    note_message(t, "certificate", ev);
+    const char *key = side == SIDE_SERVER ? "certificate" : "client_certificate";
+    if (cJSON_GetObjectItem(tls, key))
+        return;
+    struct cert_chain *chain = malloc(sizeof *chain);
+    if (!chain)
+        return;
+    enum parse_status st = x509_parse_certificate_message(ev->u.certificate->body, ev->u.certificate->len,
+                                                          ev->u.certificate->tls13, chain);
+    cJSON *o = cJSON_AddObjectToObject(tls, key);
+    add_u64(o, "frame", ev->frame);
+    add_u64(o, "count", chain->total);
+    add_u64(o, "undecodable", chain->undecodable);
+    cJSON_AddBoolToObject(o, "malformed", st != PARSE_OK);
+    int64_t now_s = ev->ts_ns / 1000000000LL;
+    cJSON *arr = cJSON_AddArrayToObject(o, "chain");
+    bool any_expired = false;
+    for (int i = 0; i < chain->count; i++) {
+        cJSON_AddItemToArray(arr, cert_json(&chain->certs[i], now_s));
+        if (chain->certs[i].not_after < now_s || chain->certs[i].not_before > now_s)
+            any_expired = true;
+    }
+    cJSON_AddBoolToObject(o, "leaf_expired", chain->count && chain->certs[0].not_after < now_s);
+    cJSON_AddBoolToObject(o, "any_outside_validity", any_expired);
+    if (chain->count) {
+        const struct cert_summary *last = &chain->certs[chain->count - 1];
+        cJSON_AddStringToObject(o, "leaf_issuer", chain->certs[0].issuer);
+        cJSON_AddStringToObject(o, "top_issuer", last->issuer);
+        cJSON_AddStringToObject(o, "top_issuer_cn", last->issuer_cn);
+        cJSON_AddBoolToObject(o, "includes_self_signed_root", last->self_signed);
+    }
+    free(chain);
+}
+
+static void on_alert(struct conn_track *t, const struct event *ev, int side)
+{
+    const struct tls_alert *a = ev->u.alert;
+    cJSON *alerts = cJSON_GetObjectItem(tls_obj(t), "alerts");
+    t->alert_records[side]++;
+    if (!t->first_alert_frame[side])
+        t->first_alert_frame[side] = ev->frame;
+    if (cJSON_GetArraySize(alerts) >= 16)
+        return;
+    cJSON *o = cJSON_CreateObject();
+    add_u64(o, "frame", ev->frame);
+    cJSON_AddStringToObject(o, "sender", side_name(side));
+    cJSON_AddBoolToObject(o, "encrypted", a->encrypted);
+    if (!a->encrypted) {
+        add_u64(o, "level", a->level);
+        const char *lname = tls_alert_level_name(a->level);
+        cJSON_AddStringToObject(o, "level_name", lname ? lname : "unknown");
+        add_u64(o, "description", a->description);
+        const char *dname = tls_alert_name(a->description);
+        cJSON_AddStringToObject(o, "description_name", dname ? dname : "unknown");
+        if (a->level == 2 && !t->first_fatal_alert_frame)
+            t->first_fatal_alert_frame = ev->frame;
+    }
+    if (t->last_message) {
+        cJSON_AddStringToObject(o, "after", t->last_message);
+        add_u64(o, "after_frame", t->last_message_frame);
+        add_ms(o, "ms_after", ev->ts_ns - t->last_message_ts);
+    }
+    cJSON_AddBoolToObject(o, "before_handshake_done", !t->handshake_done);
+    cJSON_AddItemToArray(alerts, o);
+}
+
+static void on_app_data(struct conn_track *t, const struct event *ev, int side)
+{
+    if (!t->app_records[side]) {
+        t->app_first_frame[side] = ev->frame;
+        t->app_first_ts[side] = ev->ts_ns;
+    }
+    t->app_records[side]++;
+    t->app_bytes[side] += ev->length;
+    t->app_last_frame[side] = ev->frame;
+    t->app_last_ts[side] = ev->ts_ns;
+    if (side == SIDE_SERVER && t->app_records[SIDE_CLIENT])
+        t->server_app_after_client_app++;
+    if (!t->handshake_done) {
+        /* TLS <= 1.2: both ChangeCipherSpecs came before. TLS 1.3: the
+         * client's Finished is its first record; the server answering
+         * after it, or a second client record, means the client accepted. */
+        bool done = t->tls13 ? (t->app_records[SIDE_CLIENT] >= 2 || t->server_app_after_client_app)
+                             : (t->ccs_frame[SIDE_CLIENT] && t->ccs_frame[SIDE_SERVER]);
+        if (done) {
+            t->handshake_done = true;
+            t->handshake_done_ts = ev->ts_ns;
+        }
+    }
+    note_message(t, "application_data", ev);
+}
+
+static void on_tls_problem(struct conn_track *t, const struct event *ev)
+{
+    cJSON *problems = cJSON_GetObjectItem(tls_obj(t), "problems");
+    if (!problems)
+        problems = cJSON_AddArrayToObject(t->tls, "problems");
+    if (cJSON_GetArraySize(problems) >= 8)
+        return;
+    cJSON *o = cJSON_CreateObject();
+    add_u64(o, "frame", ev->frame);
+    cJSON_AddStringToObject(o, "kind", ev->type == EV_TLS_LIMIT ? "limit" : "malformed");
+    cJSON_AddStringToObject(o, "what", ev->u.problem ? ev->u.problem : "?");
+    cJSON_AddItemToArray(problems, o);
+}
+
+static void on_connect_request(struct conn_track *t, const struct event *ev)
+{
+    const struct http_request *r = ev->u.connect_request;
+    if (!t->proxy)
+        t->proxy = cJSON_CreateObject();
+    cJSON *attempts = cJSON_GetObjectItem(t->proxy, "attempts");
+    if (attempts) {
+        cJSON_SetNumberValue(attempts, attempts->valuedouble + 1);
+    } else {
+        add_u64(t->proxy, "attempts", 1);
+    }
+    char target[256];
+    copy_text(target, sizeof target, r->target.data, r->target.len);
+    cJSON_DeleteItemFromObject(t->proxy, "target");
+    cJSON_AddStringToObject(t->proxy, "target", target);
+    cJSON_DeleteItemFromObject(t->proxy, "request_frame");
+    add_u64(t->proxy, "request_frame", ev->frame);
+    cJSON_DeleteItemFromObject(t->proxy, "authorization_sent");
+    cJSON_AddBoolToObject(t->proxy, "authorization_sent", r->has_proxy_authorization);
+    /* The host part of "host:port", or of "[v6]:port". */
+    const char *host = target, *end = strrchr(target, ':');
+    size_t len = end ? (size_t)(end - target) : strlen(target);
+    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+        host++;
+        len -= 2;
+    }
+    snprintf(t->connect_host, sizeof t->connect_host, "%.*s", (int)len, host);
+}
+
+static void add_wire_text(cJSON *o, const char *key, struct wire_bytes b)
+{
+    if (!b.data || !b.len)
+        return;
+    char text[256];
+    copy_text(text, sizeof text, b.data, b.len);
+    cJSON_AddStringToObject(o, key, text);
+}
+
+static void on_connect_response(struct conn_track *t, const struct event *ev)
+{
+    const struct http_response *r = ev->u.connect_response;
+    if (!t->proxy)
+        t->proxy = cJSON_CreateObject();
+    static const char *const replaced[] = { "status", "reason", "response_frame", "auth_schemes",
+                                            "via", "error", "server" };
+    for (size_t i = 0; i < sizeof replaced / sizeof replaced[0]; i++)
+        cJSON_DeleteItemFromObject(t->proxy, replaced[i]);
+    add_u64(t->proxy, "status", r->status);
+    add_wire_text(t->proxy, "reason", r->reason);
+    add_u64(t->proxy, "response_frame", ev->frame);
+    cJSON *schemes = cJSON_AddArrayToObject(t->proxy, "auth_schemes");
+    for (int i = 0; i < r->auth_scheme_count; i++) {
+        char text[64];
+        copy_text(text, sizeof text, r->auth_schemes[i].data, r->auth_schemes[i].len);
+        cJSON_AddItemToArray(schemes, cJSON_CreateString(text));
+    }
+    add_wire_text(t->proxy, "via", r->via);
+    add_wire_text(t->proxy, "error", r->proxy_error);
+    add_wire_text(t->proxy, "server", r->server);
+    /* Every answer is kept in order: a 407 before a 200 tells the story. */
+    cJSON *history = cJSON_GetObjectItem(t->proxy, "responses");
+    if (!history)
+        history = cJSON_AddArrayToObject(t->proxy, "responses");
+    if (cJSON_GetArraySize(history) < 8) {
+        cJSON *h = cJSON_CreateObject();
+        add_u64(h, "frame", ev->frame);
+        add_u64(h, "status", r->status);
+        cJSON_AddItemToArray(history, h);
+    }
+}
+
+static void on_tcp(struct conn_track *t, const struct event *ev, int side)
+{
+    switch (ev->u.tcp_kind) {
+    case TCP_EV_SYN:
+        if (!t->syn_frame) {
+            t->syn_frame = ev->frame;
+            t->syn_ts = ev->ts_ns;
+        }
+        break;
+    case TCP_EV_SYNACK:
+        if (!t->synack_frame) {
+            t->synack_frame = ev->frame;
+            t->synack_ts = ev->ts_ns;
+        }
+        break;
+    case TCP_EV_FIN:
+        if (!t->fin_frame[side]) {
+            t->fin_frame[side] = ev->frame;
+            t->fin_ts[side] = ev->ts_ns;
+        }
+        break;
+    case TCP_EV_RST:
+        if (!t->rst_frame) {
+            t->rst_frame = ev->frame;
+            t->rst_ts = ev->ts_ns;
+            t->rst_side = side;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* ------------------------------------------------------ connection facts */
+
+static void endpoint_text(const struct tcp_conn *c, int ep, char *buf, size_t len, bool with_port)
+{
+    char a[ADDR_TEXT_MAX];
+    addr_format(c->ip_version, c->ep[ep].addr, with_port, a, sizeof a);
+    if (with_port)
+        snprintf(buf, len, "%s:%u", a, c->ep[ep].port);
+    else
+        snprintf(buf, len, "%s", a);
+}
+
+static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int client)
+{
+    const struct tcp_half *ch = &c->half[client], *sh = &c->half[1 - client];
+    cJSON *o = cJSON_CreateObject();
+    if (t->syn_frame)
+        add_u64(o, "syn_frame", t->syn_frame);
+    add_u64(o, "syn_count", ch->syn_count);
+    if (t->synack_frame)
+        add_u64(o, "synack_frame", t->synack_frame);
+    cJSON_AddBoolToObject(o, "connected", t->synack_frame || sh->payload_packets);
+    if (t->rst_frame) {
+        cJSON *rst = cJSON_AddObjectToObject(o, "rst");
+        add_u64(rst, "frame", t->rst_frame);
+        cJSON_AddStringToObject(rst, "from", side_name(t->rst_side));
+    }
+    if (t->fin_frame[SIDE_CLIENT])
+        add_u64(o, "fin_client_frame", t->fin_frame[SIDE_CLIENT]);
+    if (t->fin_frame[SIDE_SERVER])
+        add_u64(o, "fin_server_frame", t->fin_frame[SIDE_SERVER]);
+    const char *closed_by = NULL, *close = "open";
+    if (t->rst_frame && (!t->fin_frame[0] || t->rst_frame <= t->fin_frame[0]) &&
+        (!t->fin_frame[1] || t->rst_frame <= t->fin_frame[1])) {
+        closed_by = side_name(t->rst_side);
+        close = "rst";
+    } else if (t->fin_frame[0] || t->fin_frame[1]) {
+        bool client_first = t->fin_frame[0] && (!t->fin_frame[1] || t->fin_frame[0] <= t->fin_frame[1]);
+        closed_by = client_first ? "client" : "server";
+        close = "fin";
+    }
+    cJSON_AddStringToObject(o, "close", close);
+    if (closed_by)
+        cJSON_AddStringToObject(o, "closed_by", closed_by);
+    add_u64(o, "retransmissions", ch->retransmissions + sh->retransmissions);
+    add_u64(o, "dup_acks", ch->dup_acks + sh->dup_acks);
+    add_u64(o, "zero_windows", ch->zero_windows + sh->zero_windows);
+    add_u64(o, "bytes_c2s", ch->bytes_delivered);
+    add_u64(o, "bytes_s2c", sh->bytes_delivered);
+    add_u64(o, "packets_c2s", ch->packets);
+    add_u64(o, "packets_s2c", sh->packets);
+    add_u64(o, "gaps", ch->gaps + sh->gaps);
+    add_u64(o, "gap_bytes", ch->gap_bytes + sh->gap_bytes);
+    if (ch->limit_hit || sh->limit_hit)
+        add_u64(o, "reassembly_limit_frame", ch->limit_hit ? ch->limit_frame : sh->limit_frame);
+    return o;
+}
+
+static void finish_tls(cJSON *tls, const struct conn_track *t)
+{
+    cJSON_AddBoolToObject(tls, "handshake_complete", t->handshake_done);
+    cJSON_AddBoolToObject(tls, "tls13", t->tls13);
+    if (t->ccs_frame[SIDE_CLIENT])
+        add_u64(tls, "ccs_client_frame", t->ccs_frame[SIDE_CLIENT]);
+    if (t->ccs_frame[SIDE_SERVER])
+        add_u64(tls, "ccs_server_frame", t->ccs_frame[SIDE_SERVER]);
+    cJSON *app = cJSON_AddObjectToObject(tls, "app_data");
+    add_u64(app, "c2s_bytes", t->app_bytes[SIDE_CLIENT]);
+    add_u64(app, "s2c_bytes", t->app_bytes[SIDE_SERVER]);
+    add_u64(app, "c2s_records", t->app_records[SIDE_CLIENT]);
+    add_u64(app, "s2c_records", t->app_records[SIDE_SERVER]);
+    if (t->app_records[SIDE_SERVER]) {
+        add_u64(app, "s2c_first_frame", t->app_first_frame[SIDE_SERVER]);
+        add_u64(app, "s2c_last_frame", t->app_last_frame[SIDE_SERVER]);
+    }
+    add_u64(tls, "alert_records_client", t->alert_records[SIDE_CLIENT]);
+    add_u64(tls, "alert_records_server", t->alert_records[SIDE_SERVER]);
+    const cJSON *alerts = cJSON_GetObjectItem(tls, "alerts");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, alerts) {
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted"))) {
+            cJSON_AddItemToObject(tls, "first_alert", cJSON_Duplicate(a, true));
+            break;
+        }
+    }
+    if (t->last_message)
+        cJSON_AddStringToObject(tls, "last_message", t->last_message);
+}
+
+/* The stage a failed connection stopped at, or NULL for success. */
+static const char *failed_stage(const struct conn_track *t, const cJSON *proxy, bool connected)
+{
+    if (proxy) {
+        const cJSON *status = cJSON_GetObjectItem(proxy, "status");
+        if (!status)
+            return connected ? "proxy" : "tcp_connect";
+        if (status->valuedouble < 200 || status->valuedouble >= 300)
+            return "proxy";
+    }
+    if (!connected)
+        return "tcp_connect";
+    if (!t->tls)
+        return t->rst_frame || proxy ? "tls_handshake" : NULL;
+    if (!t->handshake_done)
+        return "tls_handshake";
+    bool interrupted = false;
+    if (t->rst_frame && (!t->fin_frame[0] || !t->fin_frame[1]))
+        interrupted = true;
+    /* TLS <= 1.2 ends a transfer with a close_notify (an encrypted alert);
+     * a server FIN with none from either side before it cut the transfer. */
+    uint64_t server_fin = t->fin_frame[SIDE_SERVER];
+    bool close_notify_before_fin = (t->first_alert_frame[0] && t->first_alert_frame[0] < server_fin) ||
+                                   (t->first_alert_frame[1] && t->first_alert_frame[1] < server_fin);
+    if (!t->tls13 && server_fin && !close_notify_before_fin &&
+        (!t->fin_frame[SIDE_CLIENT] || server_fin < t->fin_frame[SIDE_CLIENT]))
+        interrupted = true;
+    return interrupted ? "transfer" : NULL;
+}
+
+static cJSON *timings_json(const struct conn_track *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (t->syn_frame && t->synack_frame)
+        add_ms(o, "connect_rtt_ms", t->synack_ts - t->syn_ts);
+    if (t->client_hello_ts && t->server_hello_ts)
+        add_ms(o, "server_hello_ms", t->server_hello_ts - t->client_hello_ts);
+    if (t->client_hello_ts && t->handshake_done)
+        add_ms(o, "handshake_ms", t->handshake_done_ts - t->client_hello_ts);
+    if (t->app_records[SIDE_SERVER] > 1)
+        add_ms(o, "transfer_ms", t->app_last_ts[SIDE_SERVER] - t->app_first_ts[SIDE_SERVER]);
+    return o;
+}
+
+static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
+                        const char *server_name, const char *name_source, const char *matched_by)
+{
+    int client = conn_client(c);
+    cJSON *o = cJSON_CreateObject();
+    char text[CONN_TEXT_MAX];
+    add_u64(o, "id", c->id);
+    endpoint_text(c, client, text, sizeof text, true);
+    cJSON_AddStringToObject(o, "client", text);
+    endpoint_text(c, 1 - client, text, sizeof text, true);
+    cJSON_AddStringToObject(o, "server", text);
+    endpoint_text(c, 1 - client, text, sizeof text, false);
+    cJSON_AddStringToObject(o, "server_ip", text);
+    add_u64(o, "server_port", c->ep[1 - client].port);
+    add_u64(o, "ip_version", c->ip_version);
+    if (server_name)
+        cJSON_AddStringToObject(o, "server_name", server_name);
+    if (name_source)
+        cJSON_AddStringToObject(o, "name_source", name_source);
+    cJSON_AddStringToObject(o, "matched_by", matched_by);
+    cJSON_AddStringToObject(o, "path", t->proxy ? "proxy" : "direct");
+    add_u64(o, "first_frame", c->first_frame);
+    add_u64(o, "last_frame", c->last_frame);
+    cJSON_AddNumberToObject(o, "start_ts", (double)c->first_ts / 1e9);
+    add_ms(o, "duration_ms", c->last_ts - c->first_ts);
+    const struct flow_class *fc = classifier_result(c);
+    if (fc) {
+        cJSON *cl = cJSON_AddObjectToObject(o, "classification");
+        cJSON_AddStringToObject(cl, "protocol", fc->protocol);
+        cJSON_AddStringToObject(cl, "category", fc->category);
+        cJSON *risks = cJSON_AddArrayToObject(cl, "risks");
+        for (int bit = 0; bit < 64; bit++)
+            if (fc->risks & (1ULL << bit))
+                cJSON_AddItemToArray(risks, cJSON_CreateString(classifier_risk_name(bit)));
+    }
+    cJSON *tcp = tcp_json(c, t, client);
+    bool connected = cJSON_IsTrue(cJSON_GetObjectItem(tcp, "connected"));
+    const char *stage = failed_stage(t, t->proxy, connected);
+    cJSON_AddStringToObject(o, "verdict", stage ? "failed" : "success");
+    if (stage)
+        cJSON_AddStringToObject(o, "failed_stage", stage);
+    if (t->proxy) {
+        endpoint_text(c, 1 - client, text, sizeof text, true);
+        cJSON_AddStringToObject(t->proxy, "address", text);
+        cJSON_AddItemToObject(o, "proxy", t->proxy);
+        t->proxy = NULL;
+    }
+    cJSON_AddItemToObject(o, "tcp", tcp);
+    if (t->tls) {
+        finish_tls(t->tls, t);
+        cJSON_AddItemToObject(o, "tls", t->tls);
+        t->tls = NULL;
+    }
+    cJSON_AddItemToObject(o, "timings", timings_json(t));
+    (void)fb;
+    return o;
+}
+
+static void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
+                                  const char *server_name)
+{
+    if (cJSON_GetArraySize(fb->failed_connects) >= FACTS_MAX_FAILED_CONNECTS)
+        return;
+    int client = conn_client(c);
+    cJSON *o = cJSON_CreateObject();
+    char text[CONN_TEXT_MAX];
+    endpoint_text(c, 1 - client, text, sizeof text, true);
+    cJSON_AddStringToObject(o, "server", text);
+    endpoint_text(c, 1 - client, text, sizeof text, false);
+    cJSON_AddStringToObject(o, "server_ip", text);
+    add_u64(o, "server_port", c->ep[1 - client].port);
+    if (server_name)
+        cJSON_AddStringToObject(o, "server_name", server_name);
+    add_u64(o, "syn_frame", t->syn_frame);
+    add_u64(o, "syn_count", c->half[client].syn_count);
+    bool refused = t->rst_frame && t->rst_side == SIDE_SERVER;
+    cJSON_AddStringToObject(o, "result", refused ? "refused" : "no answer");
+    if (t->rst_frame)
+        add_u64(o, "rst_frame", t->rst_frame);
+    bool proxy_port = false;
+    for (size_t i = 0; i < fb->opt.proxy_port_count; i++)
+        if (fb->opt.proxy_ports[i] == c->ep[1 - client].port)
+            proxy_port = true;
+    cJSON_AddBoolToObject(o, "proxy_port", proxy_port);
+    cJSON_AddItemToArray(fb->failed_connects, o);
+}
+
+static void keep(cJSON *list, cJSON *conn, size_t cap, uint64_t *dropped)
+{
+    if ((size_t)cJSON_GetArraySize(list) < cap)
+        cJSON_AddItemToArray(list, conn);
+    else {
+        cJSON_Delete(conn);
+        (*dropped)++;
+    }
+}
+
+static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
+{
+    struct conn_track *t = c->consumer;
+    fb->conns_seen++;
+    if (!t)
+        return;
+    int client = conn_client(c);
+    const char *dns_name = name_for_addr(fb, c->ep[1 - client].addr, c->ip_version);
+    const char *server_name = NULL, *source = NULL;
+    if (t->sni[0]) {
+        server_name = t->sni;
+        source = "sni";
+    } else if (t->connect_host[0]) {
+        server_name = t->connect_host;
+        source = "connect";
+    } else if (dns_name) {
+        server_name = dns_name;
+        source = "dns";
+    }
+    bool target = is_target_name(fb, server_name) || is_target_name(fb, t->connect_host) ||
+                  is_target_name(fb, dns_name);
+    bool syn_only = t->syn_frame && !t->synack_frame && !c->half[1 - client].payload_packets;
+    if (syn_only)
+        record_failed_connect(fb, c, t, server_name);
+    if (t->tls || t->proxy)
+        fb->tls_conns_seen++;
+    if (target) {
+        bool profile = facts_host_matches(server_name, fb->opt.profile_hosts, fb->opt.profile_host_count) ||
+                       facts_host_matches(t->connect_host, fb->opt.profile_hosts, fb->opt.profile_host_count) ||
+                       facts_host_matches(dns_name, fb->opt.profile_hosts, fb->opt.profile_host_count);
+        keep(fb->targets, conn_json(fb, c, t, server_name, source, profile ? "profile" : "host"),
+             FACTS_MAX_TARGET_CONNS, &fb->target_conns_dropped);
+    } else if (dns_name && is_revocation_name(fb, dns_name)) {
+        cJSON *rc = conn_json(fb, c, t, dns_name, "dns", "revocation");
+        cJSON_AddItemToArray(fb->revocation_conns, rc);
+        if (cJSON_GetArraySize(fb->revocation_conns) > FACTS_MAX_FAILED_CONNECTS)
+            cJSON_DeleteItemFromArray(fb->revocation_conns, 0);
+    } else if (t->tls || t->proxy) {
+        uint64_t ignored = 0;
+        keep(fb->generic, conn_json(fb, c, t, server_name, source, "generic"), FACTS_MAX_GENERIC_CONNS,
+             &ignored);
+    }
+    cJSON_Delete(t->tls);
+    cJSON_Delete(t->proxy);
+    free(t);
+    c->consumer = NULL;
+}
+
+void facts_on_event(void *ctx, const struct event *ev)
+{
+    struct facts_builder *fb = ctx;
+    if (ev->type == EV_DNS) {
+        on_dns(fb, ev);
+        return;
+    }
+    if (ev->type == EV_CONN_END) {
+        on_conn_end(fb, ev->conn);
+        return;
+    }
+    struct conn_track *t = track(ev);
+    if (!t)
+        return;
+    int side = event_side(ev);
+    switch (ev->type) {
+    case EV_CLIENT_HELLO: on_client_hello(t, ev, ev->conn->first_ts); break;
+    case EV_SERVER_HELLO: on_server_hello(t, ev, ev->conn->first_ts); break;
+    case EV_CERTIFICATE: on_certificate(t, ev, side); break;
+    case EV_HANDSHAKE_OTHER: {
+        const char *name = tls_handshake_name(ev->handshake_type);
+        note_message(t, name ? name : "handshake", ev);
+        break;
+    }
+    case EV_CHANGE_CIPHER_SPEC:
+        tls_obj(t);
+        if (!t->ccs_frame[side]) {
+            t->ccs_frame[side] = ev->frame;
+            t->ccs_ts[side] = ev->ts_ns;
+        }
+        note_message(t, "change_cipher_spec", ev);
+        break;
+    case EV_ENCRYPTED_HANDSHAKE:
+        tls_obj(t);
+        note_message(t, side == SIDE_CLIENT ? "client_finished" : "server_finished", ev);
+        if (!t->tls13 && t->ccs_frame[SIDE_CLIENT] && t->ccs_frame[SIDE_SERVER] && !t->handshake_done) {
+            t->handshake_done = true;
+            t->handshake_done_ts = ev->ts_ns;
+        }
+        break;
+    case EV_ALERT: on_alert(t, ev, side); break;
+    case EV_APPLICATION_DATA: tls_obj(t); on_app_data(t, ev, side); break;
+    case EV_TLS_MALFORMED:
+    case EV_TLS_LIMIT: on_tls_problem(t, ev); break;
+    case EV_CONNECT_REQUEST: on_connect_request(t, ev); break;
+    case EV_CONNECT_RESPONSE: on_connect_response(t, ev); break;
+    case EV_TCP: on_tcp(t, ev, side); break;
+    case EV_STREAM_GAP:
+        if (!t->gap_frame)
+            t->gap_frame = ev->frame;
+        t->gap_bytes += ev->length;
+        break;
+    default:
+        break;
+    }
+}
+
+struct facts_builder *facts_new(const struct facts_options *opt)
+{
+    struct facts_builder *fb = calloc(1, sizeof *fb);
+    if (!fb)
+        return NULL;
+    fb->opt = *opt;
+    fb->names = calloc(FACTS_MAX_DNS_NAMES, sizeof *fb->names);
+    fb->lookups = cJSON_CreateArray();
+    fb->targets = cJSON_CreateArray();
+    fb->generic = cJSON_CreateArray();
+    fb->failed_connects = cJSON_CreateArray();
+    fb->revocation_conns = cJSON_CreateArray();
+    if (!fb->names) {
+        facts_free(fb);
+        return NULL;
+    }
+    return fb;
+}
+
+void facts_free(struct facts_builder *fb)
+{
+    if (!fb)
+        return;
+    free(fb->names);
+    cJSON_Delete(fb->lookups);
+    cJSON_Delete(fb->targets);
+    cJSON_Delete(fb->generic);
+    cJSON_Delete(fb->failed_connects);
+    cJSON_Delete(fb->revocation_conns);
+    free(fb);
+}
+
+static cJSON *take(cJSON **slot)
+{
+    cJSON *o = *slot;
+    *slot = cJSON_CreateArray();
+    return o;
+}
+
+static cJSON *dns_summary(cJSON *lookups)
+{
+    cJSON *o = cJSON_CreateObject();
+    bool target_asked = false, target_resolved = false, target_failed = false;
+    const cJSON *l;
+    cJSON_ArrayForEach(l, lookups) {
+        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(l, "role")), "target"))
+            continue;
+        target_asked = true;
+        const cJSON *rcode = cJSON_GetObjectItem(l, "rcode");
+        const cJSON *answers = cJSON_GetObjectItem(l, "answers");
+        if (rcode && rcode->valuedouble == 0 && cJSON_GetArraySize(answers) > 0)
+            target_resolved = true;
+        else if (!rcode || rcode->valuedouble != 0)
+            target_failed = true;
+    }
+    cJSON_AddBoolToObject(o, "target_asked", target_asked);
+    cJSON_AddBoolToObject(o, "target_resolved", target_resolved);
+    cJSON_AddBoolToObject(o, "target_failed", target_failed && !target_resolved);
+    cJSON_AddItemToObject(o, "lookups", lookups);
+    return o;
+}
+
+static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *hosts_failed = cJSON_AddArrayToObject(o, "unreachable");
+    const cJSON *l;
+    cJSON_ArrayForEach(l, lookups) {
+        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(l, "role")), "revocation"))
+            continue;
+        const cJSON *rcode = cJSON_GetObjectItem(l, "rcode");
+        if (!rcode || rcode->valuedouble != 0) {
+            cJSON *h = cJSON_CreateObject();
+            cJSON_AddStringToObject(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(l, "name")));
+            cJSON_AddStringToObject(h, "how", rcode ? "dns" : "dns_no_answer");
+            cJSON_AddStringToObject(h, "detail", rcode ? cJSON_GetStringValue(cJSON_GetObjectItem(l, "rcode_name"))
+                                                       : "no answer");
+            const cJSON *f = cJSON_GetObjectItem(l, rcode ? "response_frame" : "query_frame");
+            if (f)
+                add_u64(h, "frame", (uint64_t)f->valuedouble);
+            cJSON_AddItemToArray(hosts_failed, h);
+        }
+    }
+    const cJSON *c;
+    bool any_ok = false;
+    cJSON_ArrayForEach(c, conns) {
+        const char *stage = cJSON_GetStringValue(cJSON_GetObjectItem(c, "failed_stage"));
+        if (!stage || strcmp(stage, "tcp_connect")) {
+            any_ok = true;
+            continue;
+        }
+        cJSON *h = cJSON_CreateObject();
+        cJSON_AddStringToObject(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server_name")));
+        cJSON_AddStringToObject(h, "how", "tcp");
+        const cJSON *rst = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "tcp"), "rst");
+        cJSON_AddStringToObject(h, "detail", rst ? "connection refused" : "no answer to SYN");
+        cJSON_AddStringToObject(h, "server", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server")));
+        const cJSON *f = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "tcp"), rst ? "rst" : "syn_frame");
+        if (rst)
+            f = cJSON_GetObjectItem(rst, "frame");
+        if (f)
+            add_u64(h, "frame", (uint64_t)f->valuedouble);
+        cJSON_AddItemToArray(hosts_failed, h);
+    }
+    cJSON_AddBoolToObject(o, "attempted", cJSON_GetArraySize(conns) > 0 || cJSON_GetArraySize(hosts_failed) > 0);
+    cJSON_AddBoolToObject(o, "reachable", any_ok);
+    cJSON_AddItemToObject(o, "connections", conns);
+    return o;
+}
+
+cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
+{
+    cJSON *capture = cJSON_CreateObject();
+    add_u64(capture, "frames", s->frames);
+    add_u64(capture, "bytes", s->bytes);
+    cJSON_AddNumberToObject(capture, "start_ts", (double)s->first_ts / 1e9);
+    add_ms(capture, "duration_ms", s->last_ts - s->first_ts);
+    cJSON_AddStringToObject(capture, "format", s->format);
+    cJSON_AddBoolToObject(capture, "damaged_tail", s->damaged_tail);
+    add_u64(capture, "tcp_connections", fb->conns_seen);
+    add_u64(capture, "tls_connections", fb->tls_conns_seen);
+    cJSON *targets = take(&fb->targets);
+    bool generic = cJSON_GetArraySize(targets) == 0 && fb->opt.host_count == 0;
+    cJSON *conns = targets;
+    if (generic) {
+        cJSON_Delete(targets);
+        conns = take(&fb->generic);
+    }
+    cJSON_AddStringToObject(capture, "selection", generic ? "all_tls" : "targets");
+    add_u64(capture, "target_connections", (uint64_t)cJSON_GetArraySize(conns) + fb->target_conns_dropped);
+    cJSON *lookups = take(&fb->lookups);
+    cJSON *dns = dns_summary(cJSON_Duplicate(lookups, true));
+    add_u64(dns, "other_lookups", fb->other_lookups);
+    add_u64(dns, "other_failed_lookups", fb->other_failed_lookups);
+    cJSON_AddItemToObject(capture, "dns", dns);
+    cJSON_AddItemToObject(capture, "revocation", revocation_summary(lookups, take(&fb->revocation_conns)));
+    cJSON_Delete(lookups);
+    cJSON *failed = take(&fb->failed_connects);
+    cJSON *proxy_failed = cJSON_CreateArray();
+    const cJSON *f;
+    cJSON_ArrayForEach(f, failed)
+        if (cJSON_IsTrue(cJSON_GetObjectItem(f, "proxy_port")))
+            cJSON_AddItemToArray(proxy_failed, cJSON_Duplicate(f, true));
+    cJSON_AddItemToObject(capture, "failed_connects", failed);
+    cJSON_AddItemToObject(capture, "proxy_connect_failures", proxy_failed);
+    cJSON_AddItemToObject(capture, "connections", conns);
+    return capture;
+}

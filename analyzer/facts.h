@@ -1,0 +1,51 @@
+/* Per-connection facts: the events of one pass folded into one record per
+ * connection to a target server, plus what the capture shows around them
+ * (DNS lookups, failed connection attempts, revocation checks).
+ *
+ * The records are JSON (cJSON) in the shape documented by
+ * analyzer/report.schema.json, because rules and reports read them as data.
+ * Only connections that matter are kept: those to a target (by SNI, CONNECT
+ * target or a DNS answer for the server address), or, when no connection
+ * matches any target, the TLS connections seen (up to a cap), so the tool
+ * still works as a generic TLS failure finder.
+ */
+#ifndef TLSDIAG_FACTS_H
+#define TLSDIAG_FACTS_H
+
+#include <cjson/cJSON.h>
+#include "events.h"
+#include "pipeline.h"
+
+#define FACTS_MAX_GENERIC_CONNS 256   /* TLS connections kept when no target matched */
+#define FACTS_MAX_TARGET_CONNS 1024   /* target connections kept */
+#define FACTS_MAX_DNS_NAMES 4096      /* name -> address entries remembered */
+#define FACTS_MAX_LOOKUPS 256         /* DNS lookups kept for the report */
+#define FACTS_MAX_FAILED_CONNECTS 64
+
+struct facts_options {
+    const char *const *hosts;          /* target patterns (glob, case-insensitive) */
+    size_t host_count;
+    const char *const *profile_hosts;  /* the subset that came from the rule profile */
+    size_t profile_host_count;
+    const char *const *revocation_hosts;
+    size_t revocation_host_count;
+    const uint16_t *proxy_ports;       /* ports where a failed connect means "proxy unreachable" */
+    size_t proxy_port_count;
+};
+
+struct facts_builder;
+
+struct facts_builder *facts_new(const struct facts_options *opt);
+void facts_free(struct facts_builder *fb);
+
+/* The event sink (struct event_sink.emit); ctx is the facts_builder. */
+void facts_on_event(void *ctx, const struct event *ev);
+
+/* After the pass: the capture's facts object, including "connections".
+ * Ownership passes to the caller. */
+cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *summary);
+
+/* True when name matches one of the glob patterns (case-insensitive). */
+bool facts_host_matches(const char *name, const char *const *patterns, size_t count);
+
+#endif

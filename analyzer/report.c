@@ -1,0 +1,514 @@
+#include "report.h"
+#include "cli.h"
+#include "tls_names.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define TEXT_WIDTH 79
+
+/* ----------------------------------------------------------- JSON helpers */
+
+static const cJSON *at(const cJSON *o, const char *path)
+{
+    char key[64];
+    while (o && *path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof key)
+            return NULL;
+        memcpy(key, path, n);
+        key[n] = 0;
+        o = cJSON_GetObjectItemCaseSensitive(o, key);
+        path += n + (dot ? 1 : 0);
+    }
+    return o;
+}
+
+static double num(const cJSON *o, const char *path, double fallback)
+{
+    const cJSON *v = at(o, path);
+    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+static const char *str(const cJSON *o, const char *path)
+{
+    const cJSON *v = at(o, path);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* ------------------------------------------------------------- selection */
+
+const cJSON *report_primary_connection(const cJSON *facts, bool prefer_failed)
+{
+    const cJSON *conns = cJSON_GetObjectItem(facts, "connections");
+    const cJSON *c, *first = NULL, *last_failed = NULL, *first_ok = NULL;
+    cJSON_ArrayForEach(c, conns) {
+        if (!first)
+            first = c;
+        bool ok = !strcmp(str(c, "verdict") ? str(c, "verdict") : "", "success");
+        if (ok && !first_ok)
+            first_ok = c;
+        if (!ok)
+            last_failed = c;
+    }
+    if (prefer_failed)
+        return last_failed ? last_failed : first_ok ? first_ok : first;
+    return first_ok ? first_ok : last_failed ? last_failed : first;
+}
+
+cJSON *report_diagnosis(const cJSON *findings)
+{
+    const cJSON *f, *best = NULL, *best_success = NULL;
+    cJSON_ArrayForEach(f, findings) {
+        bool success = !strcmp(str(f, "cause") ? str(f, "cause") : "", "success");
+        const cJSON **slot = success ? &best_success : &best;
+        if (!*slot || num(f, "rank", 0) > num(*slot, "rank", 0))
+            *slot = f;
+    }
+    const cJSON *pick = best ? best : best_success;
+    cJSON *d = cJSON_CreateObject();
+    if (!pick) {
+        cJSON_AddStringToObject(d, "cause", "tls_failure_other");
+        cJSON_AddStringToObject(d, "title", "No rule explains this capture");
+        cJSON_AddStringToObject(d, "severity", "warning");
+        cJSON_AddStringToObject(d, "message", "No loaded rule matched the facts of this capture.");
+        cJSON_AddStringToObject(d, "remedy", "Inspect the connections below, or add a rule with --rules.");
+        cJSON_AddItemToObject(d, "evidence", cJSON_CreateArray());
+        return d;
+    }
+    static const char *const keys[] = { "cause", "title", "severity", "rule", "message", "remedy",
+                                        "connector_code", "connection", "evidence", "matched_connections" };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItem(pick, keys[i]);
+        if (v)
+            cJSON_AddItemToObject(d, keys[i], cJSON_Duplicate(v, true));
+    }
+    return d;
+}
+
+/* ----------------------------------------------------------- differences */
+
+static void add_difference(cJSON *diffs, const char *fact, const char *label, const cJSON *good,
+                           const cJSON *bad)
+{
+    if ((!good && !bad) || (good && bad && cJSON_Compare(good, bad, true)))
+        return;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "fact", fact);
+    cJSON_AddStringToObject(d, "label", label);
+    cJSON_AddItemToObject(d, "good", good ? cJSON_Duplicate(good, true) : cJSON_CreateNull());
+    cJSON_AddItemToObject(d, "bad", bad ? cJSON_Duplicate(bad, true) : cJSON_CreateNull());
+    cJSON_AddItemToArray(diffs, d);
+}
+
+cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn, const cJSON *good_capture,
+                          const cJSON *bad_capture)
+{
+    static const struct { const char *path, *label; } conn_facts[] = {
+        { "path", "path" },
+        { "proxy.status", "proxy status" },
+        { "server", "server address" },
+        { "verdict", "verdict" },
+        { "failed_stage", "failed stage" },
+        { "tls.client_hello.max_version_name", "highest TLS version offered" },
+        { "tls.client_hello.versions", "TLS versions offered" },
+        { "tls.client_hello.cipher_suites", "cipher suites offered" },
+        { "tls.client_hello.groups", "supported groups" },
+        { "tls.client_hello.signature_algorithms", "signature algorithms" },
+        { "tls.client_hello.extensions", "extensions" },
+        { "tls.client_hello.alpn", "ALPN" },
+        { "tls.client_hello.sni", "SNI" },
+        { "tls.client_hello.ja4", "JA4" },
+        { "tls.client_hello.ja3_hash", "JA3" },
+        { "tls.server_hello.version_name", "version chosen by the server" },
+        { "tls.server_hello.cipher_suite_name", "suite chosen by the server" },
+        { "tls.certificate.leaf_issuer", "certificate issuer" },
+        { "tls.certificate.top_issuer", "chain anchored at" },
+        { "tls.first_alert.description_name", "first alert" },
+    };
+    cJSON *diffs = cJSON_CreateArray();
+    for (size_t i = 0; i < sizeof conn_facts / sizeof conn_facts[0]; i++)
+        add_difference(diffs, conn_facts[i].path, conn_facts[i].label, at(good_conn, conn_facts[i].path),
+                       at(bad_conn, conn_facts[i].path));
+    add_difference(diffs, "capture.dns.target_resolved", "server name resolved",
+                   at(good_capture, "dns.target_resolved"), at(bad_capture, "dns.target_resolved"));
+    add_difference(diffs, "capture.target_connections", "connections to the server",
+                   at(good_capture, "target_connections"), at(bad_capture, "target_connections"));
+    return diffs;
+}
+
+/* ----------------------------------------------------------------- build */
+
+cJSON *report_input_json(const char *role, const char *path, const char *format, uint64_t frames)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "role", role);
+    cJSON_AddStringToObject(o, "file", path);
+    struct stat st;
+    if (stat(path, &st) == 0)
+        cJSON_AddNumberToObject(o, "size", (double)st.st_size);
+    FILE *f = fopen(path, "rb");
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (f && md && EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        unsigned char buf[65536], digest[32];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+            EVP_DigestUpdate(md, buf, n);
+        unsigned int len = 0;
+        EVP_DigestFinal_ex(md, digest, &len);
+        char hex[65];
+        for (unsigned i = 0; i < len && i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+        cJSON_AddStringToObject(o, "sha256", hex);
+    }
+    EVP_MD_CTX_free(md);
+    if (f)
+        fclose(f);
+    cJSON_AddStringToObject(o, "format", format);
+    cJSON_AddNumberToObject(o, "frames", (double)frames);
+    return o;
+}
+
+cJSON *report_build(const char *mode, struct report_side *sides, int side_count, cJSON *packs,
+                    cJSON *targets)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "schema", "tlsdiag-report");
+    cJSON_AddStringToObject(r, "schema_version", REPORT_SCHEMA_VERSION);
+    cJSON *tool = cJSON_AddObjectToObject(r, "tool");
+    cJSON_AddStringToObject(tool, "name", "tlsdiag");
+    cJSON_AddStringToObject(tool, "version", TLSDIAG_VERSION);
+    cJSON_AddStringToObject(r, "mode", mode);
+    cJSON_AddItemToObject(r, "rule_packs", packs);
+    cJSON_AddItemToObject(r, "targets", targets);
+    cJSON *inputs = cJSON_AddArrayToObject(r, "inputs");
+    cJSON *captures = cJSON_AddObjectToObject(r, "captures");
+    for (int i = 0; i < side_count; i++) {
+        cJSON_AddItemToArray(inputs, sides[i].input);
+        cJSON *side = cJSON_AddObjectToObject(captures, sides[i].role);
+        cJSON_AddStringToObject(side, "file", sides[i].path);
+        const cJSON *primary = report_primary_connection(sides[i].facts, i == 0);
+        if (primary)
+            cJSON_AddNumberToObject(side, "primary_connection", num(primary, "id", 0));
+        cJSON_AddItemToObject(side, "diagnosis", report_diagnosis(sides[i].findings));
+        cJSON_AddItemToObject(side, "findings", sides[i].findings);
+        cJSON_AddItemToObject(side, "facts", sides[i].facts);
+        sides[i].input = sides[i].facts = sides[i].findings = NULL;
+    }
+    const cJSON *first = cJSON_GetObjectItem(captures, sides[0].role);
+    cJSON_AddItemToObject(r, "diagnosis", cJSON_Duplicate(cJSON_GetObjectItem(first, "diagnosis"), true));
+    if (side_count > 1) {
+        const cJSON *bad = cJSON_GetObjectItem(captures, sides[0].role);
+        const cJSON *good = cJSON_GetObjectItem(captures, sides[1].role);
+        const cJSON *bad_facts = cJSON_GetObjectItem(bad, "facts");
+        const cJSON *good_facts = cJSON_GetObjectItem(good, "facts");
+        cJSON_AddItemToObject(r, "differences",
+                              report_differences(report_primary_connection(good_facts, false),
+                                                 report_primary_connection(bad_facts, true), good_facts,
+                                                 bad_facts));
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------------ text */
+
+/* Greedy word wrap; first_prefix starts the first line, indent the rest. */
+static void wrap(FILE *out, const char *first_prefix, int indent, const char *text)
+{
+    int col = fprintf(out, "%s", first_prefix);
+    bool line_empty = true;
+    while (*text) {
+        while (*text == ' ')
+            text++;
+        if (*text == '\n') {
+            fputc('\n', out);
+            col = fprintf(out, "%*s", indent, "");
+            line_empty = true;
+            text++;
+            continue;
+        }
+        size_t word = strcspn(text, " \n");
+        if (!word)
+            break;
+        if (!line_empty && col + 1 + (int)word > TEXT_WIDTH) {
+            fputc('\n', out);
+            col = fprintf(out, "%*s", indent, "");
+            line_empty = true;
+        }
+        if (!line_empty)
+            col += fprintf(out, " ");
+        col += fprintf(out, "%.*s", (int)word, text);
+        line_empty = false;
+        text += word;
+    }
+    fputc('\n', out);
+}
+
+struct timeline_entry {
+    uint64_t frame;
+    char what[16];
+    char detail[160];
+};
+
+#define TIMELINE_MAX 48
+
+struct timeline {
+    struct timeline_entry e[TIMELINE_MAX];
+    int n;
+};
+
+static void tl_add(struct timeline *tl, double frame, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void tl_add(struct timeline *tl, double frame, const char *what, const char *fmt, ...)
+{
+    if (frame <= 0 || tl->n == TIMELINE_MAX)
+        return;
+    struct timeline_entry *e = &tl->e[tl->n++];
+    e->frame = (uint64_t)frame;
+    snprintf(e->what, sizeof e->what, "%s", what);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->detail, sizeof e->detail, fmt, ap);
+    va_end(ap);
+}
+
+static int by_frame(const void *a, const void *b)
+{
+    const struct timeline_entry *x = a, *y = b;
+    return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+static void suite_text(uint16_t id, char *buf, size_t len)
+{
+    const char *name = tls_cipher_suite_name(id);
+    if (name)
+        snprintf(buf, len, "%s (0x%04x)", name, id);
+    else
+        snprintf(buf, len, "0x%04x", id);
+}
+
+static void timeline_dns(struct timeline *tl, const cJSON *capture)
+{
+    const cJSON *l;
+    cJSON_ArrayForEach(l, at(capture, "dns.lookups")) {
+        const char *name = str(l, "name");
+        tl_add(tl, num(l, "query_frame", 0), "DNS query", "%s %s", str(l, "qtype_name") ? str(l, "qtype_name") : "",
+               name ? name : "");
+        const cJSON *answers = cJSON_GetObjectItem(l, "answers");
+        char first[64] = "";
+        if (cJSON_GetArraySize(answers) > 0)
+            snprintf(first, sizeof first, " %s", cJSON_GetArrayItem(answers, 0)->valuestring);
+        tl_add(tl, num(l, "response_frame", 0), "DNS answer", "%s%s for %s",
+               str(l, "rcode_name") ? str(l, "rcode_name") : "?", first, name ? name : "");
+    }
+}
+
+static void timeline_tls(struct timeline *tl, const cJSON *tls)
+{
+    const cJSON *ch = cJSON_GetObjectItem(tls, "client_hello");
+    if (ch)
+        tl_add(tl, num(ch, "frame", 0), "Client Hello", "%s, SNI %s, %d suites offered",
+               str(ch, "max_version_name") ? str(ch, "max_version_name") : "?",
+               str(ch, "sni") ? str(ch, "sni") : "(none)", cJSON_GetArraySize(at(ch, "cipher_suites")));
+    const cJSON *hrr = cJSON_GetObjectItem(tls, "hello_retry_request");
+    if (hrr)
+        tl_add(tl, num(hrr, "frame", 0), "Retry Request", "the server asks for another key share");
+    const cJSON *sh = cJSON_GetObjectItem(tls, "server_hello");
+    if (sh) {
+        char suite[96];
+        suite_text((uint16_t)num(sh, "cipher_suite", 0), suite, sizeof suite);
+        tl_add(tl, num(sh, "frame", 0), "Server Hello", "%s, %s chosen",
+               str(sh, "version_name") ? str(sh, "version_name") : "?", suite);
+    }
+    const cJSON *cert = cJSON_GetObjectItem(tls, "certificate");
+    if (cert) {
+        const cJSON *leaf = cJSON_GetArrayItem(cJSON_GetObjectItem(cert, "chain"), 0);
+        tl_add(tl, num(cert, "frame", 0), "Certificate", "%d cert(s): %s, issued by %s%s%s",
+               (int)num(cert, "count", 0), leaf ? str(leaf, "subject_cn") : "?",
+               leaf ? str(leaf, "issuer_cn") : "?",
+               cJSON_IsTrue(cJSON_GetObjectItem(cert, "leaf_expired")) ? ", EXPIRED " : "",
+               cJSON_IsTrue(cJSON_GetObjectItem(cert, "leaf_expired")) && leaf ? str(leaf, "not_after") : "");
+    }
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItem(tls, "alerts")) {
+        const char *sender = str(a, "sender");
+        if (cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted")))
+            tl_add(tl, num(a, "frame", 0), "Alert", "encrypted, from the %s", sender);
+        else
+            tl_add(tl, num(a, "frame", 0), "Alert", "%s %s (%d) from the %s, %.1f ms after %s",
+                   str(a, "level_name"), str(a, "description_name"), (int)num(a, "description", 0), sender,
+                   num(a, "ms_after", 0), str(a, "after") ? str(a, "after") : "start");
+    }
+    const cJSON *app = cJSON_GetObjectItem(tls, "app_data");
+    if (num(app, "s2c_records", 0) > 0)
+        tl_add(tl, num(app, "s2c_first_frame", 0), "App data", "%.0f bytes to the client, %.0f to the server",
+               num(app, "s2c_bytes", 0), num(app, "c2s_bytes", 0));
+}
+
+static void timeline_conn(struct timeline *tl, const cJSON *conn)
+{
+    const cJSON *tcp = cJSON_GetObjectItem(conn, "tcp");
+    int syns = (int)num(tcp, "syn_count", 0);
+    tl_add(tl, num(tcp, "syn_frame", 0), "SYN", "to %s%s", str(conn, "server"),
+           syns > 1 ? " (retransmitted)" : "");
+    tl_add(tl, num(tcp, "synack_frame", 0), "SYN-ACK", "connected");
+    const cJSON *proxy = cJSON_GetObjectItem(conn, "proxy");
+    if (proxy) {
+        tl_add(tl, num(proxy, "request_frame", 0), "CONNECT", "%s%s", str(proxy, "target"),
+               cJSON_IsTrue(cJSON_GetObjectItem(proxy, "authorization_sent")) ? " with credentials" : "");
+        const cJSON *r;
+        cJSON_ArrayForEach(r, cJSON_GetObjectItem(proxy, "responses"))
+            tl_add(tl, num(r, "frame", 0), "Proxy answer", "%d%s%s", (int)num(r, "status", 0),
+                   num(r, "frame", 0) == num(proxy, "response_frame", -1) && str(proxy, "reason") ? " " : "",
+                   num(r, "frame", 0) == num(proxy, "response_frame", -1) && str(proxy, "reason")
+                       ? str(proxy, "reason") : "");
+    }
+    timeline_tls(tl, cJSON_GetObjectItem(conn, "tls"));
+    const cJSON *rst = cJSON_GetObjectItem(tcp, "rst");
+    if (rst)
+        tl_add(tl, num(rst, "frame", 0), "RST", "from the %s", str(rst, "from"));
+    tl_add(tl, num(tcp, "fin_client_frame", 0), "FIN", "from the client");
+    tl_add(tl, num(tcp, "fin_server_frame", 0), "FIN", "from the server");
+}
+
+static void print_timeline(FILE *out, struct timeline *tl)
+{
+    qsort(tl->e, (size_t)tl->n, sizeof tl->e[0], by_frame);
+    for (int i = 0; i < tl->n; i++) {
+        char prefix[48];
+        snprintf(prefix, sizeof prefix, "  #%-5llu %-13s ", (unsigned long long)tl->e[i].frame, tl->e[i].what);
+        wrap(out, prefix, 23, tl->e[i].detail);
+    }
+}
+
+static void print_side(FILE *out, const char *heading, const cJSON *side)
+{
+    const cJSON *facts = cJSON_GetObjectItem(side, "facts");
+    const cJSON *conns = cJSON_GetObjectItem(facts, "connections");
+    double primary_id = num(side, "primary_connection", -1);
+    const cJSON *conn = NULL, *c;
+    cJSON_ArrayForEach(c, conns)
+        if (num(c, "id", 0) == primary_id)
+            conn = c;
+    struct timeline tl = { .n = 0 };
+    timeline_dns(&tl, facts);
+    if (conn) {
+        fprintf(out, "%s  %s -> %s (%s)\n", heading, str(conn, "client"), str(conn, "server"), str(conn, "path"));
+        timeline_conn(&tl, conn);
+    } else {
+        fprintf(out, "%s  no connection to the server\n", heading);
+    }
+    const cJSON *fc;
+    cJSON_ArrayForEach(fc, cJSON_GetObjectItem(facts, "failed_connects"))
+        tl_add(&tl, num(fc, "syn_frame", 0), "SYN", "to %s: %s", str(fc, "server"), str(fc, "result"));
+    print_timeline(out, &tl);
+    int others = cJSON_GetArraySize(conns) - (conn ? 1 : 0);
+    if (others > 0)
+        fprintf(out, "  (%d more connection%s to the server in %s)\n", others, others == 1 ? "" : "s",
+                str(side, "file"));
+}
+
+static void value_text(const cJSON *v, char *buf, size_t len)
+{
+    if (!v || cJSON_IsNull(v)) {
+        snprintf(buf, len, "(absent)");
+    } else if (cJSON_IsArray(v)) {
+        snprintf(buf, len, "%d item%s", cJSON_GetArraySize(v), cJSON_GetArraySize(v) == 1 ? "" : "s");
+    } else if (cJSON_IsString(v)) {
+        snprintf(buf, len, "%s", v->valuestring);
+    } else if (cJSON_IsBool(v)) {
+        snprintf(buf, len, "%s", cJSON_IsTrue(v) ? "yes" : "no");
+    } else {
+        snprintf(buf, len, "%g", v->valuedouble);
+    }
+}
+
+static void print_differences(FILE *out, const cJSON *diffs)
+{
+    if (cJSON_GetArraySize(diffs) == 0)
+        return;
+    fprintf(out, "\nOther differences (working -> failing)\n");
+    const cJSON *d;
+    cJSON_ArrayForEach(d, diffs) {
+        char good[96], bad[96], line[320];
+        value_text(cJSON_GetObjectItem(d, "good"), good, sizeof good);
+        value_text(cJSON_GetObjectItem(d, "bad"), bad, sizeof bad);
+        snprintf(line, sizeof line, "  %-28s %s -> %s", str(d, "label"), good, bad);
+        if (strlen(line) > TEXT_WIDTH)
+            strcpy(line + TEXT_WIDTH - 3, "...");
+        fprintf(out, "%s\n", line);
+    }
+}
+
+static void print_verdict(FILE *out, const cJSON *diag)
+{
+    const char *cause = str(diag, "cause");
+    bool ok = cause && !strcmp(cause, "success");
+    char first[256];
+    snprintf(first, sizeof first, "%-7s %s: %s", ok ? "OK" : "FAILED", cause, str(diag, "title"));
+    if (str(diag, "connector_code"))
+        snprintf(first + strlen(first), sizeof first - strlen(first), " [connector %s]", str(diag, "connector_code"));
+    wrap(out, "", 8, first);
+    if (str(diag, "message"))
+        wrap(out, "        ", 8, str(diag, "message"));
+    const cJSON *ev = cJSON_GetObjectItem(diag, "evidence");
+    if (cJSON_GetArraySize(ev) > 0) {
+        char line[512] = "";
+        const cJSON *e;
+        cJSON_ArrayForEach(e, ev) {
+            size_t used = strlen(line);
+            snprintf(line + used, sizeof line - used, "%s%s #%.0f", used ? ", " : "", str(e, "what"),
+                     num(e, "frame", 0));
+        }
+        char prefix[] = "        Evidence: ";
+        wrap(out, prefix, 18, line);
+    }
+    if (str(diag, "remedy") && !ok)
+        wrap(out, "Fix     ", 8, str(diag, "remedy"));
+}
+
+static void print_other_findings(FILE *out, const cJSON *side, const cJSON *diag)
+{
+    const cJSON *f;
+    bool header = false;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(side, "findings")) {
+        /* The diagnosis's cause in other words, or the catch-all, adds nothing. */
+        const char *cause = str(f, "cause");
+        if (!cause || (str(diag, "cause") && !strcmp(cause, str(diag, "cause"))) ||
+            !strcmp(cause, "tls_failure_other") || !strcmp(cause, "success"))
+            continue;
+        if (!header) {
+            fprintf(out, "\nOther findings\n");
+            header = true;
+        }
+        char line[256];
+        snprintf(line, sizeof line, "[%s] %s: %s", str(f, "severity"), str(f, "cause"), str(f, "title"));
+        wrap(out, "  ", 4, line);
+    }
+}
+
+void report_print_text(FILE *out, const cJSON *report)
+{
+    const cJSON *diag = cJSON_GetObjectItem(report, "diagnosis");
+    print_verdict(out, diag);
+    const cJSON *captures = cJSON_GetObjectItem(report, "captures");
+    bool diff = !strcmp(str(report, "mode") ? str(report, "mode") : "", "diff");
+    const cJSON *bad = cJSON_GetObjectItem(captures, diff ? "bad" : "capture");
+    fprintf(out, "\n");
+    print_side(out, diff ? "Failing endpoint" : "Endpoint", bad);
+    if (diff) {
+        fprintf(out, "\n");
+        print_side(out, "Working endpoint", cJSON_GetObjectItem(captures, "good"));
+        print_differences(out, cJSON_GetObjectItem(report, "differences"));
+    }
+    print_other_findings(out, bad, diag);
+    const cJSON *in;
+    fprintf(out, "\n");
+    cJSON_ArrayForEach(in, cJSON_GetObjectItem(report, "inputs"))
+        fprintf(out, "%s: %s, %.0f frames, sha256 %.16s...\n", str(in, "role"), str(in, "file"),
+                num(in, "frames", 0), str(in, "sha256") ? str(in, "sha256") : "?");
+}

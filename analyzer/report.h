@@ -1,0 +1,50 @@
+/* The report: diagnosis, findings with evidence, both sides' facts, the
+ * differences that matter, and what is needed to reproduce it. Built from
+ * facts and findings only; nothing here reads a capture. The JSON shape is
+ * analyzer/report.schema.json (schema_version below). */
+#ifndef TLSDIAG_REPORT_H
+#define TLSDIAG_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+#define REPORT_SCHEMA_VERSION "1.0"
+
+/* One analysed capture: its facts and the findings the rules produced. */
+struct report_side {
+    const char *role;        /* "bad", "good" or "capture" */
+    const char *path;
+    cJSON *input;            /* file, size, sha256, format, frames (owned) */
+    cJSON *facts;            /* capture facts with "connections" (owned) */
+    cJSON *findings;         /* rules_evaluate() output (owned) */
+};
+
+/* The connection a side is judged by: the last failed target connection
+ * (the most recent attempt), else its first successful one. NULL if none. */
+const cJSON *report_primary_connection(const cJSON *facts, bool prefer_failed);
+
+/* Picks the diagnosis: the highest-ranked finding that is not `success`,
+ * else the highest-ranked `success` finding. Returns a new object
+ * {cause, title, severity, rule, message, remedy, connector_code, evidence}. */
+cJSON *report_diagnosis(const cJSON *findings);
+
+/* Differences between the working and failing primary connections. */
+cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn,
+                          const cJSON *good_capture, const cJSON *bad_capture);
+
+/* The whole report. sides[0] is the one diagnosed (bad or the only
+ * capture); sides[1] the working one in diff mode. Takes ownership of the
+ * sides' JSON. packs: rules_packs_json(); targets: {"hosts": [...], "source"}. */
+cJSON *report_build(const char *mode, struct report_side *sides, int side_count, cJSON *packs,
+                    cJSON *targets);
+
+/* The report for a person at an 80-column terminal: verdict first, then the
+ * evidence with frame numbers, then the remedy, then the rest. */
+void report_print_text(FILE *out, const cJSON *report);
+
+/* Hex SHA-256 and size of a file, for reproducibility. */
+cJSON *report_input_json(const char *role, const char *path, const char *format, uint64_t frames);
+
+#endif

@@ -1,0 +1,56 @@
+/* The declarative rules engine: rule packs (JSON, specified in
+ * rules/FORMAT.md) are loaded and validated once, then evaluated over the
+ * facts of a capture. Nothing here reads captures or prints: load errors come
+ * back through err as one line, findings as cJSON.
+ *
+ * Absent values: a reference that does not resolve, or resolves to JSON null,
+ * is absent everywhere (conditions, lets, templates, evidence). */
+#ifndef TLSDIAG_RULES_ENGINE_H
+#define TLSDIAG_RULES_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+struct rule_set;
+
+/* paths: rule files or folders (every *.json in a folder, in byte order of
+ * the names; names starting with '.' are skipped; a folder without any
+ * *.json is an error). On any error returns NULL and writes ONE line naming
+ * the file and, when it applies, the rule id and the key, e.g.
+ *   rules/tetra.json: rule 'tls_no_shared_cipher': unknown operator 'disjont' (at when[0])
+ *   rules/x.json: line 12: JSON syntax error near '...'
+ * err may be NULL. count 0 gives an empty rule set. */
+struct rule_set *rules_load(const char *const *paths, size_t count, char *err, size_t errlen);
+void rules_free(struct rule_set *rs);
+
+/* The profiles of all packs merged key by key (a later pack's key wins);
+ * never NULL (an empty object when no pack has one). Owned by rs. */
+const cJSON *rules_profile(const struct rule_set *rs);
+/* New array: [{"pack","version","file","rules":N}] in load order. */
+cJSON *rules_packs_json(const struct rule_set *rs);
+size_t rules_count(const struct rule_set *rs);
+
+/* Evaluates every rule. capture: the capture's facts object (without its
+ * connection list); connections: array of connection fact objects (each has
+ * "id"); good: NULL in analyze mode, else {"conn": ..., "capture": ...}.
+ * Returns a new array of findings (NULL only when out of memory), in rule
+ * order, each
+ *   {"rule","cause","severity","rank","title","message","remedy","scope",
+ *    "connection": <conn "id"; absent for capture scope>,
+ *    "connector_code": <when it resolves to a string or number>,
+ *    "evidence": [{"what","frame"}]   (entries whose frame is not a number dropped),
+ *    "matched_connections": N}        (0 for capture scope)
+ * A connection-scope rule that holds for several connections gives ONE
+ * finding, for the first connection that matched. */
+cJSON *rules_evaluate(const struct rule_set *rs, const cJSON *capture, const cJSON *connections,
+                      const cJSON *good);
+
+/* Exposed for unit tests. context: {"conn","capture","profile","good","let"}. */
+bool rules_condition_holds(const cJSON *condition, const cJSON *context); /* condition already validated */
+/* malloc'd; NULL only when out of memory or tmpl is malformed. */
+char *rules_render_template(const char *tmpl, const cJSON *context);
+/* New value, or NULL when the result is absent. */
+cJSON *rules_compute_let(const cJSON *let_spec, const cJSON *context);
+
+#endif
