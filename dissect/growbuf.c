@@ -5,6 +5,8 @@
 
 bool growbuf_append(struct growbuf *b, const uint8_t *p, size_t n, size_t limit)
 {
+    if (n == 0)
+        return true;
     if (n > limit || b->len > limit - n)
         return false;
     if (b->len + n > b->cap) {

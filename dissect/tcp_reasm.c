@@ -58,28 +58,47 @@ static bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
     return a->port == b->port && memcmp(a->addr, b->addr, 16) == 0;
 }
 
+/* Each connection sits in the list of its state: c->closed picks it. */
 static void lru_unlink(struct tcp_reassembler *r, struct tcp_conn *c)
 {
+    int l = c->closed;
     if (c->lru_prev)
         c->lru_prev->lru_next = c->lru_next;
     else
-        r->lru_head = c->lru_next;
+        r->lru_head[l] = c->lru_next;
     if (c->lru_next)
         c->lru_next->lru_prev = c->lru_prev;
     else
-        r->lru_tail = c->lru_prev;
+        r->lru_tail[l] = c->lru_prev;
     c->lru_prev = c->lru_next = NULL;
 }
 
 static void lru_push_head(struct tcp_reassembler *r, struct tcp_conn *c)
 {
+    int l = c->closed;
     c->lru_prev = NULL;
-    c->lru_next = r->lru_head;
-    if (r->lru_head)
-        r->lru_head->lru_prev = c;
-    r->lru_head = c;
-    if (!r->lru_tail)
-        r->lru_tail = c;
+    c->lru_next = r->lru_head[l];
+    if (r->lru_head[l])
+        r->lru_head[l]->lru_prev = c;
+    r->lru_head[l] = c;
+    if (!r->lru_tail[l])
+        r->lru_tail[l] = c;
+}
+
+static void mark_closed(struct tcp_reassembler *r, struct tcp_conn *c)
+{
+    if (c->closed)
+        return;
+    lru_unlink(r, c);
+    c->closed = true;
+    lru_push_head(r, c);
+}
+
+/* The connection to give up when the table is full: the oldest closed one,
+ * else the least recently active open one. */
+static struct tcp_conn *eviction_victim(const struct tcp_reassembler *r)
+{
+    return r->lru_tail[1] ? r->lru_tail[1] : r->lru_tail[0];
 }
 
 static void free_held(struct tcp_half *h)
@@ -137,9 +156,9 @@ static void grow_buckets(struct tcp_reassembler *r)
 static struct tcp_conn *new_conn(struct tcp_reassembler *r, const struct endpoint *src,
                                  const struct endpoint *dst, const struct packet_view *pkt)
 {
-    if (r->live >= r->limits.max_conns && r->lru_tail) {
+    if (r->live >= r->limits.max_conns && eviction_victim(r)) {
         r->stats.conns_evicted++;
-        end_conn(r, r->lru_tail);
+        end_conn(r, eviction_victim(r));
     }
     struct tcp_conn *c = r->free_conns;
     if (c)
@@ -188,14 +207,12 @@ static struct tcp_conn *find_conn(struct tcp_reassembler *r, const struct endpoi
  * is the first to look at. */
 static void expire(struct tcp_reassembler *r, int64_t now)
 {
-    while (r->lru_tail) {
-        struct tcp_conn *c = r->lru_tail;
-        int64_t idle = now - c->last_ts;
-        bool done = c->closed ? idle > r->limits.closed_linger_ns : idle > r->limits.idle_timeout_ns;
-        if (!done)
-            break;
-        r->stats.conns_timed_out++;
-        end_conn(r, c);
+    for (int l = 0; l < 2; l++) {
+        int64_t limit = l ? r->limits.closed_linger_ns : r->limits.idle_timeout_ns;
+        while (r->lru_tail[l] && now - r->lru_tail[l]->last_ts > limit) {
+            r->stats.conns_timed_out++;
+            end_conn(r, r->lru_tail[l]);
+        }
     }
 }
 
@@ -417,8 +434,11 @@ void reasm_packet(struct tcp_reassembler *r, const struct packet_view *pkt)
     int sender = 0;
     struct tcp_conn *c = find_conn(r, &src, &dst, &sender);
     bool fresh_syn = (pkt->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
-    if (c && c->closed && fresh_syn && c->half[sender].isn != pkt->seq) {
-        end_conn(r, c); /* port reuse: a new connection */
+    /* A SYN with a new ISN after the old connection closed, or after its
+     * handshake completed (the close was not captured): port reuse. */
+    if (c && fresh_syn && c->half[sender].syn_seen && c->half[sender].isn != pkt->seq &&
+        (c->closed || c->half[1 - sender].syn_seen)) {
+        end_conn(r, c);
         c = NULL;
     }
     if (!c) {
@@ -455,14 +475,14 @@ void reasm_packet(struct tcp_reassembler *r, const struct packet_view *pkt)
         h->fin_frame = pkt->frame;
         emit(r, c, sender, TCP_EV_FIN, pkt);
         if (c->half[1 - sender].fin_seen)
-            c->closed = true;
+            mark_closed(r, c);
     }
     if (pkt->tcp_flags & TCP_RST) {
         if (!h->rst_seen) {
             h->rst_seen = true;
             h->rst_frame = pkt->frame;
         }
-        c->closed = true;
+        mark_closed(r, c);
         emit(r, c, sender, TCP_EV_RST, pkt);
     }
 }
@@ -470,8 +490,8 @@ void reasm_packet(struct tcp_reassembler *r, const struct packet_view *pkt)
 void reasm_finish(struct tcp_reassembler *r)
 {
     /* Oldest first, so connections end in the order they went quiet. */
-    while (r->lru_tail)
-        end_conn(r, r->lru_tail);
+    while (eviction_victim(r))
+        end_conn(r, eviction_victim(r));
     while (r->free_conns) {
         struct tcp_conn *c = r->free_conns;
         r->free_conns = c->hash_next;

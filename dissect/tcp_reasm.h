@@ -67,7 +67,7 @@ struct tcp_half {
 
 struct tcp_conn {
     struct tcp_conn *hash_next;
-    struct tcp_conn *lru_prev, *lru_next;   /* most recent at head */
+    struct tcp_conn *lru_prev, *lru_next;   /* most recent at head of its list */
     uint8_t ip_version;
     struct endpoint ep[2];       /* ep[0] sent the first packet we saw */
     struct tcp_half half[2];     /* half[i]: the bytes ep[i] sends */
@@ -122,7 +122,9 @@ struct tcp_reassembler {
     struct tcp_conn **buckets;
     uint32_t bucket_mask;
     uint32_t live;
-    struct tcp_conn *lru_head, *lru_tail;
+    /* Two recency lists, open and closed connections apart, so a closed
+     * connection's short linger is not held up behind an idle open one. */
+    struct tcp_conn *lru_head[2], *lru_tail[2];
     struct tcp_conn *free_conns;    /* recycled, so the steady state does not allocate */
     uint64_t next_id;
     struct reasm_limits limits;

@@ -48,11 +48,11 @@ static char *read_whole_file(struct loader *ld, const char *file, size_t *size)
     char *buf = malloc(cap);
     while (buf) {
         if (len + 1 == cap) {
-            char *grown = cap > RULES_MAX_FILE_BYTES ? NULL : realloc(buf, cap * 2);
+            char *grown = cap >= RULES_MAX_FILE_BYTES ? NULL : realloc(buf, cap * 2);
             if (!grown) {
+                errno = cap >= RULES_MAX_FILE_BYTES ? EFBIG : ENOMEM;
                 free(buf);
                 buf = NULL;
-                errno = EFBIG;
                 break;
             }
             buf = grown;
@@ -269,13 +269,14 @@ static bool load_folder(struct loader *ld, const char *folder)
     size_t folder_len = strlen(folder);
     bool slash = folder_len > 0 && folder[folder_len - 1] == '/';
     for (int i = 0; i < n; i++) {
-        char *file;
-        if (ok && asprintf(&file, "%s%s%s", folder, slash ? "" : "/", entries[i]->d_name) < 0)
+        char *file = NULL;
+        if (ok && asprintf(&file, "%s%s%s", folder, slash ? "" : "/", entries[i]->d_name) < 0) {
+            file = NULL;
             ok = load_fail(ld, folder, "out of memory");
-        else if (ok) {
-            ok = load_file(ld, file);
-            free(file);
         }
+        if (ok)
+            ok = load_file(ld, file);
+        free(file);
         free(entries[i]);
     }
     free(entries);

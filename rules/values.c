@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const context_roots[] = { "conn", "capture", "profile", "good", "let" };
+enum root { ROOT_CONN, ROOT_CAPTURE, ROOT_PROFILE, ROOT_GOOD, ROOT_LET, ROOT_COUNT };
+static const char *const context_roots[ROOT_COUNT] = { "conn", "capture", "profile", "good", "let" };
 
 static bool segment_is_index(const char *seg, size_t len)
 {
@@ -134,24 +135,23 @@ static bool let_is_visible(const struct ref_scope *scope, const char *name, size
 static bool check_root(const char *root, size_t len, const char *rest, size_t rest_len,
                        const struct ref_scope *scope, char *why, size_t whylen)
 {
-    size_t known = sizeof context_roots / sizeof context_roots[0], i;
-    for (i = 0; i < known; i++)
-        if (strlen(context_roots[i]) == len && memcmp(context_roots[i], root, len) == 0)
-            break;
-    if (i == known) {
+    enum root i = 0;
+    while (i < ROOT_COUNT && !(strlen(context_roots[i]) == len && memcmp(context_roots[i], root, len) == 0))
+        i++;
+    if (i == ROOT_COUNT) {
         snprintf(why, whylen, "unknown root '%.*s' (conn, capture, profile, good or let)", (int)len,
                  root);
         return false;
     }
-    if (i == 0 && scope->capture_scope) {
+    if (i == ROOT_CONN && scope->capture_scope) {
         snprintf(why, whylen, "'conn' is not bound in a capture-scope rule");
         return false;
     }
-    if (i == 3 && scope->analyze_only) {
+    if (i == ROOT_GOOD && scope->analyze_only) {
         snprintf(why, whylen, "'good' is not bound in an analyze-mode rule");
         return false;
     }
-    if (i == 4) {
+    if (i == ROOT_LET) {
         const char *dot = memchr(rest, '.', rest_len);
         size_t name_len = dot ? (size_t)(dot - rest) : rest_len;
         if (!let_is_visible(scope, rest, name_len)) {

@@ -139,8 +139,8 @@ static int remove_folder(void **state)
     return 0;
 }
 
-/* Writes name (single quotes become double) and returns its path in
- * the static buffer path_out. */
+/* Writes name in the folder (single quotes become double); its path goes
+ * to path_out when given. */
 static void write_pack(struct folder *f, const char *name, const char *text, char *path_out,
                        size_t path_len)
 {
@@ -185,12 +185,13 @@ static void assert_load_error(struct folder *f, const char *text, const char *ex
 }
 
 #define PACK(rules) "{'pack': 'test', 'version': '1.0', 'rules': [" rules "]}"
-/* A valid rule with extra keys spliced in after the required ones. */
-#define RULE_WITH(id, extra)                                                                      \
+/* A valid rule: when is the inside of its "when" array, message and remedy
+ * are JSON values, extra is spliced in after the required keys. */
+#define RULE_TEXT(id, when, message, remedy, extra)                                                \
     "{'id': '" id "', 'cause': 'tls_failure_other', 'severity': 'error', 'rank': 10,"            \
-    " 'title': 'Title', 'when': [], 'message': 'm', 'remedy': 'r'" extra "}"
-#define RULE(id, when) RULE_WITH(id, "") /* placeholder replaced below */
-#undef RULE
+    " 'title': 'Title', 'when': [" when "], 'message': " message ", 'remedy': " remedy extra "}"
+#define RULE_WHEN(id, when, extra) RULE_TEXT(id, when, "'m'", "'r'", extra)
+#define RULE(id, extra) RULE_WHEN(id, "", extra)
 
 /* ---- operators ---- */
 
@@ -649,13 +650,13 @@ static void test_load_syntax_error_line(void **state)
 static void test_load_unknown_operator(void **state)
 {
     assert_load_error(*state,
-                      PACK(RULE_WITH("tls_no_shared_cipher",
-                                     ", 'when': [{'fact': '$conn.a', 'op': 'disjont', 'value': []}]")),
+                      PACK(RULE_WHEN("tls_no_shared_cipher",
+                                     "{'fact': '$conn.a', 'op': 'disjont', 'value': []}", "")),
                       "pack.json: rule 'tls_no_shared_cipher': unknown operator 'disjont' (at when[0])");
     /* Found however deep it is. */
     assert_load_error(*state,
-                      PACK(RULE_WITH("r1", ", 'when': [{'fact': '$conn.a', 'op': 'exists'},"
-                                           " {'any': [{'not': {'fact': '$conn.a', 'op': 'eqq', 'value': 1}}]}]")),
+                      PACK(RULE_WHEN("r1", "{'fact': '$conn.a', 'op': 'exists'},"
+                                     " {'any': [{'not': {'fact': '$conn.a', 'op': 'eqq', 'value': 1}}]}", "")),
                       "rule 'r1': unknown operator 'eqq' (at when[1].any[0].not)");
 }
 
@@ -671,15 +672,15 @@ static void test_load_duplicate_id_across_files(void **state)
 {
     struct folder *f = *state;
     char a[600], b[600];
-    write_pack(f, "a.json", PACK(RULE_WITH("r1", "")), a, sizeof a);
-    write_pack(f, "b.json", PACK(RULE_WITH("r2", "") "," RULE_WITH("r1", "")), b, sizeof b);
+    write_pack(f, "a.json", PACK(RULE("r1", "")), a, sizeof a);
+    write_pack(f, "b.json", PACK(RULE("r2", "") "," RULE("r1", "")), b, sizeof b);
     const char *paths[] = { a, b };
     assert_null(load_paths(f, paths, 2));
     char expected[1400];
     snprintf(expected, sizeof expected, "%s: rule 'r1': duplicate id (also in %s)", b, a);
     assert_string_equal(f->err, expected);
     /* Within one file too. */
-    assert_load_error(f, PACK(RULE_WITH("r1", "") "," RULE_WITH("r1", "")), "rule 'r1': duplicate id");
+    assert_load_error(f, PACK(RULE("r1", "") "," RULE("r1", "")), "rule 'r1': duplicate id");
 }
 
 static void test_load_missing_message(void **state)
@@ -692,14 +693,14 @@ static void test_load_missing_message(void **state)
 
 static void test_load_unknown_key(void **state)
 {
-    assert_load_error(*state, PACK(RULE_WITH("r1", ", 'remdy': 'typo'")),
+    assert_load_error(*state, PACK(RULE("r1", ", 'remdy': 'typo'")),
                       "pack.json: rule 'r1': unknown key 'remdy'");
     /* Keys starting with '_' are comments, in rules, conditions and lets alike. */
     struct folder *f = *state;
     struct rule_set *rs = load_text(f, "ok.json",
                                     "{'_about': 'x', 'pack': 'p', 'version': '1', 'rules': ["
-                                    RULE_WITH("r1", ", '_note': 'why', 'when': [{'_c': 1, 'fact': '$conn.a',"
-                                                    " 'op': 'exists'}], 'let': {'n': {'_c': 2, 'op': 'count', 'a': []}}")
+                                    RULE_WHEN("r1", "{'_c': 1, 'fact': '$conn.a', 'op': 'exists'}",
+                                              ", '_note': 'why', 'let': {'n': {'_c': 2, 'op': 'count', 'a': []}}")
                                     "]}");
     assert_non_null(rs);
     rules_free(rs);
@@ -719,70 +720,70 @@ static void test_load_rejects_malformed(void **state)
         { "{'pack': 'p', 'version': '1', 'rulez': [], 'rules': []}", "unknown top-level key 'rulez'" },
         { PACK("3"), "rules[0]: a rule must be an object" },
         { PACK("{'cause': 'success'}"), "rules[0]: missing key 'id'" },
-        { PACK(RULE_WITH("Bad Id", "")), "rule 'Bad Id': 'id' must be a string of [a-z0-9_.-]" },
+        { PACK(RULE("Bad Id", "")), "rule 'Bad Id': 'id' must be a string of [a-z0-9_.-]" },
         { PACK("{'id': 'r1', 'cause': 'success', 'severity': 'fatal', 'rank': 1, 'title': 'T',"
                " 'when': [], 'message': 'm', 'remedy': 'r'}"), "rule 'r1': unknown severity 'fatal'" },
         { PACK("{'id': 'r1', 'cause': 'success', 'severity': 'info', 'rank': 1.5, 'title': 'T',"
                " 'when': [], 'message': 'm', 'remedy': 'r'}"), "rule 'r1': 'rank' must be an integer" },
         { PACK("{'id': 'r1', 'cause': 'success', 'severity': 'info', 'rank': '1', 'title': 'T',"
                " 'when': [], 'message': 'm', 'remedy': 'r'}"), "rule 'r1': 'rank' must be an integer" },
-        { PACK(RULE_WITH("r1", ", 'scope': 'packet'")), "rule 'r1': unknown scope 'packet'" },
-        { PACK(RULE_WITH("r1", ", 'mode': 'always'")), "rule 'r1': unknown mode 'always'" },
-        { PACK(RULE_WITH("r1", ", 'message': 'twice'")), "rule 'r1': key 'message' given twice" },
+        { PACK(RULE("r1", ", 'scope': 'packet'")), "rule 'r1': unknown scope 'packet'" },
+        { PACK(RULE("r1", ", 'mode': 'always'")), "rule 'r1': unknown mode 'always'" },
+        { PACK(RULE("r1", ", 'message': 'twice'")), "rule 'r1': key 'message' given twice" },
         { PACK("{'id': 'r1', 'cause': 'success', 'severity': 'info', 'rank': 1, 'title': 'T\\nU',"
                " 'when': [], 'message': 'm', 'remedy': 'r'}"), "'title' must be a non-empty one-line string" },
         { PACK("{'id': 'r1', 'cause': 'success', 'severity': 'info', 'rank': 1, 'title': 'T',"
                " 'when': {}, 'message': 'm', 'remedy': 'r'}"), "'when' must be an array of conditions" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': 'conn.a', 'op': 'exists'}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': 'conn.a', 'op': 'exists'}", "")),
           "'fact' must be a $ reference (at when[0])" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': '$con.a', 'op': 'exists'}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': '$con.a', 'op': 'exists'}", "")),
           "reference '$con.a': unknown root 'con'" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': '$conn..a', 'op': 'exists'}]")), "empty path segment" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': '$conn.a', 'op': 'eq'}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn..a', 'op': 'exists'}", "")), "empty path segment" },
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.a', 'op': 'eq'}", "")),
           "operator 'eq' needs a 'value' (at when[0])" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': '$conn.a', 'op': 'exists', 'value': 1}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.a', 'op': 'exists', 'value': 1}", "")),
           "operator 'exists' takes no 'value'" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': '$conn.a', 'op': 'in', 'value': 3}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.a', 'op': 'in', 'value': 3}", "")),
           "'value' of operator 'in' must be an array or a $ reference" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': '$conn.a', 'op': 'lt', 'value': 'x'}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.a', 'op': 'lt', 'value': 'x'}", "")),
           "'value' of operator 'lt' must be a number" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': '$conn.a', 'op': 'matches', 'value': 1}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.a', 'op': 'matches', 'value': 1}", "")),
           "'value' of operator 'matches' must be a string" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': '$conn.a', 'op': 'exists', 'vaule': 1}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.a', 'op': 'exists', 'vaule': 1}", "")),
           "unknown or repeated key 'vaule' in a condition" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'any': {}}]")), "'any' must be an array of conditions" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'not': [], 'all': []}]")), "must be the only key of its condition" },
-        { PACK(RULE_WITH("r1", ", 'when': [3]")), "a condition must be an object (at when[0])" },
-        { PACK(RULE_WITH("r1", ", 'when': [{'fact': '$let.x', 'op': 'exists'}], 'let': {'x': {'op': 'count', 'a': []}}")),
+        { PACK(RULE_WHEN("r1", "{'any': {}}", "")), "'any' must be an array of conditions" },
+        { PACK(RULE_WHEN("r1", "{'not': [], 'all': []}", "")), "must be the only key of its condition" },
+        { PACK(RULE_WHEN("r1", "3", "")), "a condition must be an object (at when[0])" },
+        { PACK(RULE_WHEN("r1", "{'fact': '$let.x', 'op': 'exists'}", ", 'let': {'x': {'op': 'count', 'a': []}}")),
           "'let.x' is not a let computed before this point" },
-        { PACK(RULE_WITH("r1", ", 'scope': 'capture', 'when': [{'fact': '$conn.a', 'op': 'exists'}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.a', 'op': 'exists'}", ", 'scope': 'capture'")),
           "'conn' is not bound in a capture-scope rule" },
-        { PACK(RULE_WITH("r1", ", 'mode': 'analyze', 'when': [{'fact': '$good.conn.a', 'op': 'exists'}]")),
+        { PACK(RULE_WHEN("r1", "{'fact': '$good.conn.a', 'op': 'exists'}", ", 'mode': 'analyze'")),
           "'good' is not bound in an analyze-mode rule" },
-        { PACK(RULE_WITH("r1", ", 'let': {'x': {'op': 'minus', 'a': []}}")), "let 'x': unknown let op 'minus'" },
-        { PACK(RULE_WITH("r1", ", 'let': {'x': {'op': 'difference', 'a': []}}")), "let 'x': missing key 'b'" },
-        { PACK(RULE_WITH("r1", ", 'let': {'x': {'op': 'count', 'a': [], 'b': []}}")), "let 'x': op 'count' takes no 'b'" },
-        { PACK(RULE_WITH("r1", ", 'let': {'x': {'op': 'union', 'a': 3, 'b': []}}")),
+        { PACK(RULE("r1", ", 'let': {'x': {'op': 'minus', 'a': []}}")), "let 'x': unknown let op 'minus'" },
+        { PACK(RULE("r1", ", 'let': {'x': {'op': 'difference', 'a': []}}")), "let 'x': missing key 'b'" },
+        { PACK(RULE("r1", ", 'let': {'x': {'op': 'count', 'a': [], 'b': []}}")), "let 'x': op 'count' takes no 'b'" },
+        { PACK(RULE("r1", ", 'let': {'x': {'op': 'union', 'a': 3, 'b': []}}")),
           "let 'x': 'a' must be an array or a $ reference" },
-        { PACK(RULE_WITH("r1", ", 'let': {'x': {'op': 'value', 'a': '$let.y'}, 'y': {'op': 'count', 'a': []}}")),
+        { PACK(RULE("r1", ", 'let': {'x': {'op': 'value', 'a': '$let.y'}, 'y': {'op': 'count', 'a': []}}")),
           "let 'x': 'a': reference '$let.y': 'let.y' is not a let computed before this point" },
-        { PACK(RULE_WITH("r1", ", 'let': []")), "'let' must be an object" },
-        { PACK(RULE_WITH("r1", ", 'let': {'a.b': {'op': 'count', 'a': []}}")), "let 'a.b': a let name is" },
-        { PACK(RULE_WITH("r1", ", 'remedy': 'see {conn.a'")), "'remedy': unclosed '{' at offset 4" },
-        { PACK(RULE_WITH("r1", ", 'remedy': 'a } b'")), "'remedy': lone '}' at offset 2" },
-        { PACK(RULE_WITH("r1", ", 'remedy': '{conn.a|sha}'")), "'remedy': {conn.a|sha}: unknown filter 'sha'" },
-        { PACK(RULE_WITH("r1", ", 'remedy': '{conn.a|count|hex}'")), "one filter per placeholder" },
-        { PACK(RULE_WITH("r1", ", 'remedy': '{let.nope}'")), "'remedy': {let.nope}: 'let.nope' is not a let" },
-        { PACK(RULE_WITH("r1", ", 'remedy': '{}'")), "'remedy': {}: empty reference" },
-        { PACK(RULE_WITH("r1", ", 'remedy': 3")), "'remedy' must be a string" },
-        { PACK(RULE_WITH("r1", ", 'connector_code': 5")), "'connector_code' must be a string or a $ reference" },
-        { PACK(RULE_WITH("r1", ", 'connector_code': '$profil.codes'")), "'connector_code': reference '$profil.codes'" },
-        { PACK(RULE_WITH("r1", ", 'evidence': {}")), "'evidence' must be an array" },
-        { PACK(RULE_WITH("r1", ", 'evidence': [{'what': 'x'}]")), "evidence[0]: 'frame' must be a $ reference" },
-        { PACK(RULE_WITH("r1", ", 'evidence': [{'frame': '$conn.f'}]")), "evidence[0]: 'what' must be a string" },
-        { PACK(RULE_WITH("r1", ", 'evidence': [{'what': 'x', 'frame': '$conn.f', 'fram': 1}]")),
+        { PACK(RULE("r1", ", 'let': []")), "'let' must be an object" },
+        { PACK(RULE("r1", ", 'let': {'a.b': {'op': 'count', 'a': []}}")), "let 'a.b': a let name is" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'see {conn.a'", "")), "'remedy': unclosed '{' at offset 4" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'a } b'", "")), "'remedy': lone '}' at offset 2" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{conn.a|sha}'", "")), "'remedy': {conn.a|sha}: unknown filter 'sha'" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{conn.a|count|hex}'", "")), "one filter per placeholder" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{let.nope}'", "")), "'remedy': {let.nope}: 'let.nope' is not a let" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{}'", "")), "'remedy': {}: empty reference" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "3", "")), "'remedy' must be a string" },
+        { PACK(RULE("r1", ", 'connector_code': 5")), "'connector_code' must be a string or a $ reference" },
+        { PACK(RULE("r1", ", 'connector_code': '$profil.codes'")), "'connector_code': reference '$profil.codes'" },
+        { PACK(RULE("r1", ", 'evidence': {}")), "'evidence' must be an array" },
+        { PACK(RULE("r1", ", 'evidence': [{'what': 'x'}]")), "evidence[0]: 'frame' must be a $ reference" },
+        { PACK(RULE("r1", ", 'evidence': [{'frame': '$conn.f'}]")), "evidence[0]: 'what' must be a string" },
+        { PACK(RULE("r1", ", 'evidence': [{'what': 'x', 'frame': '$conn.f', 'fram': 1}]")),
           "evidence[0]: unknown key 'fram'" },
-        { PACK(RULE_WITH("r1", ", 'evidence': [{'what': 'x {', 'frame': '$conn.f'}]")), "evidence[0]: 'what': unclosed '{'" },
+        { PACK(RULE("r1", ", 'evidence': [{'what': 'x {', 'frame': '$conn.f'}]")), "evidence[0]: 'what': unclosed '{'" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_load_error(*state, cases[i].text, cases[i].expected);
@@ -820,11 +821,11 @@ static void test_load_folder_two_packs(void **state)
     struct folder *f = *state;
     write_pack(f, "20-second.json",
                "{'pack': 'second', 'version': '2.0', 'profile': {'x': 2, 'y': [3]},"
-               " 'rules': [" RULE_WITH("b1", "") "]}", NULL, 0);
+               " 'rules': [" RULE("b1", "") "]}", NULL, 0);
     write_pack(f, "10-first.json",
                "{'pack': 'first', 'version': '1.0', 'description': 'd',"
                " 'profile': {'hosts': ['a.example'], 'x': 1},"
-               " 'rules': [" RULE_WITH("a1", "") "," RULE_WITH("a2", "") "]}", NULL, 0);
+               " 'rules': [" RULE("a1", "") "," RULE("a2", "") "]}", NULL, 0);
     write_pack(f, "README.md", "not a pack", NULL, 0);
     write_pack(f, ".hidden.json", "not a pack either", NULL, 0);
     const char *paths[] = { f->path };
@@ -892,11 +893,11 @@ static void test_scope_capture_vs_connection(void **state)
 {
     cJSON *findings = evaluate_text(
         *state,
-        PACK(RULE_WITH("cap", ", 'scope': 'capture', 'when': [{'fact': '$capture.dns_failures', 'op': 'ge', 'value': 1}],"
-                              " 'message': '{capture.dns_failures} failed lookups'")
-             "," RULE_WITH("per_conn", ", 'scope': 'connection', 'when': [{'fact': '$conn.reset', 'op': 'truthy'}],"
-                                       " 'message': 'conn {conn.id}'")
-             "," RULE_WITH("cap_quiet", ", 'scope': 'capture', 'when': [{'fact': '$capture.dns_failures', 'op': 'gt', 'value': 5}]")),
+        PACK(RULE_TEXT("cap", "{'fact': '$capture.dns_failures', 'op': 'ge', 'value': 1}",
+                       "'{capture.dns_failures} failed lookups'", "'r'", ", 'scope': 'capture'")
+             "," RULE_TEXT("per_conn", "{'fact': '$conn.reset', 'op': 'truthy'}", "'conn {conn.id}'", "'r'",
+                           ", 'scope': 'connection'")
+             "," RULE_WHEN("cap_quiet", "{'fact': '$capture.dns_failures', 'op': 'gt', 'value': 5}", ", 'scope': 'capture'")),
         "{'dns_failures': 2}", "[{'id': 'c1', 'reset': false}, {'id': 'c2', 'reset': true}]", NULL);
     assert_int_equal(cJSON_GetArraySize(findings), 2);
     const cJSON *cap = finding_for(findings, "cap");
@@ -917,10 +918,10 @@ static void test_scope_capture_vs_connection(void **state)
 static void test_mode_diff_and_analyze(void **state)
 {
     const char *pack =
-        PACK(RULE_WITH("diff_rule", ", 'mode': 'diff', 'when': [{'fact': '$conn.suite', 'op': 'ne', 'value': '$good.conn.suite'}],"
-                                    " 'message': 'good used {good.conn.suite|hex}, this one {conn.suite|hex}'")
-             "," RULE_WITH("analyze_rule", ", 'mode': 'analyze'")
-             "," RULE_WITH("any_rule", ", 'when': [{'fact': '$good', 'op': 'absent'}]"));
+        PACK(RULE_TEXT("diff_rule", "{'fact': '$conn.suite', 'op': 'ne', 'value': '$good.conn.suite'}",
+                       "'good used {good.conn.suite|hex}, this one {conn.suite|hex}'", "'r'", ", 'mode': 'diff'")
+             "," RULE("analyze_rule", ", 'mode': 'analyze'")
+             "," RULE_WHEN("any_rule", "{'fact': '$good', 'op': 'absent'}", ""));
     const char *conns = "[{'id': 1, 'suite': 49199}]";
 
     cJSON *alone = evaluate_text(*state, pack, "{}", conns, NULL);
@@ -942,10 +943,9 @@ static void test_matched_connections_counting(void **state)
 {
     cJSON *findings = evaluate_text(
         *state,
-        PACK(RULE_WITH("reset", ", 'when': [{'fact': '$conn.reset', 'op': 'truthy'}],"
-                                " 'let': {'frame': {'op': 'value', 'a': '$conn.reset_frame'}},"
-                                " 'message': 'reset at #{let.frame} of {conn.id}'")
-             "," RULE_WITH("never", ", 'when': [{'fact': '$conn.nope', 'op': 'exists'}]")),
+        PACK(RULE_TEXT("reset", "{'fact': '$conn.reset', 'op': 'truthy'}", "'reset at #{let.frame} of {conn.id}'", "'r'",
+                       ", 'let': {'frame': {'op': 'value', 'a': '$conn.reset_frame'}}")
+             "," RULE_WHEN("never", "{'fact': '$conn.nope', 'op': 'exists'}", "")),
         "{}",
         "[{'id': 1, 'reset': false}, {'id': 2, 'reset': true, 'reset_frame': 20},"
         " {'id': 3, 'reset': true, 'reset_frame': 30}, {'id': 4}, {'id': 5, 'reset': 1, 'reset_frame': 50}]",
@@ -958,7 +958,7 @@ static void test_matched_connections_counting(void **state)
     cJSON_Delete(findings);
 
     /* No connections: a connection rule cannot hold. */
-    cJSON *none = evaluate_text(*state, PACK(RULE_WITH("r", "")), "{}", "[]", NULL);
+    cJSON *none = evaluate_text(*state, PACK(RULE("r", "")), "{}", "[]", NULL);
     assert_int_equal(cJSON_GetArraySize(none), 0);
     cJSON_Delete(none);
 }
@@ -967,7 +967,7 @@ static void test_evidence_absent_frame_dropped(void **state)
 {
     cJSON *findings = evaluate_text(
         *state,
-        PACK(RULE_WITH("r", ", 'evidence': [{'what': 'Client Hello to {conn.sni}', 'frame': '$conn.ch_frame'},"
+        PACK(RULE("r", ", 'evidence': [{'what': 'Client Hello to {conn.sni}', 'frame': '$conn.ch_frame'},"
                             " {'what': 'Server Hello', 'frame': '$conn.sh_frame'},"
                             " {'what': 'Null frame', 'frame': '$conn.null_frame'},"
                             " {'what': 'Alert {conn.alerts.0|alert}', 'frame': '$conn.alert_frames.0'}]")),
