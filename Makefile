@@ -4,6 +4,8 @@
 CC      ?= gcc
 PKGS    := libpcap libndpi libcjson libcrypto
 DEB_PKGS := libpcap-dev libndpi-dev libcjson-dev libcmocka-dev libssl-dev pkg-config
+# What the tests need beyond the build: the report schema is checked with it.
+TEST_DEB_PKGS := python3 python3-jsonschema
 SHARED  ?= ../shared
 
 ifeq ($(SANITIZE),1)
@@ -45,7 +47,7 @@ $(BUILD)/test/%: test/unit/%.c $(LIB_OBJS)
 
 # Installs whatever Debian packages are missing; does nothing when all are present.
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	@missing=$$(for p in $(DEB_PKGS) $(TEST_DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
 	  if [ "$$(id -u)" -ne 0 ]; then echo "make deps: need root to install:" $$missing >&2; exit 1; fi; \
@@ -56,12 +58,21 @@ unit: $(TEST_BINS)
 	@fail=0; for t in $(TEST_BINS); do $$t || fail=1; done; exit $$fail
 
 # End-to-end: bad inputs, mixed link types, every corpus capture once and ten
-# times over (flat memory), and the oracle score against tshark.
+# times over (flat memory), the oracle score against tshark, every sample's
+# diagnosis (tlsdiag check), the report schema, and rules loaded at run time.
 e2e: $(BUILD)/tlsdiag
 	test/e2e/inputs.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/mixed_linktypes.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/corpus.py $(BUILD)/tlsdiag $(SHARED)/corpus/public
 	test/e2e/oracle.sh $(BUILD)/tlsdiag $(SHARED)
+	$(BUILD)/tlsdiag check --manifest samples/expect.json
+	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report.schema.json
+	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
+
+# Regenerates the sample captures in a namespace lab (root; installs its own
+# Debian packages). The captures are committed, so this is optional.
+samples:
+	bash samples/make-samples.sh
 
 # `make check` runs everything twice: the optimised build, then the same
 # suite under AddressSanitizer and UBSan. `make check SANITIZE=1` runs only
@@ -78,10 +89,7 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-# The main job on the bundled samples: what broke in the failing capture.
+# The main job on the bundled samples: the motivating case, a working and a
+# failing endpoint's captures, diffed. (Exit status 1 means "failure found".)
 demo: all
-	@if [ -f samples/bad-cipher-direct.pcapng ]; then \
-	  $(BUILD)/tlsdiag events samples/good-direct.pcapng samples/bad-cipher-direct.pcapng; \
-	else \
-	  $(BUILD)/tlsdiag events $(SHARED)/corpus/public/http_connect.pcap; \
-	fi
+	$(BUILD)/tlsdiag diff --good samples/good-direct.pcapng --bad samples/bad-cipher-direct.pcapng || [ $$? -eq 1 ]

@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 struct analyze_args {
     struct diagnose_options diag;
@@ -16,6 +18,7 @@ struct analyze_args {
     const char *manifest;        /* check --manifest */
     const char **files;
     int file_count;
+    int jobs;                    /* analyze --jobs N */
 };
 
 static void common_help(FILE *f)
@@ -27,7 +30,9 @@ static void common_help(FILE *f)
                "  --rules DIR|FILE     load more rule packs (repeatable)\n"
                "  --no-default-rules   do not load the packs installed with tlsdiag\n"
                "  --json FILE          also write the JSON report to FILE\n"
-               "  --format text|json   what to print on standard output (default text)\n\n");
+               "  --format text|json   what to print on standard output (default text)\n"
+               "  --jobs N             analyze: N captures at a time, one process each;\n"
+               "                       output stays in the order of the arguments\n\n");
     cli_limit_help(f);
 }
 
@@ -66,6 +71,7 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
     memset(a, 0, sizeof *a);
     diagnose_default_options(&a->diag);
     a->files = calloc((size_t)argc, sizeof *a->files);
+    a->jobs = 1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         bool has_value = i + 1 < argc;
@@ -87,6 +93,14 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
                 return 2;
             }
             a->json_stdout = !strcmp(v, "json");
+        } else if (!strcmp(arg, "--jobs") && has_value) {
+            char *end;
+            long jobs = strtol(argv[++i], &end, 10);
+            if (*end || jobs < 1 || jobs > 256) {
+                fprintf(stderr, "tlsdiag: --jobs takes a number from 1 to 256\n");
+                return 2;
+            }
+            a->jobs = (int)jobs;
         } else if ((!strcmp(arg, "--host") || !strcmp(arg, "--rules") || !strcmp(arg, "--json") ||
                     !strcmp(arg, "--good") || !strcmp(arg, "--bad") || !strcmp(arg, "--expect") ||
                     !strcmp(arg, "--manifest")) && has_value) {
@@ -115,36 +129,136 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
     return 0;
 }
 
-static int write_outputs(const struct analyze_args *a, const cJSON *report)
+static bool write_file(const char *path, const char *text)
 {
-    if (a->json_path) {
-        FILE *f = fopen(a->json_path, "w");
-        char *text = cJSON_Print(report);
-        if (!f || !text || fputs(text, f) < 0 || fputc('\n', f) < 0) {
-            fprintf(stderr, "tlsdiag: %s: cannot write the report\n", a->json_path);
-            if (f)
-                fclose(f);
-            free(text);
-            return 2;
-        }
-        fclose(f);
-        free(text);
-    }
-    if (a->json_stdout) {
-        char *text = cJSON_Print(report);
-        if (text)
-            puts(text);
-        free(text);
-    } else {
-        report_print_text(stdout, report);
-    }
-    return 0;
+    FILE *f = fopen(path, "w");
+    bool ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        fprintf(stderr, "tlsdiag: %s: cannot write the report\n", path);
+    return ok;
 }
 
 static int exit_status_for(const cJSON *report)
 {
     const char *cause = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(report, "diagnosis"), "cause"));
     return cause && !strcmp(cause, "success") ? 0 : 1;
+}
+
+/* One report to stdout in the chosen format, and to --json FILE. */
+static int write_outputs(const struct analyze_args *a, const cJSON *report)
+{
+    char *json = cJSON_Print(report);
+    if (!json)
+        return 2;
+    int rc = a->json_path && !write_file(a->json_path, json) ? 2 : 0;
+    if (a->json_stdout)
+        puts(json);
+    else
+        report_print_text(stdout, report);
+    free(json);
+    return rc;
+}
+
+/* Analyses one capture; writes the text report to text and the JSON report
+ * to json (either may be NULL). Returns the exit status. */
+static int analyze_to(struct diagnoser *d, const char *path, FILE *text, FILE *json)
+{
+    cJSON *report = NULL;
+    if (diagnose_capture(d, path, NULL, &report))
+        return 2;
+    int status = exit_status_for(report);
+    if (json) {
+        char *printed = cJSON_Print(report);
+        if (printed)
+            fputs(printed, json);
+        free(printed);
+    }
+    if (text)
+        report_print_text(text, report);
+    cJSON_Delete(report);
+    return status;
+}
+
+struct job {
+    pid_t pid;
+    FILE *text, *json;   /* the child's outputs, read back in argument order */
+    int status;
+};
+
+static void start_job(struct diagnoser *d, const struct analyze_args *a, int i, struct job *job)
+{
+    bool want_json = a->json_path || a->json_stdout;
+    job->text = a->json_stdout ? NULL : tmpfile();
+    job->json = want_json ? tmpfile() : NULL;
+    job->status = 2;
+    fflush(NULL);
+    job->pid = fork();
+    if (job->pid == 0) {
+        int status = analyze_to(d, a->files[i], job->text, job->json);
+        fflush(NULL);
+        _exit(status);
+    }
+}
+
+static void copy_back(FILE *from, FILE *to)
+{
+    char buf[65536];
+    size_t n;
+    rewind(from);
+    while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+        fwrite(buf, 1, n, to);
+    fclose(from);
+}
+
+static void finish_job(struct job *job, FILE *text_out, FILE *json_out, bool first)
+{
+    int wstatus;
+    if (job->pid > 0 && waitpid(job->pid, &wstatus, 0) == job->pid && WIFEXITED(wstatus))
+        job->status = WEXITSTATUS(wstatus);
+    if (job->text) {
+        if (!first)
+            fputs("\n------------------------------------------------------------------------------\n\n", text_out);
+        copy_back(job->text, text_out);
+    }
+    if (job->json) {
+        if (!first)
+            fputs(",\n", json_out);
+        copy_back(job->json, json_out);
+    }
+}
+
+/* Several captures: each analysed in a child process, --jobs at a time, the
+ * outputs joined in argument order. JSON goes out as an array of reports. */
+static int analyze_many(struct diagnoser *d, const struct analyze_args *a)
+{
+    struct job *jobs = calloc((size_t)a->file_count, sizeof *jobs);
+    if (!jobs)
+        return 2;
+    char *joined = NULL;
+    size_t joined_len = 0;
+    FILE *json_out = open_memstream(&joined, &joined_len);
+    fputs("[\n", json_out);
+    int started = 0, worst = 0;
+    for (int i = 0; i < a->file_count; i++) {
+        while (started < a->file_count && started < i + a->jobs) {
+            start_job(d, a, started, &jobs[started]);
+            started++;
+        }
+        finish_job(&jobs[i], stdout, json_out, i == 0);
+        if (jobs[i].status > worst)
+            worst = jobs[i].status;
+    }
+    fputs("\n]\n", json_out);
+    fclose(json_out);
+    if (a->json_path && !write_file(a->json_path, joined))
+        worst = 2;
+    if (a->json_stdout)
+        fputs(joined, stdout);
+    free(joined);
+    free(jobs);
+    return worst;
 }
 
 static int finish(struct analyze_args *a, int status)
@@ -167,25 +281,20 @@ int cmd_analyze(int argc, char **argv)
     struct diagnoser *d = diagnoser_new(&a.diag);
     if (!d)
         return finish(&a, 2);
-    int worst = 0;
-    for (int i = 0; i < a.file_count; i++) {
+    if (a.file_count > 1) {
+        rc = analyze_many(d, &a);
+    } else {
         cJSON *report = NULL;
-        rc = diagnose_capture(d, a.files[i], NULL, &report);
-        if (rc) {
-            worst = 2;
-            continue;
+        rc = diagnose_capture(d, a.files[0], NULL, &report);
+        if (!rc) {
+            rc = write_outputs(&a, report);
+            if (!rc)
+                rc = exit_status_for(report);
         }
-        if (i > 0 && !a.json_stdout)
-            printf("\n%s\n\n", "------------------------------------------------------------------------------");
-        if (write_outputs(&a, report))
-            worst = 2;
-        int status = exit_status_for(report);
-        if (status > worst)
-            worst = status;
         cJSON_Delete(report);
     }
     diagnoser_free(d);
-    return finish(&a, worst);
+    return finish(&a, rc);
 }
 
 int cmd_diff(int argc, char **argv)

@@ -1025,6 +1025,29 @@ void facts_free(struct facts_builder *fb)
     free(fb);
 }
 
+static int by_first_frame(const void *a, const void *b)
+{
+    double x = cJSON_GetNumberValue(cJSON_GetObjectItem(*(cJSON *const *)a, "first_frame"));
+    double y = cJSON_GetNumberValue(cJSON_GetObjectItem(*(cJSON *const *)b, "first_frame"));
+    return x < y ? -1 : x > y;
+}
+
+/* Connections are recorded as they end; reports list them as they began. */
+static cJSON *sorted_by_start(cJSON *conns)
+{
+    int n = cJSON_GetArraySize(conns);
+    cJSON **items = n ? malloc((size_t)n * sizeof *items) : NULL;
+    if (!items)
+        return conns;
+    for (int i = n - 1; i >= 0; i--)
+        items[i] = cJSON_DetachItemFromArray(conns, i);
+    qsort(items, (size_t)n, sizeof *items, by_first_frame);
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(conns, items[i]);
+    free(items);
+    return conns;
+}
+
 static cJSON *take(cJSON **slot)
 {
     cJSON *o = *slot;
@@ -1138,6 +1161,6 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
             cJSON_AddItemToArray(proxy_failed, cJSON_Duplicate(f, true));
     cJSON_AddItemToObject(capture, "failed_connects", failed);
     cJSON_AddItemToObject(capture, "proxy_connect_failures", proxy_failed);
-    cJSON_AddItemToObject(capture, "connections", conns);
+    cJSON_AddItemToObject(capture, "connections", sorted_by_start(conns));
     return capture;
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Rules are data: a rule added in a new file under a --rules folder changes
+# the diagnosis without recompiling, and a malformed rule file is refused
+# with an error naming the file and the rule.
+set -u
+bin=${1:?usage: rules_dir.sh TLSDIAG SAMPLES_DIR}
+samples=${2:?}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+cause_of() { "$bin" analyze --format json "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["diagnosis"]["cause"])'; }
+
+before=$(cause_of "$samples/bad-download-interrupted.pcapng")
+[ "$before" = download_interrupted ] && ok || bad "baseline cause: $before"
+
+# A site rule: on this network long downloads are cut by the proxy's session
+# limit, which is a proxy problem here; it outranks the generic rule.
+mkdir "$tmp/site"
+cat >"$tmp/site/site.json" <<'JSON'
+{
+  "pack": "site", "version": "0.1.0",
+  "rules": [ {
+    "id": "site.transfer_cut_by_proxy_limit",
+    "cause": "proxy_upstream_failure",
+    "severity": "critical",
+    "rank": 99,
+    "title": "Our proxy's session limit cuts update downloads",
+    "when": [ { "fact": "$conn.failed_stage", "op": "eq", "value": "transfer" } ],
+    "message": "The download from {conn.server} stops after {conn.tls.app_data.s2c_bytes} bytes.",
+    "remedy": "Raise the session byte limit for {conn.server_name} on the proxy.",
+    "evidence": [ { "what": "last data", "frame": "$conn.tls.app_data.s2c_last_frame" } ]
+  } ]
+}
+JSON
+after=$(cause_of --rules "$tmp/site" "$samples/bad-download-interrupted.pcapng")
+[ "$after" = proxy_upstream_failure ] && ok || bad "with --rules: cause $after"
+"$bin" analyze --rules "$tmp/site" "$samples/bad-download-interrupted.pcapng" | head -1 | grep -q "session limit" && ok ||
+    bad "text report does not lead with the site rule"
+# Other captures are untouched by it.
+[ "$(cause_of --rules "$tmp/site" "$samples/good-direct.pcapng")" = success ] && ok || bad "site rule changed good-direct"
+
+# Malformed rule files are refused, naming file and rule.
+mkdir "$tmp/broken"
+sed 's/"op": "eq"/"op": "equals"/' "$tmp/site/site.json" >"$tmp/broken/broken.json"
+"$bin" analyze --rules "$tmp/broken" "$samples/good-direct.pcapng" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "broken.json: rule 'site.transfer_cut_by_proxy_limit'.*equals" "$tmp/err"; then ok; else
+    bad "malformed rule: exit $rc, stderr: $(cat "$tmp/err")"; fi
+printf '{ "pack": "x", "version": "1", "rules": [ {,] }\n' >"$tmp/broken/broken.json"
+"$bin" analyze --rules "$tmp/broken" "$samples/good-direct.pcapng" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "broken.json: line 1" "$tmp/err"; then ok; else
+    bad "JSON syntax error: exit $rc, stderr: $(cat "$tmp/err")"; fi
+echo "rules: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
