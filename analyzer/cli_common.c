@@ -73,7 +73,7 @@ void cli_limit_help(FILE *f)
             memcpy(&ns, field, sizeof ns);
             v = (unsigned long long)(ns / 1000000000LL);
         }
-        fprintf(f, "  %-20s N  %s (default %llu)\n", lo->name, lo->help, v);
+        fprintf(f, "  %s N\n        %s (default %llu)\n", lo->name, lo->help, v);
     }
 }
 

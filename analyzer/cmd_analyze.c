@@ -268,75 +268,68 @@ static int finish(struct analyze_args *a, int status)
     return status;
 }
 
-int cmd_analyze(int argc, char **argv)
+/* Diagnoses one capture (beside a working one in diff mode) and writes the
+ * report. Returns the exit status. */
+static int report_one(struct diagnoser *d, const struct analyze_args *a, const char *bad, const char *good)
 {
-    struct analyze_args a;
-    int rc = parse_args(argc, argv, &a, analyze_help);
-    if (rc)
-        return finish(&a, rc < 0 ? 0 : rc);
-    if (a.file_count == 0) {
-        analyze_help(stderr);
-        return finish(&a, 2);
-    }
-    struct diagnoser *d = diagnoser_new(&a.diag);
-    if (!d)
-        return finish(&a, 2);
-    if (a.file_count > 1) {
-        rc = analyze_many(d, &a);
-    } else {
-        cJSON *report = NULL;
-        rc = diagnose_capture(d, a.files[0], NULL, &report);
-        if (!rc) {
-            rc = write_outputs(&a, report);
-            if (!rc)
-                rc = exit_status_for(report);
-        }
-        cJSON_Delete(report);
-    }
-    diagnoser_free(d);
-    return finish(&a, rc);
-}
-
-int cmd_diff(int argc, char **argv)
-{
-    struct analyze_args a;
-    int rc = parse_args(argc, argv, &a, diff_help);
-    if (rc)
-        return finish(&a, rc < 0 ? 0 : rc);
-    if (!a.good || !a.bad || a.file_count) {
-        diff_help(stderr);
-        return finish(&a, 2);
-    }
-    struct diagnoser *d = diagnoser_new(&a.diag);
-    if (!d)
-        return finish(&a, 2);
     cJSON *report = NULL;
-    rc = diagnose_capture(d, a.bad, a.good, &report);
+    int rc = diagnose_capture(d, bad, good, &report);
     if (!rc) {
-        rc = write_outputs(&a, report);
+        rc = write_outputs(a, report);
         if (!rc)
             rc = exit_status_for(report);
     }
     cJSON_Delete(report);
-    diagnoser_free(d);
-    return finish(&a, rc);
+    return rc;
 }
 
-int cmd_check(int argc, char **argv)
+/* What the three commands share: arguments, the rule set, clean-up. */
+static int run_command(int argc, char **argv, void (*help)(FILE *),
+                       bool (*usable)(const struct analyze_args *),
+                       int (*body)(struct diagnoser *, const struct analyze_args *))
 {
     struct analyze_args a;
-    int rc = parse_args(argc, argv, &a, check_help);
+    int rc = parse_args(argc, argv, &a, help);
     if (rc)
         return finish(&a, rc < 0 ? 0 : rc);
-    bool single = a.expect && a.file_count == 1 && !a.manifest;
-    if (!single && !(a.manifest && a.file_count == 0 && !a.expect)) {
-        check_help(stderr);
+    if (!usable(&a)) {
+        help(stderr);
         return finish(&a, 2);
     }
     struct diagnoser *d = diagnoser_new(&a.diag);
     if (!d)
         return finish(&a, 2);
-    rc = single ? check_one(d, a.files[0], a.good, a.expect) : check_manifest(d, a.manifest);
+    rc = body(d, &a);
     diagnoser_free(d);
     return finish(&a, rc);
 }
+
+static bool analyze_usable(const struct analyze_args *a) { return a->file_count > 0; }
+
+static int analyze_body(struct diagnoser *d, const struct analyze_args *a)
+{
+    return a->file_count > 1 ? analyze_many(d, a) : report_one(d, a, a->files[0], NULL);
+}
+
+static bool diff_usable(const struct analyze_args *a) { return a->good && a->bad && !a->file_count; }
+
+static int diff_body(struct diagnoser *d, const struct analyze_args *a)
+{
+    return report_one(d, a, a->bad, a->good);
+}
+
+static bool check_usable(const struct analyze_args *a)
+{
+    bool single = a->expect && a->file_count == 1 && !a->manifest;
+    bool manifest = a->manifest && a->file_count == 0 && !a->expect;
+    return single || manifest;
+}
+
+static int check_body(struct diagnoser *d, const struct analyze_args *a)
+{
+    return a->manifest ? check_manifest(d, a->manifest) : check_one(d, a->files[0], a->good, a->expect);
+}
+
+int cmd_analyze(int argc, char **argv) { return run_command(argc, argv, analyze_help, analyze_usable, analyze_body); }
+int cmd_diff(int argc, char **argv) { return run_command(argc, argv, diff_help, diff_usable, diff_body); }
+int cmd_check(int argc, char **argv) { return run_command(argc, argv, check_help, check_usable, check_body); }

@@ -302,6 +302,8 @@ static void timeline_dns(struct timeline *tl, const cJSON *capture)
         char first[64] = "";
         if (cJSON_GetArraySize(answers) > 0)
             snprintf(first, sizeof first, " %s", cJSON_GetArrayItem(answers, 0)->valuestring);
+        else if (num(l, "rcode", -1) == 0)
+            snprintf(first, sizeof first, ", no %s record", str(l, "qtype_name") ? str(l, "qtype_name") : "");
         tl_add(tl, num(l, "response_frame", 0), "DNS answer", "%s%s for %s",
                str(l, "rcode_name") ? str(l, "rcode_name") : "?", first, name ? name : "");
     }
