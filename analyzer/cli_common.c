@@ -15,7 +15,7 @@ struct limit_option {
 
 static const struct limit_option limit_options[] = {
     { "--max-conns", "live TCP connections tracked at once (oldest evicted)", OPT_OFFSET(reasm.max_conns), 32 },
-    { "--max-ooo-bytes", "out-of-order bytes held per direction before a gap is declared", OPT_OFFSET(reasm.max_held_bytes), 32 },
+    { "--max-ooo-bytes", "out-of-order bytes held per direction, then a gap", OPT_OFFSET(reasm.max_held_bytes), 32 },
     { "--max-ooo-segments", "out-of-order segments held per direction", OPT_OFFSET(reasm.max_held_segments), 32 },
     { "--max-handshake", "bytes of one TLS handshake message collected", OPT_OFFSET(stream.tls.max_handshake_message), 32 },
     { "--max-http-header", "bytes of a CONNECT request/response head", OPT_OFFSET(stream.max_http_header), 32 },

@@ -67,9 +67,9 @@ static cJSON *summary_json(const char *path, const struct pipeline_summary *s, c
 static void stats_help(FILE *f)
 {
     fprintf(f, "usage: tlsdiag stats [OPTIONS] CAPTURE...\n\n"
-               "Prints, for each capture, one JSON object: its format, frames, bytes, how many\n"
-               "packets could not be decoded and why, TCP/TLS/CONNECT connections, DNS messages,\n"
-               "and whether the file has a damaged tail.\n\n"
+               "Prints, for each capture, one JSON object: its format, frames, bytes, how\n"
+               "many packets could not be decoded and why, TCP/TLS/CONNECT connections, DNS\n"
+               "messages, and whether the file has a damaged tail.\n\n"
                "exit status: 0 read, 2 unusable input or usage error\n\n");
     cli_limit_help(f);
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const struct subcommand subcommands[] = {
-    { "analyze", "say why TLS connections to the server failed, with evidence and a fix", cmd_analyze },
+    { "analyze", "why TLS connections to the server failed: evidence and a fix", cmd_analyze },
     { "diff", "diagnose a failing endpoint's capture against a working one's", cmd_diff },
     { "check", "compare the analysis of golden captures with what is expected", cmd_check },
     { "events", "print the TLS handshake events of a capture as JSON Lines", cmd_events },
