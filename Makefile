@@ -35,15 +35,18 @@ TEST_BINS := $(TEST_SRCS:test/unit/%.c=$(BUILD)/test/%)
 all: $(BUILD)/tlsdiag
 
 $(BUILD)/tlsdiag: $(LIB_OBJS) $(MAIN_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/test/%: test/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # Installs whatever Debian packages are missing; does nothing when all are present.
 deps:

@@ -217,6 +217,6 @@ int diagnose_capture(struct diagnoser *d, const char *bad, const char *good, cJS
     sides[0].findings = evaluate(d, sides[0].facts, good_ctx);
     cJSON_Delete(good_ctx);
     *report = report_build(good ? "diff" : "analyze", sides, good ? 2 : 1, rules_packs_json(d->rules),
-                           targets_json(d));
+                           cJSON_Duplicate(rules_profile(d->rules), true), targets_json(d));
     return 0;
 }

@@ -133,6 +133,9 @@ cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn, const c
     for (size_t i = 0; i < sizeof conn_facts / sizeof conn_facts[0]; i++)
         add_difference(diffs, conn_facts[i].path, conn_facts[i].label, at(good_conn, conn_facts[i].path),
                        at(bad_conn, conn_facts[i].path));
+    add_difference(diffs, "capture.dns.lookups.0.answers", "DNS answers",
+                   at(cJSON_GetArrayItem(at(good_capture, "dns.lookups"), 0), "answers"),
+                   at(cJSON_GetArrayItem(at(bad_capture, "dns.lookups"), 0), "answers"));
     add_difference(diffs, "capture.dns.target_resolved", "server name resolved",
                    at(good_capture, "dns.target_resolved"), at(bad_capture, "dns.target_resolved"));
     add_difference(diffs, "capture.target_connections", "connections to the server",
@@ -173,7 +176,7 @@ cJSON *report_input_json(const char *role, const char *path, const char *format,
 }
 
 cJSON *report_build(const char *mode, struct report_side *sides, int side_count, cJSON *packs,
-                    cJSON *targets)
+                    cJSON *profile, cJSON *targets)
 {
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "schema", "tlsdiag-report");
@@ -183,6 +186,7 @@ cJSON *report_build(const char *mode, struct report_side *sides, int side_count,
     cJSON_AddStringToObject(tool, "version", TLSDIAG_VERSION);
     cJSON_AddStringToObject(r, "mode", mode);
     cJSON_AddItemToObject(r, "rule_packs", packs);
+    cJSON_AddItemToObject(r, "profile", profile);
     cJSON_AddItemToObject(r, "targets", targets);
     cJSON *inputs = cJSON_AddArrayToObject(r, "inputs");
     cJSON *captures = cJSON_AddObjectToObject(r, "captures");
@@ -419,13 +423,69 @@ static void value_text(const cJSON *v, char *buf, size_t len)
     if (!v || cJSON_IsNull(v)) {
         snprintf(buf, len, "(absent)");
     } else if (cJSON_IsArray(v)) {
-        snprintf(buf, len, "%d item%s", cJSON_GetArraySize(v), cJSON_GetArraySize(v) == 1 ? "" : "s");
+        /* Short lists in full (numbers in hex, as code points are read),
+         * long ones by their size. */
+        int n = cJSON_GetArraySize(v);
+        if (n == 0 || n > 4) {
+            snprintf(buf, len, "%d item%s", n, n == 1 ? "" : "s");
+            return;
+        }
+        size_t used = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, v) {
+            int w = cJSON_IsNumber(e) ? snprintf(buf + used, len - used, "%s0x%04x", used ? "," : "", (unsigned)e->valuedouble)
+                                      : snprintf(buf + used, len - used, "%s%s", used ? "," : "", cJSON_IsString(e) ? e->valuestring : "?");
+            if (w < 0 || (size_t)w >= len - used)
+                break;
+            used += (size_t)w;
+        }
     } else if (cJSON_IsString(v)) {
         snprintf(buf, len, "%s", v->valuestring);
     } else if (cJSON_IsBool(v)) {
         snprintf(buf, len, "%s", cJSON_IsTrue(v) ? "yes" : "no");
     } else {
         snprintf(buf, len, "%g", v->valuedouble);
+    }
+}
+
+static bool contains_number(const cJSON *arr, double v)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+        if (cJSON_IsNumber(e) && e->valuedouble == v)
+            return true;
+    return false;
+}
+
+static const cJSON *primary_of(const cJSON *side)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, at(side, "facts.connections"))
+        if (num(c, "id", 0) == num(side, "primary_connection", -1))
+            return c;
+    return NULL;
+}
+
+/* When the profile says which suites the server accepts, the two endpoints
+ * side by side on exactly those suites explain most handshake failures. */
+static void print_accepted_suites(FILE *out, const cJSON *report)
+{
+    const cJSON *accepted = at(report, "profile.accepted_suites");
+    const cJSON *bad = primary_of(at(report, "captures.bad"));
+    const cJSON *good = primary_of(at(report, "captures.good"));
+    if (cJSON_GetArraySize(accepted) == 0 || !bad || !good || !at(bad, "tls.client_hello"))
+        return;
+    fprintf(out, "\n%-49s %-8s %s\n", "Accepted by the server", "failing", "working");
+    const cJSON *s;
+    cJSON_ArrayForEach(s, accepted) {
+        char name[96];
+        suite_text((uint16_t)s->valuedouble, name, sizeof name);
+        bool bad_offers = contains_number(at(bad, "tls.client_hello.cipher_suites"), s->valuedouble);
+        bool good_offers = contains_number(at(good, "tls.client_hello.cipher_suites"), s->valuedouble);
+        bool chosen = num(good, "tls.server_hello.cipher_suite", -1) == s->valuedouble;
+        fprintf(out, "  %-47s %-8s %s%s\n", name, bad_offers ? "offered" : "-",
+                chosen ? "offered, chosen" : good_offers ? "offered" : "-",
+                tls_suite_is_tls13((uint16_t)s->valuedouble) ? " (TLS 1.3 only)" : "");
     }
 }
 
@@ -440,9 +500,14 @@ static void print_differences(FILE *out, const cJSON *diffs)
         value_text(cJSON_GetObjectItem(d, "good"), good, sizeof good);
         value_text(cJSON_GetObjectItem(d, "bad"), bad, sizeof bad);
         snprintf(line, sizeof line, "  %-28s %s -> %s", str(d, "label"), good, bad);
-        if (strlen(line) > TEXT_WIDTH)
-            strcpy(line + TEXT_WIDTH - 3, "...");
-        fprintf(out, "%s\n", line);
+        if (strlen(line) <= TEXT_WIDTH) {
+            fprintf(out, "%s\n", line);
+            continue;
+        }
+        /* Too long for one line: the two values under the label. */
+        fprintf(out, "  %s\n", str(d, "label"));
+        wrap(out, "    working  ", 13, good);
+        wrap(out, "    failing  ", 13, bad);
     }
 }
 
@@ -505,6 +570,7 @@ void report_print_text(FILE *out, const cJSON *report)
     if (diff) {
         fprintf(out, "\n");
         print_side(out, "Working endpoint", cJSON_GetObjectItem(captures, "good"));
+        print_accepted_suites(out, report);
         print_differences(out, cJSON_GetObjectItem(report, "differences"));
     }
     print_other_findings(out, bad, diag);

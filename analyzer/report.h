@@ -36,9 +36,10 @@ cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn,
 
 /* The whole report. sides[0] is the one diagnosed (bad or the only
  * capture); sides[1] the working one in diff mode. Takes ownership of the
- * sides' JSON. packs: rules_packs_json(); targets: {"hosts": [...], "source"}. */
+ * sides' JSON, packs (rules_packs_json()), profile (the merged profiles) and
+ * targets ({"hosts": [...], "source"}). */
 cJSON *report_build(const char *mode, struct report_side *sides, int side_count, cJSON *packs,
-                    cJSON *targets);
+                    cJSON *profile, cJSON *targets);
 
 /* The report for a person at an 80-column terminal: verdict first, then the
  * evidence with frame numbers, then the remedy, then the rest. */

@@ -537,6 +537,7 @@ main() {
     echo "bench-1g.pcap:   $size bytes, $packets packets"
     echo "bench-100m.pcap: the first $n packets of bench-1g.pcap"
   } >"$OUTDIR/capture-info.txt"
+  chmod 644 "$OUTDIR"/*.tmp
   mv "$OUTDIR/bench-1g.pcap.tmp" "$OUTDIR/bench-1g.pcap"
   mv "$OUTDIR/bench-1g.pcapng.tmp" "$OUTDIR/bench-1g.pcapng"
   mv "$OUTDIR/bench-100m.pcap.tmp" "$OUTDIR/bench-100m.pcap"
