@@ -25,41 +25,58 @@ static bool known_handshake_type(uint8_t t)
 
 static bool valid_content_type(uint8_t t) { return t >= CT_CHANGE_CIPHER_SPEC && t <= CT_HEARTBEAT; }
 
+/* The heuristics below look at a segment's first bytes, which may be fewer
+ * than a header: a field that is not there yet does not disqualify. */
+
 /* Version bytes of a record header: SSL 3.0 to TLS 1.3 (major 3, minor 0-4). */
-static bool plausible_version(const uint8_t *p, size_t len)
+static bool plausible_version(struct cursor c)
 {
-    return len < 1 || (p[0] == 3 && (len < 2 || p[1] <= 4));
+    uint8_t major = cursor_u8(&c);
+    if (!cursor_ok(&c))
+        return true;
+    uint8_t minor = cursor_u8(&c);
+    return major == 3 && (!cursor_ok(&c) || minor <= 4);
 }
 
 static bool looks_like_sslv2_hello(const uint8_t *p, size_t len)
 {
-    if (len < 3 || !(p[0] & 0x80))
+    struct cursor c = cursor_make(p, len);
+    uint16_t header = cursor_be16(&c);
+    uint8_t msg_type = cursor_u8(&c);
+    if (!cursor_ok(&c) || !(header & 0x8000))
         return false;
-    size_t rec_len = (size_t)(p[0] & 0x7F) << 8 | p[1];
-    if (p[2] == 1) /* CLIENT-HELLO: version 0x0002 or 3.x */
-        return rec_len >= 9 && (len < 4 || p[3] == 0 || p[3] == 3);
-    if (p[2] == 4) /* SERVER-HELLO */
-        return rec_len >= 11;
-    return false;
+    size_t rec_len = header & 0x7FFF;
+    if (msg_type == 1) { /* CLIENT-HELLO: version 0x0002 or 3.x */
+        uint8_t version_major = cursor_u8(&c);
+        return rec_len >= 9 && (!cursor_ok(&c) || version_major == 0 || version_major == 3);
+    }
+    return msg_type == 4 && rec_len >= 11; /* SERVER-HELLO */
 }
 
 static bool plausible_v3_header(const uint8_t *p, size_t len)
 {
-    return len >= 1 && valid_content_type(p[0]) && plausible_version(p + 1, len - 1);
+    struct cursor c = cursor_make(p, len);
+    uint8_t content_type = cursor_u8(&c);
+    return cursor_ok(&c) && valid_content_type(content_type) && plausible_version(cursor_rest(&c));
 }
 
 bool tls_looks_like_start(const uint8_t *p, size_t len, bool first_payload)
 {
     if (len < 3)
         return false;
+    struct cursor c = cursor_make(p, len);
+    uint8_t content_type = cursor_u8(&c);
+    struct cursor version = cursor_sub(&c, 2);
     if (first_payload) {
         if (looks_like_sslv2_hello(p, len))
             return true;
-        return p[0] >= CT_CHANGE_CIPHER_SPEC && p[0] <= CT_APPLICATION_DATA &&
-               plausible_version(p + 1, len - 1);
+        return content_type >= CT_CHANGE_CIPHER_SPEC && content_type <= CT_APPLICATION_DATA &&
+               plausible_version(version);
     }
-    return len >= 6 && p[0] == CT_HANDSHAKE && plausible_version(p + 1, 2) &&
-           (p[5] == TLS_HS_CLIENT_HELLO || p[5] == TLS_HS_SERVER_HELLO);
+    cursor_skip(&c, 2); /* record length */
+    uint8_t handshake_type = cursor_u8(&c);
+    return cursor_ok(&c) && content_type == CT_HANDSHAKE && plausible_version(version) &&
+           (handshake_type == TLS_HS_CLIENT_HELLO || handshake_type == TLS_HS_SERVER_HELLO);
 }
 
 static void emit(struct tls_feed_ctx *x, struct event *ev)
@@ -229,8 +246,9 @@ static void on_alert_record(struct tls_feed_ctx *x, struct tls_direction *d)
 {
     struct tls_alert alert = { .encrypted = d->record_len != 2, .record_len = (uint16_t)d->record_len };
     if (!alert.encrypted) {
-        alert.level = d->record.data[0];
-        alert.description = d->record.data[1];
+        struct cursor c = cursor_make(d->record.data, d->record.len);
+        alert.level = cursor_u8(&c);
+        alert.description = cursor_u8(&c);
     }
     struct event ev = { .type = EV_ALERT, .length = d->record_len, .u.alert = &alert };
     emit(x, &ev);
