@@ -17,8 +17,10 @@ enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 struct conn_track {
     cJSON *tls;                    /* "tls" facts, NULL until a TLS event */
     cJSON *proxy;                  /* "proxy" facts, NULL until a CONNECT */
+    cJSON *http;                   /* "http" facts of a plain HTTP exchange */
     char sni[256];
     char connect_host[256];
+    char http_host[256];
     uint64_t syn_frame, synack_frame, rst_frame, fin_frame[2];
     int64_t syn_ts, synack_ts, rst_ts, fin_ts[2];
     int rst_side;
@@ -625,6 +627,56 @@ static void on_connect_response(struct conn_track *t, const struct event *ev)
     }
 }
 
+/* The host part of "host:port" or "[v6]:port", or of an absolute URI's
+ * authority ("http://host:port/path"), into out. */
+static void host_of(const char *text, char *out, size_t outlen)
+{
+    const char *start = strstr(text, "://");
+    start = start ? start + 3 : text;
+    size_t len = strcspn(start, "/?#");
+    if (len && start[0] == '[') {
+        const char *close = memchr(start, ']', len);
+        len = close ? (size_t)(close - start - 1) : len - 1;
+        start++;
+    } else {
+        const char *colon = memchr(start, ':', len);
+        if (colon)
+            len = (size_t)(colon - start);
+    }
+    snprintf(out, outlen, "%.*s", (int)len, start);
+}
+
+static void on_http_request(struct conn_track *t, const struct event *ev)
+{
+    const struct http_request *r = ev->u.connect_request;
+    cJSON_Delete(t->http);
+    t->http = cJSON_CreateObject();
+    add_u64(t->http, "request_frame", ev->frame);
+    add_wire_text(t->http, "method", r->method);
+    add_wire_text(t->http, "target", r->target);
+    add_wire_text(t->http, "host", r->host);
+    /* A request to a proxy names the server in its absolute URI; a request
+     * to the server itself in its Host header. */
+    const char *named = cJSON_GetStringValue(cJSON_GetObjectItem(t->http, "host"));
+    const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(t->http, "target"));
+    if (target && strstr(target, "://"))
+        named = target;
+    if (named)
+        host_of(named, t->http_host, sizeof t->http_host);
+}
+
+static void on_http_response(struct conn_track *t, const struct event *ev)
+{
+    const struct http_response *r = ev->u.connect_response;
+    if (!t->http)
+        t->http = cJSON_CreateObject();
+    add_u64(t->http, "response_frame", ev->frame);
+    add_u64(t->http, "status", r->status);
+    add_wire_text(t->http, "reason", r->reason);
+    add_wire_text(t->http, "via", r->via);
+    add_wire_text(t->http, "error", r->proxy_error);
+}
+
 static void on_tcp(struct conn_track *t, const struct event *ev, int side)
 {
     switch (ev->u.tcp_kind) {
@@ -839,6 +891,10 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
         t->proxy = NULL;
     }
     cJSON_AddItemToObject(o, "tcp", tcp);
+    if (t->http) {
+        cJSON_AddItemToObject(o, "http", t->http);
+        t->http = NULL;
+    }
     if (t->tls) {
         finish_tls(t->tls, t);
         cJSON_AddItemToObject(o, "tls", t->tls);
@@ -903,12 +959,15 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
     } else if (t->connect_host[0]) {
         server_name = t->connect_host;
         source = "connect";
+    } else if (t->http_host[0]) {
+        server_name = t->http_host;
+        source = "http_host";
     } else if (dns_name) {
         server_name = dns_name;
         source = "dns";
     }
     bool target = is_target_name(fb, server_name) || is_target_name(fb, t->connect_host) ||
-                  is_target_name(fb, dns_name);
+                  is_target_name(fb, t->http_host) || is_target_name(fb, dns_name);
     bool syn_only = t->syn_frame && !t->synack_frame && !c->half[1 - client].payload_packets;
     if (syn_only)
         record_failed_connect(fb, c, t, server_name);
@@ -920,8 +979,10 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
                        facts_host_matches(dns_name, fb->opt.profile_hosts, fb->opt.profile_host_count);
         keep(fb->targets, conn_json(fb, c, t, server_name, source, profile ? "profile" : "host"),
              FACTS_MAX_TARGET_CONNS, &fb->target_conns_dropped);
-    } else if (dns_name && is_revocation_name(fb, dns_name)) {
-        cJSON *rc = conn_json(fb, c, t, dns_name, "dns", "revocation");
+    } else if (is_revocation_name(fb, server_name) || is_revocation_name(fb, dns_name)) {
+        bool by_name = is_revocation_name(fb, server_name);
+        cJSON *rc = conn_json(fb, c, t, by_name ? server_name : dns_name, by_name ? source : "dns",
+                              "revocation");
         cJSON_AddItemToArray(fb->revocation_conns, rc);
         if (cJSON_GetArraySize(fb->revocation_conns) > FACTS_MAX_FAILED_CONNECTS)
             cJSON_DeleteItemFromArray(fb->revocation_conns, 0);
@@ -932,6 +993,7 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
     }
     cJSON_Delete(t->tls);
     cJSON_Delete(t->proxy);
+    cJSON_Delete(t->http);
     free(t);
     c->consumer = NULL;
 }
@@ -982,6 +1044,8 @@ void facts_on_event(void *ctx, const struct event *ev)
     case EV_TLS_LIMIT: on_tls_problem(t, ev); break;
     case EV_CONNECT_REQUEST: on_connect_request(t, ev); break;
     case EV_CONNECT_RESPONSE: on_connect_response(t, ev); break;
+    case EV_HTTP_REQUEST: on_http_request(t, ev); break;
+    case EV_HTTP_RESPONSE: on_http_response(t, ev); break;
     case EV_TCP: on_tcp(t, ev, side); break;
     case EV_STREAM_GAP:
         if (!t->gap_frame)
@@ -1103,6 +1167,21 @@ static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
     bool any_ok = false;
     cJSON_ArrayForEach(c, conns) {
         const char *stage = cJSON_GetStringValue(cJSON_GetObjectItem(c, "failed_stage"));
+        const cJSON *status = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "http"), "status");
+        if (status && (status->valuedouble < 200 || status->valuedouble >= 300)) {
+            cJSON *h = cJSON_CreateObject();
+            cJSON_AddStringToObject(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server_name")));
+            cJSON_AddStringToObject(h, "how", "http");
+            char detail[64];
+            snprintf(detail, sizeof detail, "HTTP %.0f", status->valuedouble);
+            cJSON_AddStringToObject(h, "detail", detail);
+            cJSON_AddStringToObject(h, "server", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server")));
+            const cJSON *f = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "http"), "response_frame");
+            if (f)
+                add_u64(h, "frame", (uint64_t)f->valuedouble);
+            cJSON_AddItemToArray(hosts_failed, h);
+            continue;
+        }
         if (!stage || strcmp(stage, "tcp_connect")) {
             any_ok = true;
             continue;

@@ -30,6 +30,8 @@ enum event_type {
     EV_STREAM_GAP,            /* bytes the capture does not have */
     EV_CONN_END,              /* the connection leaves the table; its facts are final */
     EV_DNS,                   /* a DNS query or response (UDP or TCP) */
+    EV_HTTP_REQUEST,          /* a plain HTTP request head (e.g. an OCSP or CRL fetch) */
+    EV_HTTP_RESPONSE,         /* ... and the head of its response */
 };
 
 struct tls_alert {
@@ -67,8 +69,8 @@ struct event {
         const struct tls_server_hello *server_hello;
         const struct tls_certificate_msg *certificate;
         const struct tls_alert *alert;
-        const struct http_request *connect_request;
-        const struct http_response *connect_response;
+        const struct http_request *connect_request;   /* also EV_HTTP_REQUEST */
+        const struct http_response *connect_response; /* also EV_HTTP_RESPONSE */
         const struct dns_event *dns;
         enum tcp_event_kind tcp_kind;
         const char *problem;  /* EV_TLS_MALFORMED / EV_TLS_LIMIT: what and why */

@@ -486,7 +486,8 @@ static bool response_may_have_body(uint16_t status, bool answers_connect)
 }
 
 static enum parse_status parse_response(const uint8_t *buf, size_t len,
-                                        struct http_response *out, bool answers_connect)
+                                        struct http_response *out, bool answers_connect,
+                                        bool head_only)
 {
     *out = (struct http_response){ 0 };
     if (len == 0)
@@ -502,7 +503,7 @@ static enum parse_status parse_response(const uint8_t *buf, size_t len,
 
     out->has_content_length = r.framing.has_content_length;
     out->content_length = r.framing.content_length;
-    if (response_may_have_body(out->status, answers_connect)) {
+    if (!head_only && response_may_have_body(out->status, answers_connect)) {
         /* Transfer-Encoding overrides Content-Length (RFC 9112 §6.3). */
         if (r.framing.has_transfer_encoding || !r.framing.has_content_length)
             out->body_unframed = true;
@@ -516,11 +517,29 @@ static enum parse_status parse_response(const uint8_t *buf, size_t len,
 
 enum parse_status http_parse_response(const uint8_t *buf, size_t len, struct http_response *out)
 {
-    return parse_response(buf, len, out, false);
+    return parse_response(buf, len, out, false, false);
+}
+
+enum parse_status http_parse_response_head(const uint8_t *buf, size_t len, struct http_response *out)
+{
+    return parse_response(buf, len, out, false, true);
 }
 
 enum parse_status http_parse_connect_response(const uint8_t *buf, size_t len,
                                               struct http_response *out)
 {
-    return parse_response(buf, len, out, true);
+    return parse_response(buf, len, out, true, false);
+}
+
+bool http_looks_like_request(const uint8_t *buf, size_t len)
+{
+    /* The methods a client opens a plain HTTP exchange with; CONNECT has
+     * its own path. Only the bytes present are compared. */
+    static const char *const methods[] = { "GET ", "HEAD ", "POST ", "PUT ", "OPTIONS ", "DELETE " };
+    for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++) {
+        size_t n = strlen(methods[m]);
+        if (len > 0 && memcmp(buf, methods[m], len < n ? len : n) == 0)
+            return true;
+    }
+    return false;
 }

@@ -74,4 +74,13 @@ enum parse_status http_parse_response(const uint8_t *buf, size_t len, struct htt
 enum parse_status http_parse_connect_response(const uint8_t *buf, size_t len,
                                               struct http_response *out);
 
+/* The status line and header fields only: PARSE_OK as soon as the header
+ * block is complete, message_len covering it alone. For following a plain
+ * HTTP exchange (an OCSP or CRL fetch) without collecting its body. */
+enum parse_status http_parse_response_head(const uint8_t *buf, size_t len, struct http_response *out);
+
+/* True when buf starts like a request line of a plain HTTP method (GET,
+ * HEAD, POST, PUT, OPTIONS, DELETE); a partial prefix also matches. */
+bool http_looks_like_request(const uint8_t *buf, size_t len);
+
 #endif

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum stream_kind { STREAM_UNKNOWN, STREAM_TLS, STREAM_CONNECT, STREAM_DNS, STREAM_OTHER };
+enum stream_kind { STREAM_UNKNOWN, STREAM_TLS, STREAM_CONNECT, STREAM_DNS, STREAM_HTTP, STREAM_OTHER };
 
 enum { PORT_DNS = 53, PORT_MDNS = 5353 };
 
@@ -222,6 +222,49 @@ static void on_dns_tcp_data(struct stream_dissector *s, struct stream_conn *sc, 
     }
 }
 
+/* Plain HTTP: the first request head and the head of its answer are all we
+ * read (who was asked for what, and the status); bodies are never copied. */
+static void on_http_data(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
+                         int sender, const uint8_t *data, size_t len, const struct packet_view *pkt)
+{
+    bool is_request = !sc->request_done;
+    if (!is_request && sender == sc->requester)
+        return;
+    if (is_request && sc->dir[sender].pending.len == 0 && !http_looks_like_request(data, len))
+        return;
+    struct stream_direction *dir = &sc->dir[sender];
+    if (!collect(dir, data, len, s->limits.max_http_header)) {
+        sc->kind = STREAM_OTHER;
+        return;
+    }
+    struct event ev = { .length = 0 };
+    struct http_request req;
+    struct http_response resp;
+    enum parse_status st;
+    if (is_request) {
+        st = http_parse_request(dir->pending.data, dir->pending.len, &req);
+        ev.type = EV_HTTP_REQUEST;
+        ev.u.connect_request = &req;
+    } else {
+        st = http_parse_response_head(dir->pending.data, dir->pending.len, &resp);
+        ev.type = EV_HTTP_RESPONSE;
+        ev.u.connect_response = &resp;
+    }
+    if (st == PARSE_TRUNCATED)
+        return;
+    if (st == PARSE_OK) {
+        if (is_request) {
+            sc->request_done = true;
+            sc->requester = (int8_t)sender;
+            conn_settle_client(c, sender, ROLE_FROM_MESSAGE);
+        }
+        emit(s, &ev, c, sender, pkt);
+    }
+    growbuf_free(&dir->pending);
+    if (st != PARSE_OK || !is_request)
+        sc->kind = STREAM_OTHER; /* done with this connection */
+}
+
 static bool is_dns_port(uint16_t port) { return port == PORT_DNS; }
 
 /* Decides what a connection carries from the bytes of a segment. */
@@ -240,6 +283,10 @@ static void classify(struct stream_dissector *s, struct stream_conn *sc, struct 
         *len -= proxy_len;
         if (http_looks_like_connect(*data, *len) && *len >= 8) {
             sc->kind = STREAM_CONNECT;
+            return;
+        }
+        if (http_looks_like_request(*data, *len) && *len >= 8) {
+            sc->kind = STREAM_HTTP;
             return;
         }
         if (proxy_len && *len == 0)
@@ -271,6 +318,9 @@ void stream_on_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *da
         break;
     case STREAM_DNS:
         on_dns_tcp_data(s, sc, c, sender, data, len, pkt);
+        break;
+    case STREAM_HTTP:
+        on_http_data(s, sc, c, sender, data, len, pkt);
         break;
     default:
         break;
@@ -310,6 +360,7 @@ const char *stream_kind_name(const struct tcp_conn *c)
     case STREAM_TLS: return "tls";
     case STREAM_CONNECT: return sc->tunnel_open ? "connect+tls" : "connect";
     case STREAM_DNS: return "dns";
+    case STREAM_HTTP: return "http";
     case STREAM_OTHER: return "other";
     default: return "unknown";
     }

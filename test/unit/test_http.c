@@ -693,6 +693,30 @@ static void test_response_header_over_limit_invalid(void **state)
     assert_int_equal(parse_connect_response_text(big.data, &resp), PARSE_INVALID);
 }
 
+static void test_response_head_only_ignores_body(void **state)
+{
+    (void)state;
+    const char *text = "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nabc";
+    struct http_response r;
+    assert_int_equal(http_parse_response(bytes_of(text), strlen(text), &r), PARSE_TRUNCATED);
+    assert_int_equal(http_parse_response_head(bytes_of(text), strlen(text), &r), PARSE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.message_len, strlen(text) - 3);
+    assert_int_equal(http_parse_response_head(bytes_of(text), 20, &r), PARSE_TRUNCATED);
+}
+
+static void test_looks_like_request(void **state)
+{
+    (void)state;
+    assert_true(http_looks_like_request(bytes_of("GET / HTTP/1.1"), 14));
+    assert_true(http_looks_like_request(bytes_of("PO"), 2));
+    assert_true(http_looks_like_request(bytes_of("HEAD /"), 6));
+    assert_false(http_looks_like_request(bytes_of("CONNECT a:443"), 13));
+    assert_false(http_looks_like_request(bytes_of("GETX"), 4));
+    assert_false(http_looks_like_request(bytes_of("\x16\x03\x01"), 3));
+    assert_false(http_looks_like_request(bytes_of(""), 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -738,6 +762,8 @@ int main(void)
         cmocka_unit_test(test_response_bare_lf),
         cmocka_unit_test(test_response_tls_and_garbage_invalid),
         cmocka_unit_test(test_response_header_over_limit_invalid),
+        cmocka_unit_test(test_response_head_only_ignores_body),
+        cmocka_unit_test(test_looks_like_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

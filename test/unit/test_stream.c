@@ -57,7 +57,12 @@ static void record_event(void *ctx, const struct event *ev)
         s->has_credentials = ev->u.connect_request->has_proxy_authorization;
         break;
     case EV_CONNECT_RESPONSE:
+    case EV_HTTP_RESPONSE:
         s->status = ev->u.connect_response->status;
+        break;
+    case EV_HTTP_REQUEST:
+        copy_text(s->text, sizeof s->text, ev->u.connect_request->host.data,
+                  ev->u.connect_request->host.len);
         break;
     case EV_DNS:
         s->dns_id = ev->u.dns->msg->id;
@@ -291,6 +296,34 @@ static void test_connect_200_then_client_hello(void **state)
     assert_non_null(stream_tls_session(&conn));
 }
 
+/* ---- plain HTTP ------------------------------------------------------------------------ */
+
+static void test_http_request_and_response_heads_only(void **state)
+{
+    (void)state;
+    set_server_port(80);
+    text_segment(CLIENT, 1, "GET /crl/x.crl HTTP/1.1\r\nHost: validation.identrust.com\r\n\r\n");
+    text_segment(SERVER, 2, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 100000\r\n\r\npartial");
+    text_segment(SERVER, 3, "more body bytes that are never collected");
+    assert_int_equal(n_events, 2);
+    assert_event(0, EV_HTTP_REQUEST, 1, CLIENT);
+    assert_string_equal(events[0].text, "validation.identrust.com");
+    assert_event(1, EV_HTTP_RESPONSE, 2, SERVER);
+    assert_int_equal(events[1].status, 503);
+    assert_string_equal(stream_kind_name(&conn), "other");
+}
+
+static void test_http_request_split_over_segments(void **state)
+{
+    (void)state;
+    set_server_port(80);
+    text_segment(CLIENT, 1, "GET / HTTP/1.1\r\nHo");
+    text_segment(CLIENT, 2, "st: a.example\r\n\r\n");
+    assert_int_equal(n_events, 1);
+    assert_event(0, EV_HTTP_REQUEST, 2, CLIENT);
+    assert_string_equal(events[0].text, "a.example");
+}
+
 static void test_connect_407_then_retry_with_credentials_then_200(void **state)
 {
     (void)state;
@@ -426,6 +459,8 @@ int main(void)
         T(test_proxy_v2_header_then_client_hello_in_one_segment),
         T(test_gap_reported_and_passed_to_tls),
         T(test_connect_200_then_client_hello),
+        T(test_http_request_and_response_heads_only),
+        T(test_http_request_split_over_segments),
         T(test_connect_407_then_retry_with_credentials_then_200),
         T(test_connect_response_split_over_segments),
         T(test_connect_interim_100_and_200_in_one_segment),
