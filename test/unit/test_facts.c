@@ -1,0 +1,291 @@
+/* Unit tests for analyzer/facts.c: events in, per-connection facts out.
+ * Events are built here the way the dissectors emit them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls_build.h"
+#include "facts.h"
+
+enum { CLIENT = 0, SERVER = 1 };
+
+static const char *const target_hosts[] = { "example.com" };
+static const char *const revocation_hosts[] = { "ocsp.example.net" };
+static const uint16_t proxy_ports[] = { 3128 };
+
+static struct facts_builder *fb;
+static struct tcp_conn conn;
+static struct pipeline_summary summary;
+
+static int setup(void **state)
+{
+    (void)state;
+    struct facts_options opt = { target_hosts, 1, target_hosts, 1, revocation_hosts, 1, proxy_ports, 1 };
+    fb = facts_new(&opt);
+    assert_non_null(fb);
+    memset(&summary, 0, sizeof summary);
+    snprintf(summary.format, sizeof summary.format, "pcap");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    facts_free(fb);
+    return 0;
+}
+
+static void open_conn(uint64_t id, uint8_t server_last_octet, uint16_t server_port)
+{
+    memset(&conn, 0, sizeof conn);
+    conn.ip_version = 4;
+    conn.id = id;
+    conn.ep[CLIENT].addr[0] = 192, conn.ep[CLIENT].addr[1] = 0, conn.ep[CLIENT].addr[2] = 2, conn.ep[CLIENT].addr[3] = 10;
+    conn.ep[SERVER].addr[0] = 203, conn.ep[SERVER].addr[1] = 0, conn.ep[SERVER].addr[2] = 113;
+    conn.ep[SERVER].addr[3] = server_last_octet;
+    conn.ep[CLIENT].port = 50000;
+    conn.ep[SERVER].port = server_port;
+    conn.client = CLIENT;
+    conn.role_source = ROLE_FROM_SYN;
+    conn.first_frame = 1;
+}
+
+static void send_event(struct event ev, uint64_t frame, int sender)
+{
+    ev.frame = frame;
+    ev.ts_ns = (int64_t)frame * 1000000; /* one frame per millisecond */
+    ev.conn = &conn;
+    ev.sender = sender;
+    if (frame > conn.last_frame) {
+        conn.last_frame = frame;
+        conn.last_ts = ev.ts_ns;
+    }
+    facts_on_event(fb, &ev);
+}
+
+static void tcp(enum tcp_event_kind kind, uint64_t frame, int sender)
+{
+    if (kind == TCP_EV_SYN)
+        conn.half[sender].syn_count++;
+    send_event((struct event){ .type = EV_TCP, .u.tcp_kind = kind }, frame, sender);
+}
+
+static void end_conn(void) { send_event((struct event){ .type = EV_CONN_END }, conn.last_frame, CLIENT); }
+
+static void client_hello(uint64_t frame)
+{
+    struct bytebuf body = { .len = 0 };
+    build_client_hello(&body);
+    struct tls_client_hello ch;
+    tls_parse_client_hello(body.data, body.len, &ch);
+    send_event((struct event){ .type = EV_CLIENT_HELLO, .u.client_hello = &ch }, frame, CLIENT);
+}
+
+static void alert(uint64_t frame, int sender, uint8_t level, uint8_t description)
+{
+    struct tls_alert a = { .level = level, .description = description, .record_len = 2 };
+    send_event((struct event){ .type = EV_ALERT, .u.alert = &a }, frame, sender);
+}
+
+static void dns_answer(uint64_t query_frame, const char *name, uint8_t rcode, uint8_t last_octet)
+{
+    static struct dns_message m;
+    memset(&m, 0, sizeof m);
+    m.id = 7;
+    m.qtype = DNS_TYPE_A;
+    snprintf(m.qname, sizeof m.qname, "%s", name);
+    uint8_t zero[16] = { 0 };
+    struct dns_event dns = { &m, false, 4, zero, zero, 50001, 53 };
+    struct event q = { .type = EV_DNS, .frame = query_frame, .ts_ns = (int64_t)query_frame * 1000000, .u.dns = &dns };
+    facts_on_event(fb, &q);
+    m.is_response = true;
+    m.rcode = rcode;
+    if (rcode == 0) {
+        m.answers_kept = 1;
+        m.answers[0].type = DNS_TYPE_A;
+        uint8_t addr[4] = { 203, 0, 113, last_octet };
+        memcpy(m.answers[0].addr, addr, 4);
+    }
+    struct event r = { .type = EV_DNS, .frame = query_frame + 1, .ts_ns = (int64_t)(query_frame + 1) * 1000000 + 500000,
+                       .u.dns = &dns };
+    facts_on_event(fb, &r);
+}
+
+static const cJSON *get(const cJSON *o, const char *path)
+{
+    char key[64];
+    while (o && *path) {
+        size_t n = strcspn(path, ".");
+        snprintf(key, sizeof key, "%.*s", (int)n, path);
+        o = cJSON_IsArray(o) ? cJSON_GetArrayItem(o, atoi(key)) : cJSON_GetObjectItem(o, key);
+        path += n + (path[n] == '.');
+    }
+    return o;
+}
+
+static double num(const cJSON *o, const char *path) { return cJSON_GetNumberValue(get(o, path)); }
+static const char *str(const cJSON *o, const char *path) { return cJSON_GetStringValue(get(o, path)); }
+
+static void test_no_shared_cipher_facts(void **state)
+{
+    (void)state;
+    open_conn(1, 10, 443);
+    tcp(TCP_EV_SYN, 1, CLIENT);
+    tcp(TCP_EV_SYNACK, 2, SERVER);
+    client_hello(4);
+    alert(5, SERVER, 2, 40);
+    tcp(TCP_EV_FIN, 6, SERVER);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_non_null(c);
+    assert_string_equal(str(c, "server_name"), "example.com");
+    assert_string_equal(str(c, "name_source"), "sni");
+    assert_string_equal(str(c, "matched_by"), "profile");
+    assert_string_equal(str(c, "verdict"), "failed");
+    assert_string_equal(str(c, "failed_stage"), "tls_handshake");
+    assert_int_equal(num(c, "tls.client_hello.frame"), 4);
+    assert_int_equal(cJSON_GetArraySize(get(c, "tls.client_hello.cipher_suites")), COUNT(ch_suites));
+    assert_string_equal(str(c, "tls.client_hello.max_version_name"), "TLS 1.3");
+    assert_string_equal(str(c, "tls.first_alert.sender"), "server");
+    assert_int_equal(num(c, "tls.first_alert.description"), 40);
+    assert_string_equal(str(c, "tls.first_alert.description_name"), "handshake_failure");
+    assert_string_equal(str(c, "tls.first_alert.after"), "client_hello");
+    assert_true(num(c, "tls.first_alert.ms_after") == 1.0);
+    assert_int_equal(num(c, "timings.connect_rtt_ms"), 1);
+    assert_string_equal(str(c, "tcp.closed_by"), "server");
+    assert_int_equal(num(capture, "target_connections"), 1);
+    cJSON_Delete(capture);
+}
+
+static void test_dns_answer_names_a_connection_without_sni(void **state)
+{
+    (void)state;
+    dns_answer(1, "example.com", 0, 10);
+    open_conn(1, 10, 443);
+    tcp(TCP_EV_SYN, 3, CLIENT);
+    tcp(TCP_EV_RST, 4, SERVER);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_string_equal(str(c, "name_source"), "dns");
+    assert_string_equal(str(c, "failed_stage"), "tcp_connect");
+    assert_string_equal(str(c, "tcp.rst.from"), "server");
+    assert_true(cJSON_IsTrue(get(capture, "dns.target_resolved")));
+    assert_true(num(capture, "dns.lookups.0.rtt_ms") == 1.5);
+    assert_string_equal(str(capture, "dns.lookups.0.answers.0"), "203.0.113.10");
+    assert_string_equal(str(capture, "failed_connects.0.result"), "refused");
+    cJSON_Delete(capture);
+}
+
+static void test_nxdomain_leaves_no_connection(void **state)
+{
+    (void)state;
+    dns_answer(1, "example.com", 3, 0);
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_int_equal(num(capture, "target_connections"), 0);
+    assert_true(cJSON_IsTrue(get(capture, "dns.target_failed")));
+    assert_string_equal(str(capture, "dns.lookups.0.rcode_name"), "NXDOMAIN");
+    cJSON_Delete(capture);
+}
+
+static void test_syn_to_proxy_port_refused(void **state)
+{
+    (void)state;
+    open_conn(1, 3, 3128);
+    tcp(TCP_EV_SYN, 1, CLIENT);
+    tcp(TCP_EV_RST, 2, SERVER);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_int_equal(num(capture, "target_connections"), 0);
+    assert_int_equal(cJSON_GetArraySize(get(capture, "proxy_connect_failures")), 1);
+    assert_int_equal(num(capture, "proxy_connect_failures.0.syn_frame"), 1);
+    assert_int_equal(num(capture, "proxy_connect_failures.0.rst_frame"), 2);
+    cJSON_Delete(capture);
+}
+
+static void test_connect_407_then_closed(void **state)
+{
+    (void)state;
+    open_conn(1, 3, 3128);
+    tcp(TCP_EV_SYN, 1, CLIENT);
+    tcp(TCP_EV_SYNACK, 2, SERVER);
+    const char *req_text = "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n";
+    struct http_request req;
+    assert_int_equal(http_parse_request((const uint8_t *)req_text, strlen(req_text), &req), PARSE_OK);
+    send_event((struct event){ .type = EV_CONNECT_REQUEST, .u.connect_request = &req }, 4, CLIENT);
+    const char *resp_text = "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Negotiate\r\n"
+                            "Proxy-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n";
+    struct http_response resp;
+    assert_int_equal(http_parse_connect_response((const uint8_t *)resp_text, strlen(resp_text), &resp), PARSE_OK);
+    send_event((struct event){ .type = EV_CONNECT_RESPONSE, .u.connect_response = &resp }, 5, SERVER);
+    tcp(TCP_EV_FIN, 6, SERVER);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_string_equal(str(c, "path"), "proxy");
+    assert_string_equal(str(c, "name_source"), "connect");
+    assert_string_equal(str(c, "failed_stage"), "proxy");
+    assert_int_equal(num(c, "proxy.status"), 407);
+    assert_string_equal(str(c, "proxy.auth_schemes.0"), "Negotiate");
+    assert_string_equal(str(c, "proxy.auth_schemes.1"), "Basic");
+    assert_false(cJSON_IsTrue(get(c, "proxy.authorization_sent")));
+    cJSON_Delete(capture);
+}
+
+static void test_revocation_fetch_answered_with_http_error(void **state)
+{
+    (void)state;
+    open_conn(1, 20, 80);
+    tcp(TCP_EV_SYN, 1, CLIENT);
+    tcp(TCP_EV_SYNACK, 2, SERVER);
+    const char *req_text = "GET /ocsp HTTP/1.1\r\nHost: ocsp.example.net\r\n\r\n";
+    struct http_request req;
+    assert_int_equal(http_parse_request((const uint8_t *)req_text, strlen(req_text), &req), PARSE_OK);
+    send_event((struct event){ .type = EV_HTTP_REQUEST, .u.connect_request = &req }, 3, CLIENT);
+    const char *resp_text = "HTTP/1.1 503 Service Unavailable\r\n\r\n";
+    struct http_response resp;
+    assert_int_equal(http_parse_response_head((const uint8_t *)resp_text, strlen(resp_text), &resp), PARSE_OK);
+    send_event((struct event){ .type = EV_HTTP_RESPONSE, .u.connect_response = &resp }, 4, SERVER);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_int_equal(num(capture, "target_connections"), 0);
+    assert_string_equal(str(capture, "revocation.unreachable.0.host"), "ocsp.example.net");
+    assert_string_equal(str(capture, "revocation.unreachable.0.how"), "http");
+    assert_string_equal(str(capture, "revocation.unreachable.0.detail"), "HTTP 503");
+    assert_int_equal(num(capture, "revocation.unreachable.0.frame"), 4);
+    cJSON_Delete(capture);
+}
+
+static void test_host_patterns(void **state)
+{
+    (void)state;
+    const char *const patterns[] = { "*.amp.cisco.com", "api.example.org" };
+    assert_true(facts_host_matches("tetra-defs.amp.cisco.com", patterns, 2));
+    assert_true(facts_host_matches("API.EXAMPLE.ORG", patterns, 2));
+    assert_false(facts_host_matches("amp.cisco.com.evil", patterns, 2));
+    assert_false(facts_host_matches("", patterns, 2));
+    assert_false(facts_host_matches(NULL, patterns, 2));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_no_shared_cipher_facts),
+        T(test_dns_answer_names_a_connection_without_sni),
+        T(test_nxdomain_leaves_no_connection),
+        T(test_syn_to_proxy_port_refused),
+        T(test_connect_407_then_closed),
+        T(test_revocation_fetch_answered_with_http_error),
+        T(test_host_patterns),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
