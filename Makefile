@@ -31,7 +31,7 @@ MAIN_OBJ  := $(BUILD)/obj/analyzer/main.o
 TEST_SRCS := $(wildcard test/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
-.PHONY: all deps check unit e2e samples demo clean
+.PHONY: all deps check unit e2e samples demo clean bench
 all: $(BUILD)/tlsdiag
 
 $(BUILD)/tlsdiag: $(LIB_OBJS) $(MAIN_OBJ)
@@ -90,9 +90,18 @@ endif
 clean:
 	rm -rf build
 
+# Fuzz targets, their regression replays and the fuzzing campaign.
+include fuzz/fuzz.mk
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # The main job on the bundled samples: the motivating case, a working and a
 # failing endpoint's captures, diffed. (Exit status 1 means "failure found".)
 demo: all
 	$(BUILD)/tlsdiag diff --good samples/good-direct.pcapng --bad samples/bad-cipher-direct.pcapng || [ $$? -eq 1 ]
+
+# The performance benchmark (bench/README.md): as root, installs what it
+# needs, makes a ~1 GB capture once (cached in bench/data/), times tlsdiag
+# against a bare libpcap loop and its peers, writes bench/RESULTS.md.
+bench:
+	bench/run.sh

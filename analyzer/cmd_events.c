@@ -21,8 +21,9 @@ int cmd_events(int argc, char **argv)
     int first_file = cli_parse_common(argc, argv, &opt, events_help);
     if (first_file < 0)
         return first_file == CLI_HELP_SHOWN ? 0 : 2;
-    static char outbuf[1 << 16];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    /* Events come in bursts of short lines: a large buffer, allocated by
+     * the C library so it lives as long as stdout. */
+    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     struct events_writer w;
     events_writer_init(&w, stdout);
     struct event_sink sink = { &w, events_writer_emit };

@@ -7,7 +7,7 @@
  * (packets and bytes per flow). Prints packets, bytes and flows. No
  * reassembly, no payload, no output per packet: the benchmark's yardstick.
  *
- * Build: cc -O2 -o floor floor.c -lpcap
+ * Build (bench/run.sh does): cc -std=c11 -D_GNU_SOURCE -O2 -o floor floor.c -lpcap
  */
 #include <pcap/pcap.h>
 #include <stddef.h>

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.ipfrag.max_datagrams = 4;
 
     struct fuzz_consumer consumer;
-    fuzz_consumer_init(&consumer);
+    fuzz_consumer_init(&consumer, true);
     struct fuzz_pipeline pipeline;
     if (!fuzz_pipeline_init(&pipeline, &opt, &consumer.sink)) {
         fuzz_consumer_finish(&consumer, &pipeline.summary);

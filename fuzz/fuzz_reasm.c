@@ -6,7 +6,7 @@
  * segments 1-16 from bits 2-5, bit 6: held bytes 256 instead of 4096, bit 7:
  * idle timeout 2 s instead of 600 s), then the initial sequence number of
  * each direction (2 x u32; make them near 2^32 to wrap mid-stream), then a
- * handshake cap selector (byte: bit 0: 512 bytes).
+ * byte: bit 0 a 512-byte handshake cap, bit 1 the facts builder runs too.
  * Then segments, each:
  *   u8 flags: bits 0-4 TCP FIN SYN RST PSH ACK, bit 5 direction,
  *             bit 6 sequence number absolute (u32) rather than
@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.stream.max_http_header = 1024;
 
     struct fuzz_consumer consumer;
-    fuzz_consumer_init(&consumer);
+    fuzz_consumer_init(&consumer, (stream_bits & 2) != 0);
     struct fuzz_pipeline pipeline;
     if (!fuzz_pipeline_init(&pipeline, &opt, &consumer.sink)) {
         fuzz_consumer_finish(&consumer, &pipeline.summary);

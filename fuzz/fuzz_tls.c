@@ -4,7 +4,8 @@
  * writer and the facts builder (fingerprints, certificates via libcrypto).
  *
  * Input: byte 0 picks the handshake cap (bit 0: 1 KB instead of the
- * default) and whether the session starts as TLS 1.3 (bit 1). Then a
+ * default), whether the session starts as TLS 1.3 (bit 1) and whether the
+ * facts builder runs too (bit 2). Then a
  * sequence of commands, each one control byte c:
  *   c & 1        direction (conn->ep index of the sender)
  *   c & 2        a gap: the next 2 bytes + 1 are missing bytes
@@ -40,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     conn.first_frame = 1;
 
     struct fuzz_consumer consumer;
-    fuzz_consumer_init(&consumer);
+    fuzz_consumer_init(&consumer, (setup & 4) != 0);
     struct packet_view pkt;
     memset(&pkt, 0, sizeof pkt);
     pkt.ip_version = 4;

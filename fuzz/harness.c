@@ -247,10 +247,11 @@ static void consumer_emit(void *ctx, const struct event *ev)
     struct fuzz_consumer *c = ctx;
     c->checksum += touch_event(ev);
     events_writer_emit(&c->writer, ev);
-    facts_on_event(c->facts, ev);
+    if (c->facts)
+        facts_on_event(c->facts, ev);
 }
 
-void fuzz_consumer_init(struct fuzz_consumer *c)
+void fuzz_consumer_init(struct fuzz_consumer *c, bool with_facts)
 {
     memset(c, 0, sizeof *c);
     events_writer_init(&c->writer, fuzz_null_file());
@@ -259,13 +260,15 @@ void fuzz_consumer_init(struct fuzz_consumer *c)
     static const uint16_t proxy_ports[] = { 3128, 8080 };
     static const char *const revocation_hosts[] = { "*.ocsp.example", "crl.example.com" };
     struct facts_options fo = { NULL, 0, NULL, 0, revocation_hosts, 2, proxy_ports, 2 };
-    c->facts = facts_new(&fo);
+    c->facts = with_facts ? facts_new(&fo) : NULL;
     c->sink.ctx = c;
     c->sink.emit = consumer_emit;
 }
 
 void fuzz_consumer_finish(struct fuzz_consumer *c, const struct pipeline_summary *summary)
 {
+    if (!c->facts)
+        return;
     cJSON *facts = facts_finish(c->facts, summary);
     char *text = cJSON_PrintUnformatted(facts);
     c->checksum += text ? strlen(text) : 0;

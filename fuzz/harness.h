@@ -108,7 +108,10 @@ struct fuzz_consumer {
     uint64_t checksum;           /* keeps the byte walks from being optimised out */
 };
 
-void fuzz_consumer_init(struct fuzz_consumer *c);
+/* with_facts: the facts builder's 4 MB name table costs a millisecond per
+ * run under ASan, a tenfold slowdown for the small targets, so they let the
+ * input decide. */
+void fuzz_consumer_init(struct fuzz_consumer *c, bool with_facts);
 /* Builds the facts from what was seen, renders them, frees everything. */
 void fuzz_consumer_finish(struct fuzz_consumer *c, const struct pipeline_summary *summary);
 
