@@ -140,10 +140,17 @@ static bool write_file(const char *path, const char *text)
     return ok;
 }
 
+/* 1 when a failure was diagnosed: a cause other than success whose severity
+ * says something broke (a warning, such as an inconclusive capture, is not
+ * a failure found). */
 static int exit_status_for(const cJSON *report)
 {
-    const char *cause = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(report, "diagnosis"), "cause"));
-    return cause && !strcmp(cause, "success") ? 0 : 1;
+    const cJSON *diag = cJSON_GetObjectItem(report, "diagnosis");
+    const char *cause = cJSON_GetStringValue(cJSON_GetObjectItem(diag, "cause"));
+    const char *severity = cJSON_GetStringValue(cJSON_GetObjectItem(diag, "severity"));
+    if (!cause || !strcmp(cause, "success"))
+        return 0;
+    return severity && (!strcmp(severity, "warning") || !strcmp(severity, "info")) ? 0 : 1;
 }
 
 /* One report to stdout in the chosen format, and to --json FILE. */

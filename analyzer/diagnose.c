@@ -147,8 +147,10 @@ void diagnoser_free(struct diagnoser *d)
 static int collect_facts(struct diagnoser *d, const char *path, const char *role, struct report_side *side)
 {
     struct facts_options fo = {
-        d->hosts, d->host_count, d->profile_hosts, d->profile_host_count,
-        d->revocation_hosts, d->revocation_host_count, d->proxy_ports, d->proxy_port_count,
+        .hosts = d->hosts, .host_count = d->host_count, .hosts_from_user = d->opt->host_count > 0,
+        .profile_hosts = d->profile_hosts, .profile_host_count = d->profile_host_count,
+        .revocation_hosts = d->revocation_hosts, .revocation_host_count = d->revocation_host_count,
+        .proxy_ports = d->proxy_ports, .proxy_port_count = d->proxy_port_count,
     };
     struct facts_builder *fb = facts_new(&fo);
     if (!fb)

@@ -731,7 +731,8 @@ static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int
     add_u64(o, "syn_count", ch->syn_count);
     if (t->synack_frame)
         add_u64(o, "synack_frame", t->synack_frame);
-    cJSON_AddBoolToObject(o, "connected", t->synack_frame || sh->payload_packets);
+    /* A client that sends data got its SYN-ACK, captured or not. */
+    cJSON_AddBoolToObject(o, "connected", t->synack_frame || sh->payload_packets || ch->payload_packets);
     if (t->rst_frame) {
         cJSON *rst = cJSON_AddObjectToObject(o, "rst");
         add_u64(rst, "frame", t->rst_frame);
@@ -799,6 +800,30 @@ static void finish_tls(cJSON *tls, const struct conn_track *t)
         cJSON_AddStringToObject(tls, "last_message", t->last_message);
 }
 
+static bool transfer_interrupted(const struct conn_track *t);
+
+/* Why the capture cannot tell whether a connection worked, or NULL. */
+static const char *unknown_reason(const struct tcp_conn *c, const struct conn_track *t, int client)
+{
+    if (!c->half[1 - client].packets && c->half[client].payload_packets)
+        return "only the client's side of the connection is in the capture";
+    if (!c->half[client].packets && c->half[1 - client].payload_packets)
+        return "only the server's side of the connection is in the capture";
+    if (!t->tls)
+        return NULL;
+    const cJSON *tls = t->tls;
+    bool hellos_seen = cJSON_GetObjectItem(tls, "client_hello") || cJSON_GetObjectItem(tls, "server_hello");
+    if (!hellos_seen && !t->first_fatal_alert_frame)
+        return "the handshake is not in the capture (it started before the capture)";
+    if (!cJSON_GetObjectItem(tls, "client_hello") && cJSON_GetObjectItem(tls, "server_hello"))
+        return "the Client Hello is missing from the capture";
+    bool ended = t->rst_frame || t->fin_frame[0] || t->fin_frame[1] || t->first_fatal_alert_frame ||
+                 t->alert_records[0] || t->alert_records[1];
+    if (!t->handshake_done && !ended)
+        return "the capture ends during the handshake";
+    return NULL;
+}
+
 /* The stage a failed connection stopped at, or NULL for success. */
 static const char *failed_stage(const struct conn_track *t, const cJSON *proxy, bool connected)
 {
@@ -815,18 +840,30 @@ static const char *failed_stage(const struct conn_track *t, const cJSON *proxy, 
         return t->rst_frame || proxy ? "tls_handshake" : NULL;
     if (!t->handshake_done)
         return "tls_handshake";
-    bool interrupted = false;
-    if (t->rst_frame && (!t->fin_frame[0] || !t->fin_frame[1]))
-        interrupted = true;
-    /* TLS <= 1.2 ends a transfer with a close_notify (an encrypted alert);
-     * a server FIN with none from either side before it cut the transfer. */
-    uint64_t server_fin = t->fin_frame[SIDE_SERVER];
-    bool close_notify_before_fin = (t->first_alert_frame[0] && t->first_alert_frame[0] < server_fin) ||
-                                   (t->first_alert_frame[1] && t->first_alert_frame[1] < server_fin);
-    if (!t->tls13 && server_fin && !close_notify_before_fin &&
-        (!t->fin_frame[SIDE_CLIENT] || server_fin < t->fin_frame[SIDE_CLIENT]))
-        interrupted = true;
-    return interrupted ? "transfer" : NULL;
+    return transfer_interrupted(t) ? "transfer" : NULL;
+}
+
+/* A transfer is cut when the server ends the connection first and nothing
+ * says it meant to. TLS <= 1.2 shows close_notify as an alert record: one
+ * from either side before the server's end is a graceful close; a server FIN
+ * without one counts when the client protests (an alert) or a RST follows.
+ * TLS 1.3 hides close_notify, so only a server RST while the client has sent
+ * nothing since the server's last data counts. A client that closes first
+ * has what it wanted. */
+static bool transfer_interrupted(const struct conn_track *t)
+{
+    uint64_t server_fin = t->fin_frame[SIDE_SERVER], client_fin = t->fin_frame[SIDE_CLIENT];
+    uint64_t server_rst = t->rst_frame && t->rst_side == SIDE_SERVER ? t->rst_frame : 0;
+    uint64_t client_rst = t->rst_frame && t->rst_side == SIDE_CLIENT ? t->rst_frame : 0;
+    uint64_t server_end = server_fin && (!server_rst || server_fin < server_rst) ? server_fin : server_rst;
+    if (!server_end || (client_fin && client_fin < server_end) || (client_rst && client_rst < server_end))
+        return false;
+    if (t->tls13)
+        return server_end == server_rst && t->app_last_frame[SIDE_CLIENT] < t->app_last_frame[SIDE_SERVER];
+    uint64_t client_alert = t->first_alert_frame[SIDE_CLIENT], server_alert = t->first_alert_frame[SIDE_SERVER];
+    if ((client_alert && client_alert <= server_end) || (server_alert && server_alert <= server_end))
+        return false;
+    return server_end == server_rst || t->rst_frame || client_alert > server_end;
 }
 
 static cJSON *timings_json(const struct conn_track *t)
@@ -880,10 +917,13 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
     }
     cJSON *tcp = tcp_json(c, t, client);
     bool connected = cJSON_IsTrue(cJSON_GetObjectItem(tcp, "connected"));
-    const char *stage = failed_stage(t, t->proxy, connected);
-    cJSON_AddStringToObject(o, "verdict", stage ? "failed" : "success");
+    const char *unknown = t->proxy ? NULL : unknown_reason(c, t, client);
+    const char *stage = unknown ? NULL : failed_stage(t, t->proxy, connected);
+    cJSON_AddStringToObject(o, "verdict", unknown ? "unknown" : stage ? "failed" : "success");
     if (stage)
         cJSON_AddStringToObject(o, "failed_stage", stage);
+    if (unknown)
+        cJSON_AddStringToObject(o, "unknown_reason", unknown);
     if (t->proxy) {
         endpoint_text(c, 1 - client, text, sizeof text, true);
         cJSON_AddStringToObject(t->proxy, "address", text);
@@ -968,7 +1008,8 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
     }
     bool target = is_target_name(fb, server_name) || is_target_name(fb, t->connect_host) ||
                   is_target_name(fb, t->http_host) || is_target_name(fb, dns_name);
-    bool syn_only = t->syn_frame && !t->synack_frame && !c->half[1 - client].payload_packets;
+    bool syn_only = t->syn_frame && !t->synack_frame && !c->half[1 - client].payload_packets &&
+                    !c->half[client].payload_packets;
     if (syn_only)
         record_failed_connect(fb, c, t, server_name);
     if (t->tls || t->proxy)
@@ -1216,15 +1257,22 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     cJSON_AddBoolToObject(capture, "damaged_tail", s->damaged_tail);
     add_u64(capture, "tcp_connections", fb->conns_seen);
     add_u64(capture, "tls_connections", fb->tls_conns_seen);
+    cJSON *hosts = cJSON_AddArrayToObject(capture, "target_hosts");
+    for (size_t i = 0; i < fb->opt.host_count; i++)
+        cJSON_AddItemToArray(hosts, cJSON_CreateString(fb->opt.hosts[i]));
+    /* No connection to a profile host: every TLS connection is analysed
+     * instead, so the tool still finds TLS failures of any application.
+     * target_connections keeps counting the real targets only. */
     cJSON *targets = take(&fb->targets);
-    bool generic = cJSON_GetArraySize(targets) == 0 && fb->opt.host_count == 0;
+    uint64_t target_count = (uint64_t)cJSON_GetArraySize(targets) + fb->target_conns_dropped;
+    bool generic = target_count == 0 && !fb->opt.hosts_from_user;
     cJSON *conns = targets;
     if (generic) {
         cJSON_Delete(targets);
         conns = take(&fb->generic);
     }
     cJSON_AddStringToObject(capture, "selection", generic ? "all_tls" : "targets");
-    add_u64(capture, "target_connections", (uint64_t)cJSON_GetArraySize(conns) + fb->target_conns_dropped);
+    add_u64(capture, "target_connections", target_count);
     cJSON *lookups = take(&fb->lookups);
     cJSON *dns = dns_summary(cJSON_Duplicate(lookups, true));
     add_u64(dns, "other_lookups", fb->other_lookups);

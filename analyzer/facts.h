@@ -25,6 +25,7 @@
 struct facts_options {
     const char *const *hosts;          /* target patterns (glob, case-insensitive) */
     size_t host_count;
+    bool hosts_from_user;              /* --host: no fallback to every TLS connection */
     const char *const *profile_hosts;  /* the subset that came from the rule profile */
     size_t profile_host_count;
     const char *const *revocation_hosts;

@@ -59,16 +59,27 @@ const cJSON *report_primary_connection(const cJSON *facts, bool prefer_failed)
     return first_ok ? first_ok : last_failed ? last_failed : first;
 }
 
+/* Findings fall in three classes, in this order of precedence: a failure
+ * (critical or error), success, and warnings (such as a connection the
+ * capture cannot judge). Within a class, the highest rank wins. */
+static int finding_class(const cJSON *f)
+{
+    const char *cause = str(f, "cause") ? str(f, "cause") : "";
+    const char *severity = str(f, "severity") ? str(f, "severity") : "";
+    if (!strcmp(cause, "success"))
+        return 1;
+    return !strcmp(severity, "critical") || !strcmp(severity, "error") ? 0 : 2;
+}
+
 cJSON *report_diagnosis(const cJSON *findings)
 {
-    const cJSON *f, *best = NULL, *best_success = NULL;
+    const cJSON *f, *best[3] = { NULL, NULL, NULL };
     cJSON_ArrayForEach(f, findings) {
-        bool success = !strcmp(str(f, "cause") ? str(f, "cause") : "", "success");
-        const cJSON **slot = success ? &best_success : &best;
+        const cJSON **slot = &best[finding_class(f)];
         if (!*slot || num(f, "rank", 0) > num(*slot, "rank", 0))
             *slot = f;
     }
-    const cJSON *pick = best ? best : best_success;
+    const cJSON *pick = best[0] ? best[0] : best[1] ? best[1] : best[2];
     cJSON *d = cJSON_CreateObject();
     if (!pick) {
         cJSON_AddStringToObject(d, "cause", "tls_failure_other");
@@ -515,8 +526,11 @@ static void print_verdict(FILE *out, const cJSON *diag)
 {
     const char *cause = str(diag, "cause");
     bool ok = cause && !strcmp(cause, "success");
+    const char *severity = str(diag, "severity");
+    bool warning = !ok && severity && (!strcmp(severity, "warning") || !strcmp(severity, "info"));
     char first[256];
-    snprintf(first, sizeof first, "%-7s %s: %s", ok ? "OK" : "FAILED", cause, str(diag, "title"));
+    snprintf(first, sizeof first, "%-7s %s: %s", ok ? "OK" : warning ? "UNSURE" : "FAILED", cause,
+             str(diag, "title"));
     if (str(diag, "connector_code"))
         snprintf(first + strlen(first), sizeof first - strlen(first), " [connector %s]", str(diag, "connector_code"));
     wrap(out, "", 8, first);

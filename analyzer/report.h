@@ -25,8 +25,9 @@ struct report_side {
  * (the most recent attempt), else its first successful one. NULL if none. */
 const cJSON *report_primary_connection(const cJSON *facts, bool prefer_failed);
 
-/* Picks the diagnosis: the highest-ranked finding that is not `success`,
- * else the highest-ranked `success` finding. Returns a new object
+/* Picks the diagnosis: the highest-ranked failure (critical or error),
+ * else the highest-ranked success, else the highest-ranked warning. Returns
+ * a new object
  * {cause, title, severity, rule, message, remedy, connector_code, evidence}. */
 cJSON *report_diagnosis(const cJSON *findings);
 

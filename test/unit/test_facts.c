@@ -26,7 +26,9 @@ static struct pipeline_summary summary;
 static int setup(void **state)
 {
     (void)state;
-    struct facts_options opt = { target_hosts, 1, target_hosts, 1, revocation_hosts, 1, proxy_ports, 1 };
+    struct facts_options opt = { .hosts = target_hosts, .host_count = 1, .profile_hosts = target_hosts,
+                                 .profile_host_count = 1, .revocation_hosts = revocation_hosts,
+                                 .revocation_host_count = 1, .proxy_ports = proxy_ports, .proxy_port_count = 1 };
     fb = facts_new(&opt);
     assert_non_null(fb);
     memset(&summary, 0, sizeof summary);
