@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* Short names for the facts people check most, as paths into the context
- * {conn: the primary connection, capture: the capture's facts}. */
+ * {conn: the connection the diagnosis is about, capture: the capture's facts}. */
 static const struct { const char *key, *path; } fact_aliases[] = {
     { "alert_description", "conn.tls.first_alert.description" },
     { "alert_sender", "conn.tls.first_alert.sender" },
@@ -103,7 +103,12 @@ static int compare(const char *label, const cJSON *report, const cJSON *expect)
     }
     const cJSON *facts = cJSON_GetObjectItem(side, "facts");
     cJSON *context = cJSON_CreateObject();
-    const cJSON *primary = report_primary_connection(facts, true);
+    const cJSON *primary = NULL, *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(facts, "connections"))
+        if (cJSON_GetObjectItem(side, "primary_connection") &&
+            cJSON_GetNumberValue(cJSON_GetObjectItem(c, "id")) ==
+                cJSON_GetNumberValue(cJSON_GetObjectItem(side, "primary_connection")))
+            primary = c;
     if (primary)
         cJSON_AddItemReferenceToObject(context, "conn", (cJSON *)primary);
     cJSON_AddItemReferenceToObject(context, "capture", (cJSON *)facts);

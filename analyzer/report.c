@@ -205,10 +205,13 @@ cJSON *report_build(const char *mode, struct report_side *sides, int side_count,
         cJSON_AddItemToArray(inputs, sides[i].input);
         cJSON *side = cJSON_AddObjectToObject(captures, sides[i].role);
         cJSON_AddStringToObject(side, "file", sides[i].path);
+        /* The connection shown first is the one the diagnosis is about. */
+        cJSON *diagnosis = report_diagnosis(sides[i].findings);
         const cJSON *primary = report_primary_connection(sides[i].facts, i == 0);
-        if (primary)
-            cJSON_AddNumberToObject(side, "primary_connection", num(primary, "id", 0));
-        cJSON_AddItemToObject(side, "diagnosis", report_diagnosis(sides[i].findings));
+        double primary_id = num(diagnosis, "connection", primary ? num(primary, "id", 0) : 0);
+        if (primary_id > 0)
+            cJSON_AddNumberToObject(side, "primary_connection", primary_id);
+        cJSON_AddItemToObject(side, "diagnosis", diagnosis);
         cJSON_AddItemToObject(side, "findings", sides[i].findings);
         cJSON_AddItemToObject(side, "facts", sides[i].facts);
         sides[i].input = sides[i].facts = sides[i].findings = NULL;
