@@ -256,6 +256,21 @@ static void wrap(FILE *out, const char *first_prefix, int indent, const char *te
             col = fprintf(out, "%*s", indent, "");
             line_empty = true;
         }
+        /* A word longer than a whole line (a registry key, a URL) is cut
+         * after a path separator that fits, else where the line ends. */
+        size_t room = TEXT_WIDTH > col ? (size_t)(TEXT_WIDTH - col) : 1;
+        if (line_empty && word > room) {
+            size_t cut = room;
+            for (size_t i = room; i > room / 2; i--)
+                if (text[i - 1] == '\\' || text[i - 1] == '/') {
+                    cut = i;
+                    break;
+                }
+            fprintf(out, "%.*s\n", (int)cut, text);
+            col = fprintf(out, "%*s", indent, "");
+            text += cut;
+            continue;
+        }
         if (!line_empty)
             col += fprintf(out, " ");
         col += fprintf(out, "%.*s", (int)word, text);
@@ -594,6 +609,6 @@ void report_print_text(FILE *out, const cJSON *report)
     const cJSON *in;
     fprintf(out, "\n");
     cJSON_ArrayForEach(in, cJSON_GetObjectItem(report, "inputs"))
-        fprintf(out, "%s: %s, %.0f frames, sha256 %.16s...\n", str(in, "role"), str(in, "file"),
+        fprintf(out, "%s: %s, %.0f frames, sha256 %.12s...\n", str(in, "role"), str(in, "file"),
                 num(in, "frames", 0), str(in, "sha256") ? str(in, "sha256") : "?");
 }
