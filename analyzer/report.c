@@ -554,6 +554,12 @@ static void print_verdict(FILE *out, const cJSON *diag)
     wrap(out, "", 8, first);
     if (str(diag, "message"))
         wrap(out, "        ", 8, str(diag, "message"));
+    int repeats = (int)num(diag, "matched_connections", 0);
+    if (repeats > 1) {
+        char line[96];
+        snprintf(line, sizeof line, "The same on %d connections; the first is shown.", repeats);
+        wrap(out, "        ", 8, line);
+    }
     const cJSON *ev = cJSON_GetObjectItem(diag, "evidence");
     if (cJSON_GetArraySize(ev) > 0) {
         char line[512] = "";

@@ -216,6 +216,8 @@ static void extract_messages(struct tls_feed_ctx *x, struct tls_direction *d)
 static void on_handshake_record(struct tls_feed_ctx *x, struct tls_direction *d, const uint8_t *body,
                                 size_t len)
 {
+    if (len == 0) /* a zero-length record copied nothing: body may be NULL */
+        return;
     size_t used = skip_oversized(d, len);
     body += used;
     len -= used;

@@ -259,7 +259,8 @@ void fuzz_consumer_init(struct fuzz_consumer *c, bool with_facts)
      * a proxy port makes failed connects take the proxy branch too. */
     static const uint16_t proxy_ports[] = { 3128, 8080 };
     static const char *const revocation_hosts[] = { "*.ocsp.example", "crl.example.com" };
-    struct facts_options fo = { NULL, 0, NULL, 0, revocation_hosts, 2, proxy_ports, 2 };
+    struct facts_options fo = { .revocation_hosts = revocation_hosts, .revocation_host_count = 2,
+                                .proxy_ports = proxy_ports, .proxy_port_count = 2 };
     c->facts = with_facts ? facts_new(&fo) : NULL;
     c->sink.ctx = c;
     c->sink.emit = consumer_emit;
