@@ -2,6 +2,7 @@
  * read it, as one JSON object per capture. For triage and for tests that
  * must know that every frame was read. */
 #include "cli.h"
+#include "timestamp.h"
 
 #include <cjson/cJSON.h>
 #include <string.h>
@@ -40,7 +41,7 @@ static cJSON *summary_json(const char *path, const struct pipeline_summary *s, c
     cJSON_AddStringToObject(o, "format", s->format);
     add_u64(o, "frames", s->frames);
     add_u64(o, "bytes", s->bytes);
-    cJSON_AddNumberToObject(o, "duration_s", s->frames ? (double)(s->last_ts - s->first_ts) / 1e9 : 0);
+    cJSON_AddNumberToObject(o, "duration_s", s->frames ? (double)timestamp_between(s->last_ts, s->first_ts) / 1e9 : 0);
     add_u64(o, "tcp_packets", s->decoded_tcp);
     add_u64(o, "udp_packets", s->decoded_udp);
     add_u64(o, "not_ip", s->not_ip);

@@ -2,6 +2,7 @@
 #include "addr.h"
 #include "classify.h"
 #include "fingerprint.h"
+#include "timestamp.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -64,6 +65,17 @@ struct facts_builder {
 
 static void add_u64(cJSON *o, const char *k, uint64_t v) { cJSON_AddNumberToObject(o, k, (double)v); }
 static void add_ms(cJSON *o, const char *k, int64_t ns) { cJSON_AddNumberToObject(o, k, (double)(ns / 1000) / 1000.0); }
+
+/* A timestamp kept in the JSON as a double: at the int64 ends (saturated
+ * capture times) the double is 2^63, which does not convert back. */
+static int64_t ns_from_json(const cJSON *v)
+{
+    if (v->valuedouble >= 9.2e18)
+        return INT64_MAX;
+    if (v->valuedouble <= -9.2e18)
+        return INT64_MIN;
+    return (int64_t)v->valuedouble;
+}
 
 static const char *side_name(int side) { return side == SIDE_CLIENT ? "client" : "server"; }
 
@@ -207,7 +219,7 @@ static void on_dns(struct facts_builder *fb, const struct event *ev)
     cJSON_AddItemToObject(entry, "answers", answers_json(m));
     const cJSON *qts = cJSON_GetObjectItem(entry, "query_ts_ns");
     if (qts)
-        add_ms(entry, "rtt_ms", ev->ts_ns - (int64_t)qts->valuedouble);
+        add_ms(entry, "rtt_ms", timestamp_between(ev->ts_ns, ns_from_json(qts)));
 }
 
 /* --------------------------------------------------------------- tracking */
@@ -340,7 +352,7 @@ static void on_client_hello(struct conn_track *t, const struct event *ev, int64_
     t->client_hello_ts = ev->ts_ns;
     cJSON *o = cJSON_AddObjectToObject(tls, "client_hello");
     add_u64(o, "frame", ev->frame);
-    add_ms(o, "time_ms", ev->ts_ns - conn_start);
+    add_ms(o, "time_ms", timestamp_between(ev->ts_ns, conn_start));
     add_u64(o, "legacy_version", ch->legacy_version);
     add_version(o, "max_version", highest_version(ch));
     cJSON_AddItemToObject(o, "versions", ch->supported_versions.present
@@ -387,7 +399,7 @@ static void on_server_hello(struct conn_track *t, const struct event *ev, int64_
     t->server_hello_ts = ev->ts_ns;
     cJSON *o = cJSON_AddObjectToObject(tls, "server_hello");
     add_u64(o, "frame", ev->frame);
-    add_ms(o, "time_ms", ev->ts_ns - conn_start);
+    add_ms(o, "time_ms", timestamp_between(ev->ts_ns, conn_start));
     add_u64(o, "legacy_version", sh->legacy_version);
     uint16_t version = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
     add_version(o, "version", version);
@@ -510,7 +522,7 @@ static void on_alert(struct conn_track *t, const struct event *ev, int side)
     if (t->last_message) {
         cJSON_AddStringToObject(o, "after", t->last_message);
         add_u64(o, "after_frame", t->last_message_frame);
-        add_ms(o, "ms_after", ev->ts_ns - t->last_message_ts);
+        add_ms(o, "ms_after", timestamp_between(ev->ts_ns, t->last_message_ts));
     }
     cJSON_AddBoolToObject(o, "before_handshake_done", !t->handshake_done);
     cJSON_AddItemToArray(alerts, o);
@@ -870,13 +882,13 @@ static cJSON *timings_json(const struct conn_track *t)
 {
     cJSON *o = cJSON_CreateObject();
     if (t->syn_frame && t->synack_frame)
-        add_ms(o, "connect_rtt_ms", t->synack_ts - t->syn_ts);
+        add_ms(o, "connect_rtt_ms", timestamp_between(t->synack_ts, t->syn_ts));
     if (t->client_hello_ts && t->server_hello_ts)
-        add_ms(o, "server_hello_ms", t->server_hello_ts - t->client_hello_ts);
+        add_ms(o, "server_hello_ms", timestamp_between(t->server_hello_ts, t->client_hello_ts));
     if (t->client_hello_ts && t->handshake_done)
-        add_ms(o, "handshake_ms", t->handshake_done_ts - t->client_hello_ts);
+        add_ms(o, "handshake_ms", timestamp_between(t->handshake_done_ts, t->client_hello_ts));
     if (t->app_records[SIDE_SERVER] > 1)
-        add_ms(o, "transfer_ms", t->app_last_ts[SIDE_SERVER] - t->app_first_ts[SIDE_SERVER]);
+        add_ms(o, "transfer_ms", timestamp_between(t->app_last_ts[SIDE_SERVER], t->app_first_ts[SIDE_SERVER]));
     return o;
 }
 
@@ -904,7 +916,7 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
     add_u64(o, "first_frame", c->first_frame);
     add_u64(o, "last_frame", c->last_frame);
     cJSON_AddNumberToObject(o, "start_ts", (double)c->first_ts / 1e9);
-    add_ms(o, "duration_ms", c->last_ts - c->first_ts);
+    add_ms(o, "duration_ms", timestamp_between(c->last_ts, c->first_ts));
     const struct flow_class *fc = classifier_result(c);
     if (fc) {
         cJSON *cl = cJSON_AddObjectToObject(o, "classification");
@@ -1252,7 +1264,7 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     add_u64(capture, "frames", s->frames);
     add_u64(capture, "bytes", s->bytes);
     cJSON_AddNumberToObject(capture, "start_ts", (double)s->first_ts / 1e9);
-    add_ms(capture, "duration_ms", s->last_ts - s->first_ts);
+    add_ms(capture, "duration_ms", timestamp_between(s->last_ts, s->first_ts));
     cJSON_AddStringToObject(capture, "format", s->format);
     cJSON_AddBoolToObject(capture, "damaged_tail", s->damaged_tail);
     add_u64(capture, "tcp_connections", fb->conns_seen);

@@ -1,4 +1,5 @@
 #include "ipfrag.h"
+#include "timestamp.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,7 @@ static struct ipfrag_datagram *find_slot(struct ipfrag_table *t, const struct ip
     struct ipfrag_datagram *free_slot = NULL, *oldest = NULL;
     for (uint32_t i = 0; i < t->slot_count; i++) {
         struct ipfrag_datagram *d = &t->slots[i];
-        if (d->in_use && ts_ns - d->first_ts > t->limits.timeout_ns) {
+        if (d->in_use && timestamp_between(ts_ns, d->first_ts) > t->limits.timeout_ns) {
             release(d);
             t->datagrams_dropped++;
         }

@@ -389,7 +389,13 @@ static void close_record(struct tls_feed_ctx *x, struct tls_direction *d)
         d->format = TLS_FORMAT_UNKNOWN;
     } else
         on_v3_record(x, d);
-    d->record.len = 0;
+    /* After its handshake a direction copies only 2-byte alerts: the buffer
+     * the certificate chain grew need not stay for the rest of the
+     * connection, nor through its linger after the close. */
+    if (d->ccs_seen || d->encrypted_from_now)
+        growbuf_free(&d->record);
+    else
+        d->record.len = 0;
 }
 
 /* At a segment start while out of sync: is this where records begin? */

@@ -1,7 +1,7 @@
 /* A whole capture file, as bytes, through everything `tlsdiag analyze` runs:
  * capture_open() (libpcap, and our pcapng reader when libpcap refuses),
- * link/IP decoding, reassembly, the stream dissectors, nDPI, the facts
- * builder, the rule packs in rules/, the JSON report and its text form.
+ * link/IP decoding, reassembly, the stream dissectors, nDPI (for one input
+ * length in 32), the facts builder, the rule packs in rules/, the JSON report and its text form.
  * The bytes live in a memfd so nothing touches the disk. */
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (fuzz_memfile_write(&capture_file, data, size) != 0)
         return 0;
+    /* Setting up nDPI costs ~80 ms, a hundred times the rest of a small
+     * run, so only one input length in 32 pays for flow classification. */
+    options.pipeline.classify = size % 32 == 0;
     /* Unusable-input messages and damaged-tail warnings go to stderr; at
      * thousands of runs a second they would drown the fuzzer's own lines. */
     FILE *saved_stderr = stderr;
