@@ -4,8 +4,9 @@
 CC      ?= gcc
 PKGS    := libpcap libndpi libcjson libcrypto
 DEB_PKGS := libpcap-dev libndpi-dev libcjson-dev libcmocka-dev libssl-dev pkg-config
-# What the tests need beyond the build: the report schema is checked with it.
-TEST_DEB_PKGS := python3 python3-jsonschema
+# What the tests need beyond the build: the report schema is checked with it;
+# clang and its runtimes build the libFuzzer targets (fuzz/).
+TEST_DEB_PKGS := python3 python3-jsonschema clang libclang-rt-14-dev
 SHARED  ?= ../shared
 
 ifeq ($(SANITIZE),1)
@@ -62,7 +63,9 @@ unit: $(TEST_BINS)
 
 # End-to-end: bad inputs, mixed link types, every corpus capture once and ten
 # times over (flat memory), the oracle score against tshark, every sample's
-# diagnosis (tlsdiag check), the report schema, and rules loaded at run time.
+# diagnosis (tlsdiag check), the report schema, rules loaded at run time,
+# hostile captures against the limits, the fuzzers' regression inputs, and
+# (sanitized pass, when clang is there) 10 s of every fuzz target.
 e2e: $(BUILD)/tlsdiag
 	test/e2e/inputs.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/mixed_linktypes.sh $(BUILD)/tlsdiag $(SHARED)
@@ -72,6 +75,9 @@ e2e: $(BUILD)/tlsdiag
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/generic.json --manifest test/data/generic-expect.json
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report.schema.json
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
+	test/hostile/run.sh $(BUILD)/tlsdiag
+	@$(MAKE) --no-print-directory fuzz-replay SANITIZE=$(SANITIZE)
+	@if [ "$(SANITIZE)" = 1 ] && command -v clang >/dev/null; then $(MAKE) --no-print-directory fuzz-smoke; fi
 
 # Regenerates the sample captures in a namespace lab (root; installs its own
 # Debian packages). The captures are committed, so this is optional.

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Runs tlsdiag on every hostile capture (make-hostile.py) and checks that a
+limit is a fact, not a failure: exit 0 or 2 (analyze: 0, 1 or 2), the limit
+visible in the output (stats JSON, analyze JSON or stderr), peak RSS under
+256 MB, a time bound, no sanitizer report. A raised limit must be honoured.
+
+usage: test/hostile/run.py TLSDIAG [--keep DIR]
+
+Against an AddressSanitizer build (detected from the binary) the million-flow
+case has 100,000 flows and the bounds are wider: ASan's shadow memory and
+quarantine add a fixed ~200 MB and its checks slow everything 3-5 times."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "UndefinedBehaviorSanitizer")
+
+
+def is_sanitized(binary):
+    with open(binary, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def run(cmd, out_path):
+    """Runs cmd; returns (exit, seconds, peak RSS in MB, stderr text)."""
+    started = time.monotonic()
+    with open(out_path, "wb") as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    return proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024, stderr
+
+
+def check_value(actual, wanted):
+    if wanted == ">0":
+        return isinstance(actual, (int, float)) and actual > 0
+    return actual == wanted
+
+
+def events_of(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def main():
+    args = sys.argv[1:]
+    if not args:
+        sys.exit(__doc__)
+    tlsdiag = os.path.abspath(args[0])
+    keep = args[args.index("--keep") + 1] if "--keep" in args else None
+    sanitized = is_sanitized(tlsdiag)
+    rss_limit_mb = 512 if sanitized else 256
+    time_limit_s = 40 if sanitized else 15
+    flows = 100_000 if sanitized else 1_000_000
+    work = keep or tempfile.mkdtemp(prefix="tlsdiag-hostile-")
+    subprocess.run([sys.executable, os.path.join(HERE, "make-hostile.py"), work, "--flows", str(flows)],
+                   check=True)
+    with open(os.path.join(work, "cases.json")) as f:
+        cases = json.load(f)
+
+    failures = []
+    # A user who meets a limit must find it in --help, whatever the command.
+    for command in ("analyze", "diff", "check", "events", "stats"):
+        text = subprocess.run([tlsdiag, command, "--help"], capture_output=True, text=True).stdout
+        for option in ("--max-conns", "--max-ooo-bytes", "--max-ooo-segments", "--max-handshake",
+                       "--max-http-header", "--max-fragments", "--idle-timeout", "fixed limits"):
+            if option not in text:
+                failures.append(f"tlsdiag {command} --help does not list {option}")
+    print(f"hostile: {tlsdiag}{' (sanitized)' if sanitized else ''}: peak RSS < {rss_limit_mb} MB, "
+          f"< {time_limit_s} s per run; many-flows has {flows:,} flows")
+    print(f"{'case':24} {'command':8} {'exit':>4} {'seconds':>8} {'peak RSS':>9}  limit shown")
+    suite_started = time.monotonic()
+    for name, expect in cases.items():
+        capture = os.path.join(work, expect["file"])
+        commands = [("events", []), ("analyze", ["--format", "json"])]
+        if "stats" in expect:
+            commands.append(("stats", []))
+        if "raised" in expect:
+            commands.append(("events", expect["raised"]["option"]))
+        outputs = {}
+        for command, extra in commands:
+            label = command + ("+" if extra and command == "events" else "")
+            out_path = os.path.join(work, f"{name}.{label}.out")
+            code, seconds, rss, stderr = run([tlsdiag, command] + extra + [capture], out_path)
+            outputs[label] = (out_path, stderr)
+            problems = []
+            allowed = (0, 1, 2) if command == "analyze" else (0, 2)
+            if code not in allowed:
+                problems.append(f"exit {code}")
+            if any(m in stderr for m in SANITIZER_MARKERS):
+                problems.append("sanitizer report:\n" + stderr[-3000:])
+            if rss >= rss_limit_mb:
+                problems.append(f"peak RSS {rss:.0f} MB")
+            if seconds >= time_limit_s:
+                problems.append(f"{seconds:.1f} s")
+            shown = ""
+            if command == "stats" and code == 0:
+                stats = json.loads(open(out_path).read().splitlines()[0])
+                shown = ", ".join(f"{k}={stats.get(k)}" for k in expect["stats"])
+                for key, wanted in expect["stats"].items():
+                    if not check_value(stats.get(key), wanted):
+                        problems.append(f"stats {key} = {stats.get(key)!r}, expected {wanted}")
+            if command == "analyze" and "analyze" in expect:
+                text = json.dumps(json.load(open(out_path)), separators=(", ", ": "))
+                if expect["analyze"] in text:
+                    shown = expect["analyze"].replace('"', "")
+                else:
+                    problems.append(f"analyze JSON lacks {expect['analyze']}")
+            if "stderr" in expect and command != "analyze":
+                first_line = stderr.strip().splitlines()[0] if stderr.strip() else ""
+                shown = shown or first_line[:60]
+                if expect["stderr"] not in stderr:
+                    problems.append(f"stderr lacks '{expect['stderr']}'")
+            print(f"{name:24} {label:8} {code:>4} {seconds:8.2f} {rss:7.0f} MB  {shown}")
+            for p in problems:
+                failures.append(f"{name} {label}: {p}")
+
+        events_path, _ = outputs["events"]
+        events = events_of(events_path) if os.path.getsize(events_path) else []
+        snis = {e.get("sni") for e in events if e.get("type") == "client_hello"}
+        for sni in expect.get("events_sni", []):
+            if sni not in snis:
+                failures.append(f"{name}: no client_hello for {sni} in events")
+        if "events_alert" in expect and not any(e.get("alert_description") == expect["events_alert"] for e in events):
+            failures.append(f"{name}: alert {expect['events_alert']} not read after the limit")
+        if "events_type_absent" in expect and any(e.get("type") == expect["events_type_absent"] for e in events):
+            failures.append(f"{name}: {expect['events_type_absent']} parsed despite the default limit")
+        if "raised" in expect:
+            raised = events_of(outputs["events+"][0])
+            if not any(e.get("type") == expect["raised"]["events_type"] for e in raised):
+                failures.append(f"{name}: {expect['raised']['events_type']} not parsed with "
+                                + " ".join(expect["raised"]["option"]))
+            else:
+                print(f"{'':24} raised limit {' '.join(expect['raised']['option'])} honoured: "
+                      f"{expect['raised']['events_type']} parsed")
+    print(f"hostile: {len(cases)} cases in {time.monotonic() - suite_started:.1f} s")
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    for f in failures:
+        print("hostile: FAIL " + f, file=sys.stderr)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
