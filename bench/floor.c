@@ -1,15 +1,20 @@
 /* floor — the cost any libpcap-based analyzer cannot avoid.
  *
- *   floor CAPTURE
+ *   floor [-b] CAPTURE
  *
  * A bare libpcap loop: pcap_next_ex, Ethernet (802.1Q) / IPv4 / IPv6 / TCP /
  * UDP header parse, and a 5-tuple hash into an open-addressing flow table
  * (packets and bytes per flow). Prints packets, bytes and flows. No
  * reassembly, no payload, no output per packet: the benchmark's yardstick.
  *
+ * libpcap opens the file itself (pcap_open_offline: stdio's default 4 KiB
+ * buffer). With -b it reads through the 1 MiB stdio buffer tlsdiag uses
+ * (analyzer/capture.c), for the floor of that reading method.
+ *
  * Build (bench/run.sh does): cc -std=c11 -D_GNU_SOURCE -O2 -o floor floor.c -lpcap
  */
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -92,14 +97,34 @@ static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: floor CAPTURE\n");
+    bool big_buffer = argc == 3 && strcmp(argv[1], "-b") == 0;
+    if (argc != 2 && !big_buffer) {
+        fprintf(stderr, "usage: floor [-b] CAPTURE\n");
         return 2;
     }
+    const char *path = argv[argc - 1];
     char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t *p = pcap_open_offline(argv[1], errbuf);
+    pcap_t *p;
+    char *iobuf = NULL;
+    if (big_buffer) {
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            perror(path);
+            return 2;
+        }
+        /* 64 bytes past the page boundary, as in analyzer/capture.c */
+        iobuf = malloc((1u << 20) + 64);
+        if (iobuf)
+            setvbuf(f, iobuf + 64, _IOFBF, 1u << 20);
+        p = pcap_fopen_offline(f, errbuf);
+        if (!p)
+            fclose(f);
+    } else {
+        p = pcap_open_offline(path, errbuf);
+    }
     if (!p) {
         fprintf(stderr, "floor: %s\n", errbuf);
+        free(iobuf);
         return 2;
     }
     int link = pcap_datalink(p);
@@ -177,6 +202,7 @@ int main(int argc, char **argv)
     printf("packets %llu bytes %llu ip_packets %llu flows %zu\n", (unsigned long long)packets,
            (unsigned long long)bytes, (unsigned long long)ip_packets, flows);
     pcap_close(p);
+    free(iobuf);
     free(table);
     return 0;
 }

@@ -1,4 +1,5 @@
 #include "tcp_reasm.h"
+#include "timestamp.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,17 @@ static int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 
 void reasm_default_limits(struct reasm_limits *limits)
 {
-    limits->max_conns = 262144;
+    /* ~2.4 KB per live connection in `analyze` (ours + nDPI's flow state):
+     * 65536 keep a flood of one-packet flows under 256 MB (README, LIMITS). */
+    limits->max_conns = 65536;
     limits->max_held_bytes = 1024 * 1024;
     limits->max_held_segments = 2048;
     limits->idle_timeout_ns = 600LL * 1000000000LL;
     limits->closed_linger_ns = 30LL * 1000000000LL;
+    /* A busy capture closes connections faster than they linger out: 30 s
+     * at 70 closes a second kept 2,000 closed connections (and their
+     * consumers' state) alive. Late retransmissions come within seconds. */
+    limits->max_closed_conns = 512;
 }
 
 bool reasm_init(struct tcp_reassembler *r, const struct reasm_limits *limits,
@@ -38,13 +45,22 @@ bool reasm_init(struct tcp_reassembler *r, const struct reasm_limits *limits,
     return r->buckets != NULL;
 }
 
+/* A word at a time (the bucket is looked up for every packet): the address
+ * as two 64-bit words and the port, multiplied apart and then mixed
+ * (MurmurHash3's finaliser). */
 static uint32_t hash_endpoint(const struct endpoint *e)
 {
-    uint32_t h = 2166136261u;
-    for (int i = 0; i < 16; i++)
-        h = (h ^ e->addr[i]) * 16777619u;
-    h = (h ^ e->port) * 16777619u;
-    return h ^ (h >> 15);
+    uint64_t hi, lo;
+    memcpy(&hi, e->addr, 8);
+    memcpy(&lo, e->addr + 8, 8);
+    uint64_t h = hi * 0x9E3779B97F4A7C15ull ^ lo * 0xC2B2AE3D27D4EB4Full ^
+                 (uint64_t)e->port * 0x165667B19E3779F9ull;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return (uint32_t)h;
 }
 
 /* Symmetric, so both directions find the same bucket. */
@@ -91,6 +107,7 @@ static void mark_closed(struct tcp_reassembler *r, struct tcp_conn *c)
         return;
     lru_unlink(r, c);
     c->closed = true;
+    r->closed_live++;
     lru_push_head(r, c);
 }
 
@@ -128,6 +145,8 @@ static void end_conn(struct tcp_reassembler *r, struct tcp_conn *c)
     free_held(&c->half[0]);
     free_held(&c->half[1]);
     r->live--;
+    if (c->closed)
+        r->closed_live--;
     c->hash_next = r->free_conns;
     r->free_conns = c;
 }
@@ -209,10 +228,14 @@ static void expire(struct tcp_reassembler *r, int64_t now)
 {
     for (int l = 0; l < 2; l++) {
         int64_t limit = l ? r->limits.closed_linger_ns : r->limits.idle_timeout_ns;
-        while (r->lru_tail[l] && now - r->lru_tail[l]->last_ts > limit) {
+        while (r->lru_tail[l] && timestamp_between(now, r->lru_tail[l]->last_ts) > limit) {
             r->stats.conns_timed_out++;
             end_conn(r, r->lru_tail[l]);
         }
+    }
+    while (r->limits.max_closed_conns && r->closed_live > r->limits.max_closed_conns) {
+        r->stats.conns_timed_out++;
+        end_conn(r, r->lru_tail[1]);
     }
 }
 

@@ -13,8 +13,9 @@
  *   told how many bytes are missing and resynchronises;
  * - sequence numbers compare modulo 2^32 (RFC 1982 serial arithmetic).
  * Memory is bounded by the number of live connections: closed connections
- * are freed after a short linger, idle ones after a timeout, and the least
- * recently active one is evicted when the table is full.
+ * are freed after a short linger (sooner when more than max_closed_conns of
+ * them linger: the oldest closed goes first), idle ones after a timeout, and
+ * the least recently active one is evicted when the table is full.
  */
 #ifndef TLSDIAG_TCP_REASM_H
 #define TLSDIAG_TCP_REASM_H
@@ -110,6 +111,7 @@ struct reasm_limits {
     uint32_t max_held_segments;     /* out-of-order segments held per direction */
     int64_t idle_timeout_ns;        /* an open connection with no packets */
     int64_t closed_linger_ns;       /* a closed connection, for late retransmissions */
+    uint32_t max_closed_conns;      /* closed connections lingering at once (0: no cap) */
 };
 
 struct reasm_stats {
@@ -122,6 +124,7 @@ struct tcp_reassembler {
     struct tcp_conn **buckets;
     uint32_t bucket_mask;
     uint32_t live;
+    uint32_t closed_live;           /* of them closed, lingering */
     /* Two recency lists, open and closed connections apart, so a closed
      * connection's short linger is not held up behind an idle open one. */
     struct tcp_conn *lru_head[2], *lru_tail[2];
