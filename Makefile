@@ -24,7 +24,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wvla \
            -Idissect -Ianalyzer -Irules $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LDLIBS  += $(PKG_LIBS) -lm
+LDLIBS  += $(PKG_LIBS) -lm -pthread
 
 LIB_SRCS  := $(wildcard dissect/*.c) $(filter-out analyzer/main.c,$(wildcard analyzer/*.c)) $(wildcard rules/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -156,15 +156,19 @@ static int exit_status_for(const cJSON *report)
 /* One report to stdout in the chosen format, and to --json FILE. */
 static int write_outputs(const struct analyze_args *a, const cJSON *report)
 {
-    char *json = cJSON_Print(report);
-    if (!json)
-        return 2;
-    int rc = a->json_path && !write_file(a->json_path, json) ? 2 : 0;
-    if (a->json_stdout)
-        puts(json);
-    else
+    int rc = 0;
+    if (a->json_path || a->json_stdout) {
+        char *json = cJSON_Print(report);
+        if (!json)
+            return 2;
+        if (a->json_path && !write_file(a->json_path, json))
+            rc = 2;
+        if (a->json_stdout)
+            puts(json);
+        free(json);
+    }
+    if (!a->json_stdout)
         report_print_text(stdout, report);
-    free(json);
     return rc;
 }
 
@@ -303,6 +307,7 @@ static int run_command(int argc, char **argv, void (*help)(FILE *),
         help(stderr);
         return finish(&a, 2);
     }
+    a.diag.input_digests = a.json_path || a.json_stdout;
     struct diagnoser *d = diagnoser_new(&a.diag);
     if (!d)
         return finish(&a, 2);

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "facts.h"
+#include "file_digest.h"
 #include "report.h"
 
 #include <limits.h>
@@ -158,16 +159,21 @@ static int collect_facts(struct diagnoser *d, const char *path, const char *role
     struct event_sink sink = { fb, facts_on_event };
     struct pipeline_summary summary;
     char err[256] = "";
+    struct file_digest *digest = d->opt->input_digests ? file_digest_start(path) : NULL;
     int rc = pipeline_run(path, &d->opt->pipeline, &sink, &summary, err, sizeof err);
+    char sha256[FILE_DIGEST_HEX];
+    file_digest_finish(digest, sha256);
     cli_report_run(path, rc, err, &summary);
     if (rc) {
         facts_free(fb);
         return rc;
     }
+    struct stat st;
     side->role = role;
     side->path = path;
     side->facts = facts_finish(fb, &summary);
-    side->input = report_input_json(role, path, summary.format, summary.frames);
+    side->input = report_input_json(role, path, stat(path, &st) == 0 ? (int64_t)st.st_size : -1, sha256,
+                                    summary.format, summary.frames);
     facts_free(fb);
     return 0;
 }

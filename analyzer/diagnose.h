@@ -14,6 +14,7 @@ struct diagnose_options {
     const char **rule_paths;     /* --rules values */
     size_t rule_path_count;
     bool default_rules;          /* load the packs installed with tlsdiag */
+    bool input_digests;          /* SHA-256 of each input (for JSON reports) */
 };
 
 void diagnose_default_options(struct diagnose_options *o);

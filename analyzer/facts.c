@@ -1,7 +1,9 @@
 #include "facts.h"
 #include "addr.h"
+#include "cert_cache.h"
 #include "classify.h"
 #include "fingerprint.h"
+#include "json_build.h"
 #include "timestamp.h"
 #include "tls_names.h"
 #include "x509.h"
@@ -50,21 +52,52 @@ struct lookup_slot {
     char name[DNS_NAME_MAX];
 };
 
+/* Which connections' facts are kept when a capture holds more than fit: the
+ * first and the latest of each outcome, failed and the rest apart, so a
+ * failure late in a long capture of successes (or the one success after
+ * many failures) is never lost, and memory does not grow with the capture.
+ * The counts of what was seen stay exact. */
+#define SAMPLE_FIRST 32
+#define SAMPLE_LATEST 96
+
+struct sample_group {
+    cJSON *first[SAMPLE_FIRST];
+    uint32_t first_count;
+    cJSON *latest[SAMPLE_LATEST];  /* a ring: latest_next is the oldest once full */
+    uint32_t latest_count, latest_next;
+};
+
+enum sample_outcome { OUTCOME_FAILED, OUTCOME_OTHER, OUTCOME_COUNT };
+
+struct conn_sample {
+    struct sample_group group[OUTCOME_COUNT];
+    uint64_t seen;
+};
+_Static_assert(OUTCOME_COUNT * (SAMPLE_FIRST + SAMPLE_LATEST) == FACTS_MAX_KEPT_CONNS, "facts.h's cap");
+
 struct facts_builder {
     struct facts_options opt;
+    struct cert_cache *certs;
     struct lookup_slot *names;     /* address -> name, open addressing */
     uint32_t name_count;
     cJSON *lookups;                /* DNS lookups of targets and revocation hosts */
+    struct pending_lookup {        /* what answers are matched on, without cJSON */
+        uint16_t id, qtype;
+        bool answered;
+        const char *name;          /* the entry's own "name" string */
+        cJSON *entry;
+    } lookup_index[FACTS_MAX_LOOKUPS];
+    uint32_t lookup_count;
     uint32_t other_lookups, other_failed_lookups;
-    cJSON *targets;                /* connection facts of target connections */
-    cJSON *generic;                /* TLS connections kept in case no target matches */
+    struct conn_sample targets;    /* connection facts of target connections */
+    struct conn_sample generic;    /* TLS connections kept while no target is seen */
     cJSON *failed_connects;
     cJSON *revocation_conns;
-    uint64_t conns_seen, tls_conns_seen, target_conns_dropped;
+    uint64_t conns_seen, tls_conns_seen;
 };
 
-static void add_u64(cJSON *o, const char *k, uint64_t v) { cJSON_AddNumberToObject(o, k, (double)v); }
-static void add_ms(cJSON *o, const char *k, int64_t ns) { cJSON_AddNumberToObject(o, k, (double)(ns / 1000) / 1000.0); }
+static void add_u64(cJSON *o, const char *k, uint64_t v) { json_add_number(o, k, (double)v); }
+static void add_ms(cJSON *o, const char *k, int64_t ns) { json_add_number(o, k, (double)(ns / 1000) / 1000.0); }
 
 /* A timestamp kept in the JSON as a double: at the int64 ends (saturated
  * capture times) the double is 2^63, which does not convert back. */
@@ -132,18 +165,15 @@ static bool is_revocation_name(const struct facts_builder *fb, const char *name)
 
 /* ------------------------------------------------------------------- DNS */
 
-static cJSON *find_pending_lookup(struct facts_builder *fb, const struct dns_message *m)
+/* The latest unanswered query the response answers (same id, name, type). */
+static struct pending_lookup *find_pending_lookup(struct facts_builder *fb, const struct dns_message *m)
 {
-    cJSON *item, *found = NULL;
-    cJSON_ArrayForEach(item, fb->lookups) {
-        const cJSON *id = cJSON_GetObjectItem(item, "id");
-        const cJSON *name = cJSON_GetObjectItem(item, "name");
-        const cJSON *qtype = cJSON_GetObjectItem(item, "qtype");
-        if (!cJSON_GetObjectItem(item, "response_frame") && id && id->valuedouble == m->id && name &&
-            !strcmp(name->valuestring, m->qname) && qtype && qtype->valuedouble == m->qtype)
-            found = item;
+    for (uint32_t i = fb->lookup_count; i-- > 0;) {
+        struct pending_lookup *l = &fb->lookup_index[i];
+        if (!l->answered && l->id == m->id && l->qtype == m->qtype && !strcmp(l->name, m->qname))
+            return l;
     }
-    return found;
+    return NULL;
 }
 
 static void remember_answers(struct facts_builder *fb, const struct dns_message *m)
@@ -195,28 +225,33 @@ static void on_dns(struct facts_builder *fb, const struct event *ev)
         }
         return;
     }
-    cJSON *entry = m->is_response ? find_pending_lookup(fb, m) : NULL;
-    if (!entry) {
-        if (cJSON_GetArraySize(fb->lookups) >= FACTS_MAX_LOOKUPS)
+    struct pending_lookup *pending = m->is_response ? find_pending_lookup(fb, m) : NULL;
+    if (!pending) {
+        if (fb->lookup_count >= FACTS_MAX_LOOKUPS)
             return;
-        entry = cJSON_CreateObject();
-        cJSON_AddStringToObject(entry, "name", m->qname);
+        cJSON *entry = cJSON_CreateObject();
+        json_add_string(entry, "name", m->qname);
         add_u64(entry, "qtype", m->qtype);
-        cJSON_AddStringToObject(entry, "qtype_name", dns_type_name(m->qtype));
+        json_add_string(entry, "qtype_name", dns_type_name(m->qtype));
         add_u64(entry, "id", m->id);
-        cJSON_AddStringToObject(entry, "role", is_target_name(fb, m->qname) ? "target" : "revocation");
+        json_add_string(entry, "role", is_target_name(fb, m->qname) ? "target" : "revocation");
         if (!m->is_response) {
             add_u64(entry, "query_frame", ev->frame);
-            cJSON_AddNumberToObject(entry, "query_ts_ns", (double)ev->ts_ns);
+            json_add_number(entry, "query_ts_ns", (double)ev->ts_ns);
         }
         cJSON_AddItemToArray(fb->lookups, entry);
+        pending = &fb->lookup_index[fb->lookup_count++];
+        *pending = (struct pending_lookup){ m->id, m->qtype, false,
+                                            cJSON_GetStringValue(cJSON_GetObjectItem(entry, "name")), entry };
     }
     if (!m->is_response)
         return;
+    pending->answered = true;
+    cJSON *entry = pending->entry;
     add_u64(entry, "response_frame", ev->frame);
     add_u64(entry, "rcode", m->rcode);
-    cJSON_AddStringToObject(entry, "rcode_name", dns_rcode_name(m->rcode));
-    cJSON_AddItemToObject(entry, "answers", answers_json(m));
+    json_add_string(entry, "rcode_name", dns_rcode_name(m->rcode));
+    json_add(entry, "answers", answers_json(m));
     const cJSON *qts = cJSON_GetObjectItem(entry, "query_ts_ns");
     if (qts)
         add_ms(entry, "rtt_ms", timestamp_between(ev->ts_ns, ns_from_json(qts)));
@@ -241,7 +276,7 @@ static cJSON *tls_obj(struct conn_track *t)
 {
     if (!t->tls) {
         t->tls = cJSON_CreateObject();
-        cJSON_AddItemToObject(t->tls, "alerts", cJSON_CreateArray());
+        json_add(t->tls, "alerts", cJSON_CreateArray());
     }
     return t->tls;
 }
@@ -272,8 +307,10 @@ static cJSON *suite_names(const struct wire_list *l)
         uint32_t v = wire_list_get(l, i);
         const char *name = v <= 0xFFFF ? tls_cipher_suite_name((uint16_t)v) : NULL;
         char hex[16];
-        snprintf(hex, sizeof hex, "0x%04x", v);
-        cJSON_AddItemToArray(arr, cJSON_CreateString(name ? name : hex));
+        if (!name)
+            snprintf(hex, sizeof hex, "0x%04x", v);
+        /* The names are static: referenced, not copied. */
+        cJSON_AddItemToArray(arr, name ? cJSON_CreateStringReference(name) : cJSON_CreateString(hex));
     }
     return arr;
 }
@@ -321,13 +358,11 @@ static uint16_t highest_version(const struct tls_client_hello *ch)
     return best ? best : ch->legacy_version;
 }
 
-static void add_version(cJSON *o, const char *key, uint16_t v)
+static void add_version(cJSON *o, const char *key, const char *name_key, uint16_t v)
 {
     add_u64(o, key, v);
-    char name_key[64];
-    snprintf(name_key, sizeof name_key, "%s_name", key);
     const char *name = tls_version_name(v);
-    cJSON_AddStringToObject(o, name_key, name ? name : "unknown");
+    json_add_string(o, name_key, name ? name : "unknown");
 }
 
 static void copy_text(char *dst, size_t dstlen, const uint8_t *src, size_t len)
@@ -350,35 +385,35 @@ static void on_client_hello(struct conn_track *t, const struct event *ev, int64_
     }
     add_u64(tls, "client_hello_count", 1);
     t->client_hello_ts = ev->ts_ns;
-    cJSON *o = cJSON_AddObjectToObject(tls, "client_hello");
+    cJSON *o = json_add_object(tls, "client_hello");
     add_u64(o, "frame", ev->frame);
     add_ms(o, "time_ms", timestamp_between(ev->ts_ns, conn_start));
     add_u64(o, "legacy_version", ch->legacy_version);
-    add_version(o, "max_version", highest_version(ch));
-    cJSON_AddItemToObject(o, "versions", ch->supported_versions.present
+    add_version(o, "max_version", "max_version_name", highest_version(ch));
+    json_add(o, "versions", ch->supported_versions.present
                                              ? int_list(&ch->supported_versions, true)
                                              : cJSON_CreateIntArray((const int[]){ ch->legacy_version }, 1));
-    cJSON_AddItemToObject(o, "cipher_suites", int_list(&ch->cipher_suites, false));
-    cJSON_AddItemToObject(o, "cipher_suite_names", suite_names(&ch->cipher_suites));
-    cJSON_AddItemToObject(o, "extensions", extension_types(ch->extensions, ch->has_extensions));
+    json_add(o, "cipher_suites", int_list(&ch->cipher_suites, false));
+    json_add(o, "cipher_suite_names", suite_names(&ch->cipher_suites));
+    json_add(o, "extensions", extension_types(ch->extensions, ch->has_extensions));
     if (ch->has_sni) {
         copy_text(t->sni, sizeof t->sni, ch->sni.data, ch->sni.len);
-        cJSON_AddStringToObject(o, "sni", t->sni);
+        json_add_string(o, "sni", t->sni);
     }
-    cJSON_AddItemToObject(o, "groups", int_list(&ch->supported_groups, false));
-    cJSON_AddItemToObject(o, "signature_algorithms", int_list(&ch->signature_algorithms, false));
-    cJSON_AddItemToObject(o, "alpn", alpn_list(ch));
-    cJSON *shares = cJSON_AddArrayToObject(o, "key_share_groups");
+    json_add(o, "groups", int_list(&ch->supported_groups, false));
+    json_add(o, "signature_algorithms", int_list(&ch->signature_algorithms, false));
+    json_add(o, "alpn", alpn_list(ch));
+    cJSON *shares = json_add_array(o, "key_share_groups");
     for (int i = 0; i < ch->key_share_count; i++)
         cJSON_AddItemToArray(shares, cJSON_CreateNumber(ch->key_share_groups[i]));
-    cJSON_AddBoolToObject(o, "sslv2_format", ch->sslv2);
-    cJSON_AddBoolToObject(o, "malformed", ch->status != PARSE_OK);
+    json_add_bool(o, "sslv2_format", ch->sslv2);
+    json_add_bool(o, "malformed", ch->status != PARSE_OK);
     char ja3[JA3_TEXT_MAX], md5[33], ja4[40];
     fingerprint_ja3(ch, ja3, sizeof ja3, md5);
-    cJSON_AddStringToObject(o, "ja3", ja3);
-    cJSON_AddStringToObject(o, "ja3_hash", md5);
+    json_add_string(o, "ja3", ja3);
+    json_add_string(o, "ja3_hash", md5);
     fingerprint_ja4(ch, ja4);
-    cJSON_AddStringToObject(o, "ja4", ja4);
+    json_add_string(o, "ja4", ja4);
 }
 
 static void on_server_hello(struct conn_track *t, const struct event *ev, int64_t conn_start)
@@ -387,7 +422,7 @@ static void on_server_hello(struct conn_track *t, const struct event *ev, int64_
     cJSON *tls = tls_obj(t);
     if (sh->is_hello_retry_request) {
         note_message(t, "hello_retry_request", ev);
-        cJSON *o = cJSON_AddObjectToObject(tls, "hello_retry_request");
+        cJSON *o = json_add_object(tls, "hello_retry_request");
         add_u64(o, "frame", ev->frame);
         add_u64(o, "cipher_suite", sh->cipher_suite);
         add_u64(o, "group", sh->key_share_group);
@@ -397,29 +432,29 @@ static void on_server_hello(struct conn_track *t, const struct event *ev, int64_
     if (cJSON_GetObjectItem(tls, "server_hello"))
         return;
     t->server_hello_ts = ev->ts_ns;
-    cJSON *o = cJSON_AddObjectToObject(tls, "server_hello");
+    cJSON *o = json_add_object(tls, "server_hello");
     add_u64(o, "frame", ev->frame);
     add_ms(o, "time_ms", timestamp_between(ev->ts_ns, conn_start));
     add_u64(o, "legacy_version", sh->legacy_version);
     uint16_t version = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
-    add_version(o, "version", version);
+    add_version(o, "version", "version_name", version);
     t->tls13 = version == 0x0304;
     if (sh->has_cipher_suite) {
         add_u64(o, "cipher_suite", sh->cipher_suite);
         const char *name = tls_cipher_suite_name(sh->cipher_suite);
-        cJSON_AddStringToObject(o, "cipher_suite_name", name ? name : "unknown");
+        json_add_string(o, "cipher_suite_name", name ? name : "unknown");
     }
-    cJSON_AddItemToObject(o, "extensions", extension_types(sh->extensions, sh->has_extensions));
+    json_add(o, "extensions", extension_types(sh->extensions, sh->has_extensions));
     if (sh->has_alpn) {
         char alpn[256];
         copy_text(alpn, sizeof alpn, sh->alpn.data, sh->alpn.len);
-        cJSON_AddStringToObject(o, "alpn", alpn);
+        json_add_string(o, "alpn", alpn);
     }
     if (!sh->sslv2) {
         char ja3s[JA3_TEXT_MAX], md5[33];
         fingerprint_ja3s(sh, ja3s, sizeof ja3s, md5);
-        cJSON_AddStringToObject(o, "ja3s", ja3s);
-        cJSON_AddStringToObject(o, "ja3s_hash", md5);
+        json_add_string(o, "ja3s", ja3s);
+        json_add_string(o, "ja3s_hash", md5);
     }
 }
 
@@ -427,73 +462,76 @@ static cJSON *cert_json(const struct cert_summary *cs, int64_t now_s)
 {
     cJSON *o = cJSON_CreateObject();
     char when[32];
-    cJSON_AddStringToObject(o, "subject", cs->subject);
-    cJSON_AddStringToObject(o, "issuer", cs->issuer);
-    cJSON_AddStringToObject(o, "subject_cn", cs->subject_cn);
-    cJSON_AddStringToObject(o, "issuer_cn", cs->issuer_cn);
-    cJSON_AddStringToObject(o, "serial", cs->serial_hex);
+    json_add_string(o, "subject", cs->subject);
+    json_add_string(o, "issuer", cs->issuer);
+    json_add_string(o, "subject_cn", cs->subject_cn);
+    json_add_string(o, "issuer_cn", cs->issuer_cn);
+    json_add_string(o, "serial", cs->serial_hex);
     x509_format_time(cs->not_before, when, sizeof when);
-    cJSON_AddStringToObject(o, "not_before", when);
+    json_add_string(o, "not_before", when);
     x509_format_time(cs->not_after, when, sizeof when);
-    cJSON_AddStringToObject(o, "not_after", when);
-    cJSON_AddBoolToObject(o, "expired", cs->not_after < now_s);
-    cJSON_AddBoolToObject(o, "not_yet_valid", cs->not_before > now_s);
-    cJSON *san = cJSON_AddArrayToObject(o, "san");
+    json_add_string(o, "not_after", when);
+    json_add_bool(o, "expired", cs->not_after < now_s);
+    json_add_bool(o, "not_yet_valid", cs->not_before > now_s);
+    cJSON *san = json_add_array(o, "san");
     for (int i = 0; i < cs->san_count; i++)
         cJSON_AddItemToArray(san, cJSON_CreateString(cs->san[i]));
-    cJSON *ocsp = cJSON_AddArrayToObject(o, "ocsp");
+    cJSON *ocsp = json_add_array(o, "ocsp");
     for (int i = 0; i < cs->ocsp_count; i++)
         cJSON_AddItemToArray(ocsp, cJSON_CreateString(cs->ocsp_urls[i]));
-    cJSON *crl = cJSON_AddArrayToObject(o, "crl");
+    cJSON *crl = json_add_array(o, "crl");
     for (int i = 0; i < cs->crl_count; i++)
         cJSON_AddItemToArray(crl, cJSON_CreateString(cs->crl_urls[i]));
-    cJSON_AddStringToObject(o, "key", cs->key_type);
+    json_add_string(o, "key", cs->key_type);
     add_u64(o, "key_bits", (uint64_t)cs->key_bits);
-    cJSON_AddStringToObject(o, "signature_algorithm", cs->signature_algorithm);
-    cJSON_AddBoolToObject(o, "self_signed", cs->self_signed);
-    cJSON_AddBoolToObject(o, "ca", cs->is_ca);
+    json_add_string(o, "signature_algorithm", cs->signature_algorithm);
+    json_add_bool(o, "self_signed", cs->self_signed);
+    json_add_bool(o, "ca", cs->is_ca);
+    static const char digits[] = "0123456789abcdef";
     char hex[65];
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", cs->sha256[i]);
-    cJSON_AddStringToObject(o, "sha256", hex);
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[cs->sha256[i] >> 4];
+        hex[2 * i + 1] = digits[cs->sha256[i] & 0xF];
+    }
+    hex[64] = 0;
+    json_add_string(o, "sha256", hex);
     return o;
 }
 
-static void on_certificate(struct conn_track *t, const struct event *ev, int side)
+static void on_certificate(struct facts_builder *fb, struct conn_track *t, const struct event *ev, int side)
 {
     cJSON *tls = tls_obj(t);
     note_message(t, "certificate", ev);
     const char *key = side == SIDE_SERVER ? "certificate" : "client_certificate";
     if (cJSON_GetObjectItem(tls, key))
         return;
-    struct cert_chain *chain = malloc(sizeof *chain);
+    enum parse_status st;
+    const struct cert_chain *chain = cert_cache_parse(fb->certs, ev->u.certificate->body, ev->u.certificate->len,
+                                                      ev->u.certificate->tls13, &st);
     if (!chain)
         return;
-    enum parse_status st = x509_parse_certificate_message(ev->u.certificate->body, ev->u.certificate->len,
-                                                          ev->u.certificate->tls13, chain);
-    cJSON *o = cJSON_AddObjectToObject(tls, key);
+    cJSON *o = json_add_object(tls, key);
     add_u64(o, "frame", ev->frame);
     add_u64(o, "count", chain->total);
     add_u64(o, "undecodable", chain->undecodable);
-    cJSON_AddBoolToObject(o, "malformed", st != PARSE_OK);
+    json_add_bool(o, "malformed", st != PARSE_OK);
     int64_t now_s = ev->ts_ns / 1000000000LL;
-    cJSON *arr = cJSON_AddArrayToObject(o, "chain");
+    cJSON *arr = json_add_array(o, "chain");
     bool any_expired = false;
     for (int i = 0; i < chain->count; i++) {
         cJSON_AddItemToArray(arr, cert_json(&chain->certs[i], now_s));
         if (chain->certs[i].not_after < now_s || chain->certs[i].not_before > now_s)
             any_expired = true;
     }
-    cJSON_AddBoolToObject(o, "leaf_expired", chain->count && chain->certs[0].not_after < now_s);
-    cJSON_AddBoolToObject(o, "any_outside_validity", any_expired);
+    json_add_bool(o, "leaf_expired", chain->count && chain->certs[0].not_after < now_s);
+    json_add_bool(o, "any_outside_validity", any_expired);
     if (chain->count) {
         const struct cert_summary *last = &chain->certs[chain->count - 1];
-        cJSON_AddStringToObject(o, "leaf_issuer", chain->certs[0].issuer);
-        cJSON_AddStringToObject(o, "top_issuer", last->issuer);
-        cJSON_AddStringToObject(o, "top_issuer_cn", last->issuer_cn);
-        cJSON_AddBoolToObject(o, "includes_self_signed_root", last->self_signed);
+        json_add_string(o, "leaf_issuer", chain->certs[0].issuer);
+        json_add_string(o, "top_issuer", last->issuer);
+        json_add_string(o, "top_issuer_cn", last->issuer_cn);
+        json_add_bool(o, "includes_self_signed_root", last->self_signed);
     }
-    free(chain);
 }
 
 static void on_alert(struct conn_track *t, const struct event *ev, int side)
@@ -507,24 +545,24 @@ static void on_alert(struct conn_track *t, const struct event *ev, int side)
         return;
     cJSON *o = cJSON_CreateObject();
     add_u64(o, "frame", ev->frame);
-    cJSON_AddStringToObject(o, "sender", side_name(side));
-    cJSON_AddBoolToObject(o, "encrypted", a->encrypted);
+    json_add_string(o, "sender", side_name(side));
+    json_add_bool(o, "encrypted", a->encrypted);
     if (!a->encrypted) {
         add_u64(o, "level", a->level);
         const char *lname = tls_alert_level_name(a->level);
-        cJSON_AddStringToObject(o, "level_name", lname ? lname : "unknown");
+        json_add_string(o, "level_name", lname ? lname : "unknown");
         add_u64(o, "description", a->description);
         const char *dname = tls_alert_name(a->description);
-        cJSON_AddStringToObject(o, "description_name", dname ? dname : "unknown");
+        json_add_string(o, "description_name", dname ? dname : "unknown");
         if (a->level == 2 && !t->first_fatal_alert_frame)
             t->first_fatal_alert_frame = ev->frame;
     }
     if (t->last_message) {
-        cJSON_AddStringToObject(o, "after", t->last_message);
+        json_add_string(o, "after", t->last_message);
         add_u64(o, "after_frame", t->last_message_frame);
         add_ms(o, "ms_after", timestamp_between(ev->ts_ns, t->last_message_ts));
     }
-    cJSON_AddBoolToObject(o, "before_handshake_done", !t->handshake_done);
+    json_add_bool(o, "before_handshake_done", !t->handshake_done);
     cJSON_AddItemToArray(alerts, o);
 }
 
@@ -558,13 +596,13 @@ static void on_tls_problem(struct conn_track *t, const struct event *ev)
 {
     cJSON *problems = cJSON_GetObjectItem(tls_obj(t), "problems");
     if (!problems)
-        problems = cJSON_AddArrayToObject(t->tls, "problems");
+        problems = json_add_array(t->tls, "problems");
     if (cJSON_GetArraySize(problems) >= 8)
         return;
     cJSON *o = cJSON_CreateObject();
     add_u64(o, "frame", ev->frame);
-    cJSON_AddStringToObject(o, "kind", ev->type == EV_TLS_LIMIT ? "limit" : "malformed");
-    cJSON_AddStringToObject(o, "what", ev->u.problem ? ev->u.problem : "?");
+    json_add_string(o, "kind", ev->type == EV_TLS_LIMIT ? "limit" : "malformed");
+    json_add_string(o, "what", ev->u.problem ? ev->u.problem : "?");
     cJSON_AddItemToArray(problems, o);
 }
 
@@ -582,11 +620,11 @@ static void on_connect_request(struct conn_track *t, const struct event *ev)
     char target[256];
     copy_text(target, sizeof target, r->target.data, r->target.len);
     cJSON_DeleteItemFromObject(t->proxy, "target");
-    cJSON_AddStringToObject(t->proxy, "target", target);
+    json_add_string(t->proxy, "target", target);
     cJSON_DeleteItemFromObject(t->proxy, "request_frame");
     add_u64(t->proxy, "request_frame", ev->frame);
     cJSON_DeleteItemFromObject(t->proxy, "authorization_sent");
-    cJSON_AddBoolToObject(t->proxy, "authorization_sent", r->has_proxy_authorization);
+    json_add_bool(t->proxy, "authorization_sent", r->has_proxy_authorization);
     /* The host part of "host:port", or of "[v6]:port". */
     const char *host = target, *end = strrchr(target, ':');
     size_t len = end ? (size_t)(end - target) : strlen(target);
@@ -603,7 +641,7 @@ static void add_wire_text(cJSON *o, const char *key, struct wire_bytes b)
         return;
     char text[256];
     copy_text(text, sizeof text, b.data, b.len);
-    cJSON_AddStringToObject(o, key, text);
+    json_add_string(o, key, text);
 }
 
 static void on_connect_response(struct conn_track *t, const struct event *ev)
@@ -618,7 +656,7 @@ static void on_connect_response(struct conn_track *t, const struct event *ev)
     add_u64(t->proxy, "status", r->status);
     add_wire_text(t->proxy, "reason", r->reason);
     add_u64(t->proxy, "response_frame", ev->frame);
-    cJSON *schemes = cJSON_AddArrayToObject(t->proxy, "auth_schemes");
+    cJSON *schemes = json_add_array(t->proxy, "auth_schemes");
     for (int i = 0; i < r->auth_scheme_count; i++) {
         char text[64];
         copy_text(text, sizeof text, r->auth_schemes[i].data, r->auth_schemes[i].len);
@@ -630,7 +668,7 @@ static void on_connect_response(struct conn_track *t, const struct event *ev)
     /* Every answer is kept in order: a 407 before a 200 tells the story. */
     cJSON *history = cJSON_GetObjectItem(t->proxy, "responses");
     if (!history)
-        history = cJSON_AddArrayToObject(t->proxy, "responses");
+        history = json_add_array(t->proxy, "responses");
     if (cJSON_GetArraySize(history) < 8) {
         cJSON *h = cJSON_CreateObject();
         add_u64(h, "frame", ev->frame);
@@ -744,11 +782,11 @@ static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int
     if (t->synack_frame)
         add_u64(o, "synack_frame", t->synack_frame);
     /* A client that sends data got its SYN-ACK, captured or not. */
-    cJSON_AddBoolToObject(o, "connected", t->synack_frame || sh->payload_packets || ch->payload_packets);
+    json_add_bool(o, "connected", t->synack_frame || sh->payload_packets || ch->payload_packets);
     if (t->rst_frame) {
-        cJSON *rst = cJSON_AddObjectToObject(o, "rst");
+        cJSON *rst = json_add_object(o, "rst");
         add_u64(rst, "frame", t->rst_frame);
-        cJSON_AddStringToObject(rst, "from", side_name(t->rst_side));
+        json_add_string(rst, "from", side_name(t->rst_side));
     }
     if (t->fin_frame[SIDE_CLIENT])
         add_u64(o, "fin_client_frame", t->fin_frame[SIDE_CLIENT]);
@@ -764,9 +802,9 @@ static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int
         closed_by = client_first ? "client" : "server";
         close = "fin";
     }
-    cJSON_AddStringToObject(o, "close", close);
+    json_add_string(o, "close", close);
     if (closed_by)
-        cJSON_AddStringToObject(o, "closed_by", closed_by);
+        json_add_string(o, "closed_by", closed_by);
     add_u64(o, "retransmissions", ch->retransmissions + sh->retransmissions);
     add_u64(o, "dup_acks", ch->dup_acks + sh->dup_acks);
     add_u64(o, "zero_windows", ch->zero_windows + sh->zero_windows);
@@ -783,13 +821,13 @@ static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int
 
 static void finish_tls(cJSON *tls, const struct conn_track *t)
 {
-    cJSON_AddBoolToObject(tls, "handshake_complete", t->handshake_done);
-    cJSON_AddBoolToObject(tls, "tls13", t->tls13);
+    json_add_bool(tls, "handshake_complete", t->handshake_done);
+    json_add_bool(tls, "tls13", t->tls13);
     if (t->ccs_frame[SIDE_CLIENT])
         add_u64(tls, "ccs_client_frame", t->ccs_frame[SIDE_CLIENT]);
     if (t->ccs_frame[SIDE_SERVER])
         add_u64(tls, "ccs_server_frame", t->ccs_frame[SIDE_SERVER]);
-    cJSON *app = cJSON_AddObjectToObject(tls, "app_data");
+    cJSON *app = json_add_object(tls, "app_data");
     add_u64(app, "c2s_bytes", t->app_bytes[SIDE_CLIENT]);
     add_u64(app, "s2c_bytes", t->app_bytes[SIDE_SERVER]);
     add_u64(app, "c2s_records", t->app_records[SIDE_CLIENT]);
@@ -804,12 +842,12 @@ static void finish_tls(cJSON *tls, const struct conn_track *t)
     const cJSON *a;
     cJSON_ArrayForEach(a, alerts) {
         if (!cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted"))) {
-            cJSON_AddItemToObject(tls, "first_alert", cJSON_Duplicate(a, true));
+            json_add(tls, "first_alert", cJSON_Duplicate(a, true));
             break;
         }
     }
     if (t->last_message)
-        cJSON_AddStringToObject(tls, "last_message", t->last_message);
+        json_add_string(tls, "last_message", t->last_message);
 }
 
 static bool transfer_interrupted(const struct conn_track *t);
@@ -900,29 +938,29 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
     char text[CONN_TEXT_MAX];
     add_u64(o, "id", c->id);
     endpoint_text(c, client, text, sizeof text, true);
-    cJSON_AddStringToObject(o, "client", text);
+    json_add_string(o, "client", text);
     endpoint_text(c, 1 - client, text, sizeof text, true);
-    cJSON_AddStringToObject(o, "server", text);
+    json_add_string(o, "server", text);
     endpoint_text(c, 1 - client, text, sizeof text, false);
-    cJSON_AddStringToObject(o, "server_ip", text);
+    json_add_string(o, "server_ip", text);
     add_u64(o, "server_port", c->ep[1 - client].port);
     add_u64(o, "ip_version", c->ip_version);
     if (server_name)
-        cJSON_AddStringToObject(o, "server_name", server_name);
+        json_add_string(o, "server_name", server_name);
     if (name_source)
-        cJSON_AddStringToObject(o, "name_source", name_source);
-    cJSON_AddStringToObject(o, "matched_by", matched_by);
-    cJSON_AddStringToObject(o, "path", t->proxy ? "proxy" : "direct");
+        json_add_string(o, "name_source", name_source);
+    json_add_string(o, "matched_by", matched_by);
+    json_add_string(o, "path", t->proxy ? "proxy" : "direct");
     add_u64(o, "first_frame", c->first_frame);
     add_u64(o, "last_frame", c->last_frame);
-    cJSON_AddNumberToObject(o, "start_ts", (double)c->first_ts / 1e9);
+    json_add_number(o, "start_ts", (double)c->first_ts / 1e9);
     add_ms(o, "duration_ms", timestamp_between(c->last_ts, c->first_ts));
     const struct flow_class *fc = classifier_result(c);
     if (fc) {
-        cJSON *cl = cJSON_AddObjectToObject(o, "classification");
-        cJSON_AddStringToObject(cl, "protocol", fc->protocol);
-        cJSON_AddStringToObject(cl, "category", fc->category);
-        cJSON *risks = cJSON_AddArrayToObject(cl, "risks");
+        cJSON *cl = json_add_object(o, "classification");
+        json_add_string(cl, "protocol", fc->protocol);
+        json_add_string(cl, "category", fc->category);
+        cJSON *risks = json_add_array(cl, "risks");
         for (int bit = 0; bit < 64; bit++)
             if (fc->risks & (1ULL << bit))
                 cJSON_AddItemToArray(risks, cJSON_CreateString(classifier_risk_name(bit)));
@@ -931,28 +969,28 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
     bool connected = cJSON_IsTrue(cJSON_GetObjectItem(tcp, "connected"));
     const char *unknown = t->proxy ? NULL : unknown_reason(c, t, client);
     const char *stage = unknown ? NULL : failed_stage(t, t->proxy, connected);
-    cJSON_AddStringToObject(o, "verdict", unknown ? "unknown" : stage ? "failed" : "success");
+    json_add_string(o, "verdict", unknown ? "unknown" : stage ? "failed" : "success");
     if (stage)
-        cJSON_AddStringToObject(o, "failed_stage", stage);
+        json_add_string(o, "failed_stage", stage);
     if (unknown)
-        cJSON_AddStringToObject(o, "unknown_reason", unknown);
+        json_add_string(o, "unknown_reason", unknown);
     if (t->proxy) {
         endpoint_text(c, 1 - client, text, sizeof text, true);
-        cJSON_AddStringToObject(t->proxy, "address", text);
-        cJSON_AddItemToObject(o, "proxy", t->proxy);
+        json_add_string(t->proxy, "address", text);
+        json_add(o, "proxy", t->proxy);
         t->proxy = NULL;
     }
-    cJSON_AddItemToObject(o, "tcp", tcp);
+    json_add(o, "tcp", tcp);
     if (t->http) {
-        cJSON_AddItemToObject(o, "http", t->http);
+        json_add(o, "http", t->http);
         t->http = NULL;
     }
     if (t->tls) {
         finish_tls(t->tls, t);
-        cJSON_AddItemToObject(o, "tls", t->tls);
+        json_add(o, "tls", t->tls);
         t->tls = NULL;
     }
-    cJSON_AddItemToObject(o, "timings", timings_json(t));
+    json_add(o, "timings", timings_json(t));
     (void)fb;
     return o;
 }
@@ -966,34 +1004,71 @@ static void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, 
     cJSON *o = cJSON_CreateObject();
     char text[CONN_TEXT_MAX];
     endpoint_text(c, 1 - client, text, sizeof text, true);
-    cJSON_AddStringToObject(o, "server", text);
+    json_add_string(o, "server", text);
     endpoint_text(c, 1 - client, text, sizeof text, false);
-    cJSON_AddStringToObject(o, "server_ip", text);
+    json_add_string(o, "server_ip", text);
     add_u64(o, "server_port", c->ep[1 - client].port);
     if (server_name)
-        cJSON_AddStringToObject(o, "server_name", server_name);
+        json_add_string(o, "server_name", server_name);
     add_u64(o, "syn_frame", t->syn_frame);
     add_u64(o, "syn_count", c->half[client].syn_count);
     bool refused = t->rst_frame && t->rst_side == SIDE_SERVER;
-    cJSON_AddStringToObject(o, "result", refused ? "refused" : "no answer");
+    json_add_string(o, "result", refused ? "refused" : "no answer");
     if (t->rst_frame)
         add_u64(o, "rst_frame", t->rst_frame);
     bool proxy_port = false;
     for (size_t i = 0; i < fb->opt.proxy_port_count; i++)
         if (fb->opt.proxy_ports[i] == c->ep[1 - client].port)
             proxy_port = true;
-    cJSON_AddBoolToObject(o, "proxy_port", proxy_port);
+    json_add_bool(o, "proxy_port", proxy_port);
     cJSON_AddItemToArray(fb->failed_connects, o);
 }
 
-static void keep(cJSON *list, cJSON *conn, size_t cap, uint64_t *dropped)
+static void sample_add(struct conn_sample *sample, cJSON *conn)
 {
-    if ((size_t)cJSON_GetArraySize(list) < cap)
-        cJSON_AddItemToArray(list, conn);
-    else {
-        cJSON_Delete(conn);
-        (*dropped)++;
+    if (!conn)
+        return;
+    sample->seen++;
+    const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItem(conn, "verdict"));
+    bool failed = verdict && !strcmp(verdict, "failed");
+    struct sample_group *g = &sample->group[failed ? OUTCOME_FAILED : OUTCOME_OTHER];
+    if (g->first_count < SAMPLE_FIRST) {
+        g->first[g->first_count++] = conn;
+    } else if (g->latest_count < SAMPLE_LATEST) {
+        g->latest[g->latest_count++] = conn;
+    } else {
+        cJSON_Delete(g->latest[g->latest_next]);
+        g->latest[g->latest_next] = conn;
+        g->latest_next = (g->latest_next + 1) % SAMPLE_LATEST;
     }
+}
+
+static uint64_t sample_kept(const struct conn_sample *sample)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < OUTCOME_COUNT; i++)
+        n += sample->group[i].first_count + sample->group[i].latest_count;
+    return n;
+}
+
+/* The kept connections as a JSON array; the sample is empty afterwards. */
+static cJSON *sample_take(struct conn_sample *sample)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < OUTCOME_COUNT; i++) {
+        struct sample_group *g = &sample->group[i];
+        for (uint32_t k = 0; k < g->first_count; k++)
+            cJSON_AddItemToArray(arr, g->first[k]);
+        for (uint32_t k = 0; k < g->latest_count; k++)
+            cJSON_AddItemToArray(arr, g->latest[k]);
+    }
+    memset(sample, 0, sizeof *sample);
+    return arr;
+}
+
+static void sample_clear(struct conn_sample *sample)
+{
+    cJSON_Delete(sample_take(sample));
 }
 
 static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
@@ -1030,8 +1105,9 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         bool profile = facts_host_matches(server_name, fb->opt.profile_hosts, fb->opt.profile_host_count) ||
                        facts_host_matches(t->connect_host, fb->opt.profile_hosts, fb->opt.profile_host_count) ||
                        facts_host_matches(dns_name, fb->opt.profile_hosts, fb->opt.profile_host_count);
-        keep(fb->targets, conn_json(fb, c, t, server_name, source, profile ? "profile" : "host"),
-             FACTS_MAX_TARGET_CONNS, &fb->target_conns_dropped);
+        sample_add(&fb->targets, conn_json(fb, c, t, server_name, source, profile ? "profile" : "host"));
+        /* The generic list is only ever reported when no target was seen. */
+        sample_clear(&fb->generic);
     } else if (is_revocation_name(fb, server_name) || is_revocation_name(fb, dns_name)) {
         bool by_name = is_revocation_name(fb, server_name);
         cJSON *rc = conn_json(fb, c, t, by_name ? server_name : dns_name, by_name ? source : "dns",
@@ -1039,10 +1115,8 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         cJSON_AddItemToArray(fb->revocation_conns, rc);
         if (cJSON_GetArraySize(fb->revocation_conns) > FACTS_MAX_FAILED_CONNECTS)
             cJSON_DeleteItemFromArray(fb->revocation_conns, 0);
-    } else if (t->tls || t->proxy) {
-        uint64_t ignored = 0;
-        keep(fb->generic, conn_json(fb, c, t, server_name, source, "generic"), FACTS_MAX_GENERIC_CONNS,
-             &ignored);
+    } else if ((t->tls || t->proxy) && !fb->targets.seen && !fb->opt.hosts_from_user) {
+        sample_add(&fb->generic, conn_json(fb, c, t, server_name, source, "generic"));
     }
     cJSON_Delete(t->tls);
     cJSON_Delete(t->proxy);
@@ -1069,7 +1143,7 @@ void facts_on_event(void *ctx, const struct event *ev)
     switch (ev->type) {
     case EV_CLIENT_HELLO: on_client_hello(t, ev, ev->conn->first_ts); break;
     case EV_SERVER_HELLO: on_server_hello(t, ev, ev->conn->first_ts); break;
-    case EV_CERTIFICATE: on_certificate(t, ev, side); break;
+    case EV_CERTIFICATE: on_certificate(fb, t, ev, side); break;
     case EV_HANDSHAKE_OTHER: {
         const char *name = tls_handshake_name(ev->handshake_type);
         note_message(t, name ? name : "handshake", ev);
@@ -1117,12 +1191,11 @@ struct facts_builder *facts_new(const struct facts_options *opt)
         return NULL;
     fb->opt = *opt;
     fb->names = calloc(FACTS_MAX_DNS_NAMES, sizeof *fb->names);
+    fb->certs = cert_cache_new();
     fb->lookups = cJSON_CreateArray();
-    fb->targets = cJSON_CreateArray();
-    fb->generic = cJSON_CreateArray();
     fb->failed_connects = cJSON_CreateArray();
     fb->revocation_conns = cJSON_CreateArray();
-    if (!fb->names) {
+    if (!fb->names || !fb->certs) {
         facts_free(fb);
         return NULL;
     }
@@ -1134,9 +1207,10 @@ void facts_free(struct facts_builder *fb)
     if (!fb)
         return;
     free(fb->names);
+    cert_cache_free(fb->certs);
     cJSON_Delete(fb->lookups);
-    cJSON_Delete(fb->targets);
-    cJSON_Delete(fb->generic);
+    sample_clear(&fb->targets);
+    sample_clear(&fb->generic);
     cJSON_Delete(fb->failed_connects);
     cJSON_Delete(fb->revocation_conns);
     free(fb);
@@ -1188,17 +1262,17 @@ static cJSON *dns_summary(cJSON *lookups)
         else if (!rcode || rcode->valuedouble != 0)
             target_failed = true;
     }
-    cJSON_AddBoolToObject(o, "target_asked", target_asked);
-    cJSON_AddBoolToObject(o, "target_resolved", target_resolved);
-    cJSON_AddBoolToObject(o, "target_failed", target_failed && !target_resolved);
-    cJSON_AddItemToObject(o, "lookups", lookups);
+    json_add_bool(o, "target_asked", target_asked);
+    json_add_bool(o, "target_resolved", target_resolved);
+    json_add_bool(o, "target_failed", target_failed && !target_resolved);
+    json_add(o, "lookups", lookups);
     return o;
 }
 
 static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON *hosts_failed = cJSON_AddArrayToObject(o, "unreachable");
+    cJSON *hosts_failed = json_add_array(o, "unreachable");
     const cJSON *l;
     cJSON_ArrayForEach(l, lookups) {
         if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(l, "role")), "revocation"))
@@ -1206,9 +1280,9 @@ static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
         const cJSON *rcode = cJSON_GetObjectItem(l, "rcode");
         if (!rcode || rcode->valuedouble != 0) {
             cJSON *h = cJSON_CreateObject();
-            cJSON_AddStringToObject(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(l, "name")));
-            cJSON_AddStringToObject(h, "how", rcode ? "dns" : "dns_no_answer");
-            cJSON_AddStringToObject(h, "detail", rcode ? cJSON_GetStringValue(cJSON_GetObjectItem(l, "rcode_name"))
+            json_add_string(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(l, "name")));
+            json_add_string(h, "how", rcode ? "dns" : "dns_no_answer");
+            json_add_string(h, "detail", rcode ? cJSON_GetStringValue(cJSON_GetObjectItem(l, "rcode_name"))
                                                        : "no answer");
             const cJSON *f = cJSON_GetObjectItem(l, rcode ? "response_frame" : "query_frame");
             if (f)
@@ -1223,12 +1297,12 @@ static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
         const cJSON *status = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "http"), "status");
         if (status && (status->valuedouble < 200 || status->valuedouble >= 300)) {
             cJSON *h = cJSON_CreateObject();
-            cJSON_AddStringToObject(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server_name")));
-            cJSON_AddStringToObject(h, "how", "http");
+            json_add_string(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server_name")));
+            json_add_string(h, "how", "http");
             char detail[64];
             snprintf(detail, sizeof detail, "HTTP %.0f", status->valuedouble);
-            cJSON_AddStringToObject(h, "detail", detail);
-            cJSON_AddStringToObject(h, "server", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server")));
+            json_add_string(h, "detail", detail);
+            json_add_string(h, "server", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server")));
             const cJSON *f = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "http"), "response_frame");
             if (f)
                 add_u64(h, "frame", (uint64_t)f->valuedouble);
@@ -1240,11 +1314,11 @@ static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
             continue;
         }
         cJSON *h = cJSON_CreateObject();
-        cJSON_AddStringToObject(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server_name")));
-        cJSON_AddStringToObject(h, "how", "tcp");
+        json_add_string(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server_name")));
+        json_add_string(h, "how", "tcp");
         const cJSON *rst = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "tcp"), "rst");
-        cJSON_AddStringToObject(h, "detail", rst ? "connection refused" : "no answer to SYN");
-        cJSON_AddStringToObject(h, "server", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server")));
+        json_add_string(h, "detail", rst ? "connection refused" : "no answer to SYN");
+        json_add_string(h, "server", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server")));
         const cJSON *f = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "tcp"), rst ? "rst" : "syn_frame");
         if (rst)
             f = cJSON_GetObjectItem(rst, "frame");
@@ -1252,9 +1326,9 @@ static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
             add_u64(h, "frame", (uint64_t)f->valuedouble);
         cJSON_AddItemToArray(hosts_failed, h);
     }
-    cJSON_AddBoolToObject(o, "attempted", cJSON_GetArraySize(conns) > 0 || cJSON_GetArraySize(hosts_failed) > 0);
-    cJSON_AddBoolToObject(o, "reachable", any_ok);
-    cJSON_AddItemToObject(o, "connections", conns);
+    json_add_bool(o, "attempted", cJSON_GetArraySize(conns) > 0 || cJSON_GetArraySize(hosts_failed) > 0);
+    json_add_bool(o, "reachable", any_ok);
+    json_add(o, "connections", conns);
     return o;
 }
 
@@ -1263,34 +1337,34 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     cJSON *capture = cJSON_CreateObject();
     add_u64(capture, "frames", s->frames);
     add_u64(capture, "bytes", s->bytes);
-    cJSON_AddNumberToObject(capture, "start_ts", (double)s->first_ts / 1e9);
+    json_add_number(capture, "start_ts", (double)s->first_ts / 1e9);
     add_ms(capture, "duration_ms", timestamp_between(s->last_ts, s->first_ts));
-    cJSON_AddStringToObject(capture, "format", s->format);
-    cJSON_AddBoolToObject(capture, "damaged_tail", s->damaged_tail);
+    json_add_string(capture, "format", s->format);
+    json_add_bool(capture, "damaged_tail", s->damaged_tail);
     add_u64(capture, "tcp_connections", fb->conns_seen);
     add_u64(capture, "tls_connections", fb->tls_conns_seen);
-    cJSON *hosts = cJSON_AddArrayToObject(capture, "target_hosts");
+    cJSON *hosts = json_add_array(capture, "target_hosts");
     for (size_t i = 0; i < fb->opt.host_count; i++)
         cJSON_AddItemToArray(hosts, cJSON_CreateString(fb->opt.hosts[i]));
     /* No connection to a profile host: every TLS connection is analysed
      * instead, so the tool still finds TLS failures of any application.
      * target_connections keeps counting the real targets only. */
-    cJSON *targets = take(&fb->targets);
-    uint64_t target_count = (uint64_t)cJSON_GetArraySize(targets) + fb->target_conns_dropped;
+    uint64_t target_count = fb->targets.seen;
     bool generic = target_count == 0 && !fb->opt.hosts_from_user;
-    cJSON *conns = targets;
-    if (generic) {
-        cJSON_Delete(targets);
-        conns = take(&fb->generic);
-    }
-    cJSON_AddStringToObject(capture, "selection", generic ? "all_tls" : "targets");
+    struct conn_sample *chosen = generic ? &fb->generic : &fb->targets;
+    json_add_string(capture, "selection", generic ? "all_tls" : "targets");
     add_u64(capture, "target_connections", target_count);
+    /* Of the connections selected, how many there were and how many are in
+     * "connections" (the first and latest of each outcome). */
+    add_u64(capture, "selected_connections", chosen->seen);
+    add_u64(capture, "kept_connections", sample_kept(chosen));
+    cJSON *conns = sample_take(chosen);
     cJSON *lookups = take(&fb->lookups);
     cJSON *dns = dns_summary(cJSON_Duplicate(lookups, true));
     add_u64(dns, "other_lookups", fb->other_lookups);
     add_u64(dns, "other_failed_lookups", fb->other_failed_lookups);
-    cJSON_AddItemToObject(capture, "dns", dns);
-    cJSON_AddItemToObject(capture, "revocation", revocation_summary(lookups, take(&fb->revocation_conns)));
+    json_add(capture, "dns", dns);
+    json_add(capture, "revocation", revocation_summary(lookups, take(&fb->revocation_conns)));
     cJSON_Delete(lookups);
     cJSON *failed = take(&fb->failed_connects);
     cJSON *proxy_failed = cJSON_CreateArray();
@@ -1298,8 +1372,8 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     cJSON_ArrayForEach(f, failed)
         if (cJSON_IsTrue(cJSON_GetObjectItem(f, "proxy_port")))
             cJSON_AddItemToArray(proxy_failed, cJSON_Duplicate(f, true));
-    cJSON_AddItemToObject(capture, "failed_connects", failed);
-    cJSON_AddItemToObject(capture, "proxy_connect_failures", proxy_failed);
-    cJSON_AddItemToObject(capture, "connections", sorted_by_start(conns));
+    json_add(capture, "failed_connects", failed);
+    json_add(capture, "proxy_connect_failures", proxy_failed);
+    json_add(capture, "connections", sorted_by_start(conns));
     return capture;
 }

@@ -16,8 +16,10 @@
 #include "events.h"
 #include "pipeline.h"
 
-#define FACTS_MAX_GENERIC_CONNS 256   /* TLS connections kept when no target matched */
-#define FACTS_MAX_TARGET_CONNS 1024   /* target connections kept */
+/* Connection facts kept, of targets (or, when none matched, of every TLS
+ * connection): the first 32 and the latest 96 failed ones, and the same of
+ * the others. */
+#define FACTS_MAX_KEPT_CONNS 256
 #define FACTS_MAX_DNS_NAMES 4096      /* name -> address entries remembered */
 #define FACTS_MAX_LOOKUPS 256         /* DNS lookups kept for the report */
 #define FACTS_MAX_FAILED_CONNECTS 64

@@ -14,11 +14,17 @@
 
 /* ---- output: a digest and/or a bounded text buffer -------------------------- */
 
+/* The digest is fed in chunks: EVP_DigestUpdate per value, a few bytes at a
+ * time, cost more than the rest of the fingerprint. */
+#define SINK_CHUNK 256
+
 struct sink {
     EVP_MD_CTX *md;   /* NULL: no digest */
     char *text;       /* NULL: no text */
     size_t cap;
     size_t len;       /* bytes stored in text (excluding the NUL) */
+    size_t pending;   /* bytes in chunk not yet given to md */
+    char chunk[SINK_CHUNK];
 };
 
 static void sink_init(struct sink *s, EVP_MD_CTX *md, char *text, size_t cap)
@@ -27,14 +33,30 @@ static void sink_init(struct sink *s, EVP_MD_CTX *md, char *text, size_t cap)
     s->text = cap ? text : NULL;
     s->cap = cap;
     s->len = 0;
+    s->pending = 0;
     if (s->text)
         s->text[0] = '\0';
 }
 
+static void sink_flush(struct sink *s)
+{
+    if (s->md && s->pending)
+        EVP_DigestUpdate(s->md, s->chunk, s->pending);
+    s->pending = 0;
+}
+
 static void sink_put(struct sink *s, const char *p, size_t n)
 {
-    if (s->md && n)
-        EVP_DigestUpdate(s->md, p, n);
+    if (s->md) {
+        if (s->pending + n > SINK_CHUNK)
+            sink_flush(s);
+        if (n > SINK_CHUNK)
+            EVP_DigestUpdate(s->md, p, n);
+        else {
+            memcpy(s->chunk + s->pending, p, n);
+            s->pending += n;
+        }
+    }
     if (s->text && s->len + 1 < s->cap) {
         size_t room = s->cap - 1 - s->len;
         size_t k = n < room ? n : room;
@@ -48,9 +70,13 @@ static void sink_char(struct sink *s, char c) { sink_put(s, &c, 1); }
 
 static void sink_dec(struct sink *s, uint32_t v)
 {
-    char buf[12];
-    int n = snprintf(buf, sizeof buf, "%u", (unsigned)v);
-    sink_put(s, buf, (size_t)n);
+    char buf[10];
+    size_t n = sizeof buf;
+    do {
+        buf[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sink_put(s, buf + n, sizeof buf - n);
 }
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -71,9 +97,12 @@ static void hex_encode(const unsigned char *bytes, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* Writes the lowercase hex digest of md into out (2 * digest size + 1). */
-static void digest_hex(EVP_MD_CTX *md, char *out)
+/* Writes the lowercase hex digest of what went into s into out (2 * digest
+ * size + 1). */
+static void sink_digest_hex(struct sink *s, char *out)
 {
+    EVP_MD_CTX *md = s->md;
+    sink_flush(s);
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     if (!md || EVP_DigestFinal_ex(md, d, &n) != 1) {
@@ -180,7 +209,7 @@ void fingerprint_ja3(const struct tls_client_hello *ch, char *text, size_t text_
     if (!ch->sslv2)
         put_dec_list(&s, &ch->ec_point_formats);
 
-    digest_hex(md, md5_hex);
+    sink_digest_hex(&s, md5_hex);
     EVP_MD_CTX_free(md);
 }
 
@@ -197,7 +226,7 @@ void fingerprint_ja3s(const struct tls_server_hello *sh, char *text, size_t text
     if (sh->has_extensions)
         put_dec_extensions(&s, &sh->extensions);
 
-    digest_hex(md, md5_hex);
+    sink_digest_hex(&s, md5_hex);
     EVP_MD_CTX_free(md);
 }
 
@@ -400,7 +429,7 @@ static void ja4_hash_b(const struct ja4_lists *L, char out[JA4_HASH_LEN + 1])
     sink_init(&s, md, NULL, 0);
     put_hex_list(&s, L->ciphers, L->n_ciphers);
     char full[2 * EVP_MAX_MD_SIZE + 1];
-    digest_hex(md, full);
+    sink_digest_hex(&s, full);
     EVP_MD_CTX_free(md);
     if (strlen(full) >= JA4_HASH_LEN)
         memcpy(out, full, JA4_HASH_LEN);
@@ -417,7 +446,7 @@ static void ja4_hash_c(const struct tls_client_hello *ch, const struct ja4_lists
     sink_init(&s, md, NULL, 0);
     put_part_c(&s, ch, L);
     char full[2 * EVP_MAX_MD_SIZE + 1];
-    digest_hex(md, full);
+    sink_digest_hex(&s, full);
     EVP_MD_CTX_free(md);
     if (strlen(full) >= JA4_HASH_LEN)
         memcpy(out, full, JA4_HASH_LEN);

@@ -2,10 +2,9 @@
 #include "cli.h"
 #include "tls_names.h"
 
-#include <openssl/evp.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define TEXT_WIDTH 79
 
@@ -156,31 +155,16 @@ cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn, const c
 
 /* ----------------------------------------------------------------- build */
 
-cJSON *report_input_json(const char *role, const char *path, const char *format, uint64_t frames)
+cJSON *report_input_json(const char *role, const char *path, int64_t size, const char *sha256_hex,
+                         const char *format, uint64_t frames)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "role", role);
     cJSON_AddStringToObject(o, "file", path);
-    struct stat st;
-    if (stat(path, &st) == 0)
-        cJSON_AddNumberToObject(o, "size", (double)st.st_size);
-    FILE *f = fopen(path, "rb");
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (f && md && EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-        unsigned char buf[65536], digest[32];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-            EVP_DigestUpdate(md, buf, n);
-        unsigned int len = 0;
-        EVP_DigestFinal_ex(md, digest, &len);
-        char hex[65];
-        for (unsigned i = 0; i < len && i < 32; i++)
-            snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-        cJSON_AddStringToObject(o, "sha256", hex);
-    }
-    EVP_MD_CTX_free(md);
-    if (f)
-        fclose(f);
+    if (size >= 0)
+        cJSON_AddNumberToObject(o, "size", (double)size);
+    if (sha256_hex && *sha256_hex)
+        cJSON_AddStringToObject(o, "sha256", sha256_hex);
     cJSON_AddStringToObject(o, "format", format);
     cJSON_AddNumberToObject(o, "frames", (double)frames);
     return o;
@@ -441,7 +425,8 @@ static void print_side(FILE *out, const char *heading, const cJSON *side)
     cJSON_ArrayForEach(fc, cJSON_GetObjectItem(facts, "failed_connects"))
         tl_add(&tl, num(fc, "syn_frame", 0), "SYN", "to %s: %s", str(fc, "server"), str(fc, "result"));
     print_timeline(out, &tl);
-    int others = cJSON_GetArraySize(conns) - (conn ? 1 : 0);
+    int listed = cJSON_GetArraySize(conns);
+    int others = (int)num(facts, "selected_connections", listed) - (conn ? 1 : 0);
     if (others > 0)
         fprintf(out, "  (%d more connection%s to the server in %s)\n", others, others == 1 ? "" : "s",
                 str(side, "file"));
@@ -540,7 +525,7 @@ static void print_differences(FILE *out, const cJSON *diffs)
     }
 }
 
-static void print_verdict(FILE *out, const cJSON *diag)
+static void print_verdict(FILE *out, const cJSON *diag, const cJSON *facts)
 {
     const char *cause = str(diag, "cause");
     bool ok = cause && !strcmp(cause, "success");
@@ -555,9 +540,14 @@ static void print_verdict(FILE *out, const cJSON *diag)
     if (str(diag, "message"))
         wrap(out, "        ", 8, str(diag, "message"));
     int repeats = (int)num(diag, "matched_connections", 0);
+    double selected = num(facts, "selected_connections", 0), kept = num(facts, "kept_connections", 0);
     if (repeats > 1) {
-        char line[96];
-        snprintf(line, sizeof line, "The same on %d connections; the first is shown.", repeats);
+        char line[160];
+        if (kept < selected)
+            snprintf(line, sizeof line, "The same on %d of the %.0f connections kept (the first and latest of "
+                                        "%.0f); the first is shown.", repeats, kept, selected);
+        else
+            snprintf(line, sizeof line, "The same on %d connections; the first is shown.", repeats);
         wrap(out, "        ", 8, line);
     }
     const cJSON *ev = cJSON_GetObjectItem(diag, "evidence");
@@ -599,10 +589,10 @@ static void print_other_findings(FILE *out, const cJSON *side, const cJSON *diag
 void report_print_text(FILE *out, const cJSON *report)
 {
     const cJSON *diag = cJSON_GetObjectItem(report, "diagnosis");
-    print_verdict(out, diag);
     const cJSON *captures = cJSON_GetObjectItem(report, "captures");
     bool diff = !strcmp(str(report, "mode") ? str(report, "mode") : "", "diff");
     const cJSON *bad = cJSON_GetObjectItem(captures, diff ? "bad" : "capture");
+    print_verdict(out, diag, cJSON_GetObjectItem(bad, "facts"));
     fprintf(out, "\n");
     print_side(out, diff ? "Failing endpoint" : "Endpoint", bad);
     if (diff) {
@@ -615,6 +605,6 @@ void report_print_text(FILE *out, const cJSON *report)
     const cJSON *in;
     fprintf(out, "\n");
     cJSON_ArrayForEach(in, cJSON_GetObjectItem(report, "inputs"))
-        fprintf(out, "%s: %s, %.0f frames, sha256 %.12s...\n", str(in, "role"), str(in, "file"),
-                num(in, "frames", 0), str(in, "sha256") ? str(in, "sha256") : "?");
+        fprintf(out, "%s: %s, %.0f bytes, %.0f frames\n", str(in, "role"), str(in, "file"),
+                num(in, "size", 0), num(in, "frames", 0));
 }

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
-#define REPORT_SCHEMA_VERSION "1.0"
+#define REPORT_SCHEMA_VERSION "1.1"
 
 /* One analysed capture: its facts and the findings the rules produced. */
 struct report_side {
     const char *role;        /* "bad", "good" or "capture" */
     const char *path;
-    cJSON *input;            /* file, size, sha256, format, frames (owned) */
+    cJSON *input;            /* file, size, sha256 (JSON reports), format, frames (owned) */
     cJSON *facts;            /* capture facts with "connections" (owned) */
     cJSON *findings;         /* rules_evaluate() output (owned) */
 };
@@ -46,7 +46,9 @@ cJSON *report_build(const char *mode, struct report_side *sides, int side_count,
  * evidence with frame numbers, then the remedy, then the rest. */
 void report_print_text(FILE *out, const cJSON *report);
 
-/* Hex SHA-256 and size of a file, for reproducibility. */
-cJSON *report_input_json(const char *role, const char *path, const char *format, uint64_t frames);
+/* What identifies an input, for reproducibility: size -1 and sha256_hex
+ * NULL or "" when not known (the digest is computed for JSON reports only). */
+cJSON *report_input_json(const char *role, const char *path, int64_t size, const char *sha256_hex,
+                         const char *format, uint64_t frames);
 
 #endif

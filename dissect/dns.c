@@ -8,6 +8,7 @@
  */
 #include "dns.h"
 
+#include <stddef.h>
 #include <string.h>
 
 enum {
@@ -237,7 +238,10 @@ static uint32_t read_header(struct cursor *c, struct dns_message *out)
 
 enum parse_status dns_parse_message(const uint8_t *buf, size_t len, struct dns_message *out)
 {
-    *out = (struct dns_message){ 0 };
+    /* Everything but the answers, which are cleared one by one as they are
+     * read: the struct is 33 KB and most messages hold one or two. */
+    memset(out, 0, offsetof(struct dns_message, answers));
+    out->answers_kept = 0;
     if (len == 0)
         return PARSE_TRUNCATED;
 
@@ -249,6 +253,8 @@ enum parse_status dns_parse_message(const uint8_t *buf, size_t len, struct dns_m
         read_question(&c, &msg, i == 0 ? out : NULL);
     for (uint32_t i = 0; i < out->answer_count && cursor_ok(&c); i++) {
         bool keep = i < DNS_MAX_ANSWERS;
+        if (keep)
+            out->answers[i] = (struct dns_answer){ .type = 0 };
         read_record(&c, &msg, true, keep ? &out->answers[i] : NULL);
         if (keep && cursor_ok(&c))
             out->answers_kept++;

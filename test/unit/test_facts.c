@@ -276,6 +276,81 @@ static void test_host_patterns(void **state)
     assert_false(facts_host_matches(NULL, patterns, 2));
 }
 
+static void successful_conn(uint64_t id)
+{
+    open_conn(id, 10, 443);
+    uint64_t f = id * 10;
+    conn.first_frame = f;
+    tcp(TCP_EV_SYN, f, CLIENT);
+    tcp(TCP_EV_SYNACK, f + 1, SERVER);
+    client_hello(f + 2);
+    send_event((struct event){ .type = EV_CHANGE_CIPHER_SPEC }, f + 3, CLIENT);
+    send_event((struct event){ .type = EV_CHANGE_CIPHER_SPEC }, f + 4, SERVER);
+    send_event((struct event){ .type = EV_APPLICATION_DATA, .length = 100 }, f + 5, CLIENT);
+    send_event((struct event){ .type = EV_APPLICATION_DATA, .length = 5000 }, f + 6, SERVER);
+    tcp(TCP_EV_FIN, f + 7, CLIENT);
+    tcp(TCP_EV_FIN, f + 8, SERVER);
+    end_conn();
+}
+
+static void failed_conn(uint64_t id)
+{
+    open_conn(id, 10, 443);
+    uint64_t f = id * 10;
+    conn.first_frame = f;
+    tcp(TCP_EV_SYN, f, CLIENT);
+    tcp(TCP_EV_SYNACK, f + 1, SERVER);
+    client_hello(f + 2);
+    alert(f + 3, SERVER, 2, 40);
+    tcp(TCP_EV_FIN, f + 4, SERVER);
+    end_conn();
+}
+
+static bool kept(const cJSON *capture, uint64_t id)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(capture, "connections"))
+        if (num(c, "id") == (double)id)
+            return true;
+    return false;
+}
+
+/* More connections than are kept: the first and latest of each outcome
+ * stay, so the one failure after 250 successes is not lost; counts are of
+ * everything seen. */
+static void test_late_failure_kept_among_many(void **state)
+{
+    (void)state;
+    uint64_t id = 1;
+    for (int i = 0; i < 10; i++)
+        failed_conn(id++);
+    for (int i = 0; i < 250; i++)
+        successful_conn(id++);
+    failed_conn(id);
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_int_equal(num(capture, "target_connections"), 261);
+    assert_int_equal(num(capture, "selected_connections"), 261);
+    assert_int_equal(num(capture, "kept_connections"), 11 + 32 + 96);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(capture, "connections")), 11 + 32 + 96);
+    assert_true(kept(capture, 261));       /* the late failure */
+    assert_true(kept(capture, 1));         /* the first failure */
+    assert_true(kept(capture, 11));        /* the first success */
+    assert_true(kept(capture, 42));        /* ... and the 32nd */
+    assert_false(kept(capture, 43));       /* between the first and the latest */
+    assert_false(kept(capture, 164));
+    assert_true(kept(capture, 165));       /* the latest 96 successes: 165..260 */
+    assert_true(kept(capture, 260));
+    /* Listed in the order they began. */
+    const cJSON *conns = cJSON_GetObjectItem(capture, "connections");
+    double previous = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, conns) {
+        assert_true(num(c, "first_frame") >= previous);
+        previous = num(c, "first_frame");
+    }
+    cJSON_Delete(capture);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -288,6 +363,7 @@ int main(void)
         T(test_connect_407_then_closed),
         T(test_revocation_fetch_answered_with_http_error),
         T(test_host_patterns),
+        T(test_late_failure_kept_among_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
