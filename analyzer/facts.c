@@ -39,8 +39,7 @@ struct conn_track {
     uint64_t alert_records[2];
     uint64_t first_alert_frame[2];
     uint64_t first_fatal_alert_frame;
-    uint64_t gap_frame;
-    uint64_t gap_bytes;
+    uint64_t gap_frame;            /* the first capture hole */
     bool tls13;
     bool handshake_done;
     int64_t handshake_done_ts;
@@ -814,6 +813,8 @@ static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int
     add_u64(o, "packets_s2c", sh->packets);
     add_u64(o, "gaps", ch->gaps + sh->gaps);
     add_u64(o, "gap_bytes", ch->gap_bytes + sh->gap_bytes);
+    if (t->gap_frame)
+        add_u64(o, "first_gap_frame", t->gap_frame);
     if (ch->limit_hit || sh->limit_hit)
         add_u64(o, "reassembly_limit_frame", ch->limit_hit ? ch->limit_frame : sh->limit_frame);
     return o;
@@ -1177,7 +1178,6 @@ void facts_on_event(void *ctx, const struct event *ev)
     case EV_STREAM_GAP:
         if (!t->gap_frame)
             t->gap_frame = ev->frame;
-        t->gap_bytes += ev->length;
         break;
     default:
         break;
@@ -1341,6 +1341,13 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     add_ms(capture, "duration_ms", timestamp_between(s->last_ts, s->first_ts));
     json_add_string(capture, "format", s->format);
     json_add_bool(capture, "damaged_tail", s->damaged_tail);
+    /* How much the capture's reading lost to limits and bad headers: a
+     * report from a capture with losses says so. */
+    cJSON *losses = json_add_object(capture, "reading_losses");
+    add_u64(losses, "connections_evicted", s->reasm.conns_evicted);
+    add_u64(losses, "ip_datagrams_incomplete", s->ipfrag_dropped);
+    add_u64(losses, "invalid_headers", s->invalid_headers);
+    add_u64(losses, "truncated_headers", s->truncated_headers);
     add_u64(capture, "tcp_connections", fb->conns_seen);
     add_u64(capture, "tls_connections", fb->tls_conns_seen);
     cJSON *hosts = json_add_array(capture, "target_hosts");

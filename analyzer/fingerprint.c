@@ -27,9 +27,20 @@ struct sink {
     char chunk[SINK_CHUNK];
 };
 
-static void sink_init(struct sink *s, EVP_MD_CTX *md, char *text, size_t cap)
+static EVP_MD_CTX *digest_start(const EVP_MD *type)
 {
-    s->md = md;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (md && EVP_DigestInit_ex(md, type, NULL) != 1) {
+        EVP_MD_CTX_free(md);
+        md = NULL;
+    }
+    return md;
+}
+
+/* type NULL: text only. A digest sink is finished by sink_digest_hex(). */
+static void sink_init(struct sink *s, const EVP_MD *type, char *text, size_t cap)
+{
+    s->md = type ? digest_start(type) : NULL;
     s->text = cap ? text : NULL;
     s->cap = cap;
     s->len = 0;
@@ -103,23 +114,14 @@ static void sink_digest_hex(struct sink *s, char *out)
 {
     EVP_MD_CTX *md = s->md;
     sink_flush(s);
+    s->md = NULL;
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    if (!md || EVP_DigestFinal_ex(md, d, &n) != 1) {
+    if (md && EVP_DigestFinal_ex(md, d, &n) == 1)
+        hex_encode(d, n, out);
+    else
         out[0] = '\0';
-        return;
-    }
-    hex_encode(d, n, out);
-}
-
-static EVP_MD_CTX *digest_start(const EVP_MD *type)
-{
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (md && EVP_DigestInit_ex(md, type, NULL) != 1) {
-        EVP_MD_CTX_free(md);
-        md = NULL;
-    }
-    return md;
+    EVP_MD_CTX_free(md);
 }
 
 /* ---- reading the hello ------------------------------------------------------ */
@@ -183,9 +185,8 @@ static void put_dec_extensions(struct sink *s, const struct wire_bytes *block)
 
 void fingerprint_ja3(const struct tls_client_hello *ch, char *text, size_t text_len, char md5_hex[33])
 {
-    EVP_MD_CTX *md = digest_start(EVP_md5());
     struct sink s;
-    sink_init(&s, md, text, text_len);
+    sink_init(&s, EVP_md5(), text, text_len);
 
     sink_dec(&s, ch->legacy_version);
     sink_char(&s, ',');
@@ -210,14 +211,12 @@ void fingerprint_ja3(const struct tls_client_hello *ch, char *text, size_t text_
         put_dec_list(&s, &ch->ec_point_formats);
 
     sink_digest_hex(&s, md5_hex);
-    EVP_MD_CTX_free(md);
 }
 
 void fingerprint_ja3s(const struct tls_server_hello *sh, char *text, size_t text_len, char md5_hex[33])
 {
-    EVP_MD_CTX *md = digest_start(EVP_md5());
     struct sink s;
-    sink_init(&s, md, text, text_len);
+    sink_init(&s, EVP_md5(), text, text_len);
 
     sink_dec(&s, sh->legacy_version);
     sink_char(&s, ',');
@@ -227,7 +226,6 @@ void fingerprint_ja3s(const struct tls_server_hello *sh, char *text, size_t text
         put_dec_extensions(&s, &sh->extensions);
 
     sink_digest_hex(&s, md5_hex);
-    EVP_MD_CTX_free(md);
 }
 
 /* ---- JA4 -------------------------------------------------------------------- */
@@ -424,13 +422,11 @@ static void ja4_hash_b(const struct ja4_lists *L, char out[JA4_HASH_LEN + 1])
     strcpy(out, JA4_EMPTY_HASH);
     if (L->n_ciphers == 0)
         return;
-    EVP_MD_CTX *md = digest_start(EVP_sha256());
     struct sink s;
-    sink_init(&s, md, NULL, 0);
+    sink_init(&s, EVP_sha256(), NULL, 0);
     put_hex_list(&s, L->ciphers, L->n_ciphers);
     char full[2 * EVP_MAX_MD_SIZE + 1];
     sink_digest_hex(&s, full);
-    EVP_MD_CTX_free(md);
     if (strlen(full) >= JA4_HASH_LEN)
         memcpy(out, full, JA4_HASH_LEN);
 }
@@ -441,13 +437,11 @@ static void ja4_hash_c(const struct tls_client_hello *ch, const struct ja4_lists
     strcpy(out, JA4_EMPTY_HASH);
     if (L->n_exts == 0)
         return;
-    EVP_MD_CTX *md = digest_start(EVP_sha256());
     struct sink s;
-    sink_init(&s, md, NULL, 0);
+    sink_init(&s, EVP_sha256(), NULL, 0);
     put_part_c(&s, ch, L);
     char full[2 * EVP_MAX_MD_SIZE + 1];
     sink_digest_hex(&s, full);
-    EVP_MD_CTX_free(md);
     if (strlen(full) >= JA4_HASH_LEN)
         memcpy(out, full, JA4_HASH_LEN);
 }

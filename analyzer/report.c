@@ -387,6 +387,19 @@ static void timeline_conn(struct timeline *tl, const cJSON *conn)
                        ? str(proxy, "reason") : "");
     }
     timeline_tls(tl, cJSON_GetObjectItem(conn, "tls"));
+    /* What the capture or a limit kept from view: the facts after it may be partial. */
+    if (num(tcp, "first_gap_frame", 0))
+        tl_add(tl, num(tcp, "first_gap_frame", 0), "Capture gap", "%.0f bytes never captured (%.0f hole%s)",
+               num(tcp, "gap_bytes", 0), num(tcp, "gaps", 0), num(tcp, "gaps", 0) == 1 ? "" : "s");
+    if (num(tcp, "reassembly_limit_frame", 0))
+        tl_add(tl, num(tcp, "reassembly_limit_frame", 0), "Limit hit",
+               "out-of-order data over --max-ooo-bytes or --max-ooo-segments; the hole is taken as a gap");
+    const cJSON *problem;
+    cJSON_ArrayForEach(problem, cJSON_GetObjectItem(cJSON_GetObjectItem(conn, "tls"), "problems")) {
+        bool limit = !strcmp(str(problem, "kind") ? str(problem, "kind") : "", "limit");
+        tl_add(tl, num(problem, "frame", 0), limit ? "Limit hit" : "Malformed", "%s%s", str(problem, "what"),
+               limit ? " (see --help for the limit options)" : "");
+    }
     const cJSON *rst = cJSON_GetObjectItem(tcp, "rst");
     if (rst)
         tl_add(tl, num(rst, "frame", 0), "RST", "from the %s", str(rst, "from"));
@@ -397,10 +410,19 @@ static void timeline_conn(struct timeline *tl, const cJSON *conn)
 static void print_timeline(FILE *out, struct timeline *tl)
 {
     qsort(tl->e, (size_t)tl->n, sizeof tl->e[0], by_frame);
+    /* The frame column is as wide as the largest frame number, 5 at least. */
+    int width = 5;
     for (int i = 0; i < tl->n; i++) {
-        char prefix[48];
-        snprintf(prefix, sizeof prefix, "  #%-5llu %-13s ", (unsigned long long)tl->e[i].frame, tl->e[i].what);
-        wrap(out, prefix, 23, tl->e[i].detail);
+        char digits[24];
+        int w = snprintf(digits, sizeof digits, "%llu", (unsigned long long)tl->e[i].frame);
+        if (w > width)
+            width = w;
+    }
+    for (int i = 0; i < tl->n; i++) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "  #%-*llu %-13s ", width, (unsigned long long)tl->e[i].frame,
+                 tl->e[i].what);
+        wrap(out, prefix, 18 + width, tl->e[i].detail);
     }
 }
 
@@ -430,6 +452,26 @@ static void print_side(FILE *out, const char *heading, const cJSON *side)
     if (others > 0)
         fprintf(out, "  (%d more connection%s to the server in %s)\n", others, others == 1 ? "" : "s",
                 str(side, "file"));
+}
+
+/* A line when limits or bad headers kept part of the capture from view. */
+static void print_losses(FILE *out, const cJSON *losses)
+{
+    char line[320] = "";
+    size_t used = 0;
+    double evicted = num(losses, "connections_evicted", 0), fragments = num(losses, "ip_datagrams_incomplete", 0),
+           bad = num(losses, "invalid_headers", 0) + num(losses, "truncated_headers", 0);
+    if (evicted)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f connection%s ended early at --max-conns",
+                                 used ? "; " : "", evicted, evicted == 1 ? "" : "s");
+    if (fragments && used < sizeof line)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f IP datagram%s left incomplete",
+                                 used ? "; " : "", fragments, fragments == 1 ? "" : "s");
+    if (bad && used < sizeof line)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f frame%s with bad or cut headers",
+                                 used ? "; " : "", bad, bad == 1 ? "" : "s");
+    if (used)
+        wrap(out, "  not analysed: ", 16, line);
 }
 
 static void value_text(const cJSON *v, char *buf, size_t len)
@@ -604,7 +646,10 @@ void report_print_text(FILE *out, const cJSON *report)
     print_other_findings(out, bad, diag);
     const cJSON *in;
     fprintf(out, "\n");
-    cJSON_ArrayForEach(in, cJSON_GetObjectItem(report, "inputs"))
+    cJSON_ArrayForEach(in, cJSON_GetObjectItem(report, "inputs")) {
         fprintf(out, "%s: %s, %.0f bytes, %.0f frames\n", str(in, "role"), str(in, "file"),
                 num(in, "size", 0), num(in, "frames", 0));
+        print_losses(out, cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(captures, str(in, "role")),
+                                                                  "facts"), "reading_losses"));
+    }
 }

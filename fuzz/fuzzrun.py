@@ -11,9 +11,10 @@
       findings to fuzz/build/findings-T/; the step's CPU time, executions,
       coverage and findings are appended to fuzz/campaign.jsonl and the
       cumulative table in fuzz/RESULTS.md is rewritten.
-  fuzzrun.py rotate --seconds N [--until-cpu S]
-      campaign steps of N seconds, always on the target with the least CPU
-      time so far, until every target has S CPU-seconds (default 3600).
+  fuzzrun.py rotate --seconds N [--until-cpu S] [--only T1,T2]
+      campaign steps of N seconds (less when the target needs less), always
+      on the target with the least CPU time so far, until every target (of
+      --only) has S CPU-seconds (default 3600).
   fuzzrun.py minimize --target T
       merges fuzz/build/corpus-T into fuzz/build/corpus-T.min (smallest set
       with the same coverage) and prints its size.
@@ -220,7 +221,7 @@ def cmd_rotate(opts):
         # the others go on meanwhile.
         stopped = {t: m for t, m in stopped.items() if binary_mtime(t) == m}
         total = cumulative()
-        todo = [t for t in TARGETS if total[t]["cpu_s"] < opts.until_cpu and t not in stopped]
+        todo = [t for t in opts.only if total[t]["cpu_s"] < opts.until_cpu and t not in stopped]
         if not todo:
             if stopped:
                 time.sleep(60)
@@ -228,7 +229,9 @@ def cmd_rotate(opts):
             return 0
         target = min(todo, key=lambda t: total[t]["cpu_s"])
         mtime = binary_mtime(target)
-        r = campaign_step(target, opts.seconds)
+        # No step longer than what the target still needs (and a minute at least).
+        left = opts.until_cpu - total[target]["cpu_s"]
+        r = campaign_step(target, int(min(opts.seconds, max(60, left + 30))))
         if r["findings"]:
             stopped[target] = mtime
 
@@ -282,6 +285,8 @@ def main():
     o = sub.add_parser("rotate")
     o.add_argument("--seconds", type=int, default=900)
     o.add_argument("--until-cpu", type=float, default=CPU_GOAL)
+    o.add_argument("--only", type=lambda v: v.split(","), default=TARGETS,
+                   help="comma-separated targets (two rotations on two cores take disjoint sets)")
     m = sub.add_parser("minimize")
     m.add_argument("--target", required=True, choices=TARGETS)
     k = sub.add_parser("keep")

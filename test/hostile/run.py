@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs tlsdiag on every hostile capture (make-hostile.py) and checks that a
 limit is a fact, not a failure: exit 0 or 2 (analyze: 0, 1 or 2), the limit
-visible in the output (stats JSON, analyze JSON or stderr), peak RSS under
+visible in the output (stats JSON, analyze JSON, the text report or stderr), peak RSS under
 256 MB, a time bound, no sanitizer report. A raised limit must be honoured.
 
 usage: test/hostile/run.py TLSDIAG [--keep DIR]
@@ -85,9 +85,14 @@ def main():
             commands.append(("stats", []))
         if "raised" in expect:
             commands.append(("events", expect["raised"]["option"]))
+        if "analyze_text" in expect:
+            # The text report a person reads says a limit was hit, and where.
+            commands.append(("analyze", ["--host", "*"]))
         outputs = {}
         for command, extra in commands:
             label = command + ("+" if extra and command == "events" else "")
+            if command == "analyze" and "--host" in extra:
+                label = "text"
             out_path = os.path.join(work, f"{name}.{label}.out")
             code, seconds, rss, stderr = run([tlsdiag, command] + extra + [capture], out_path)
             outputs[label] = (out_path, stderr)
@@ -108,7 +113,14 @@ def main():
                 for key, wanted in expect["stats"].items():
                     if not check_value(stats.get(key), wanted):
                         problems.append(f"stats {key} = {stats.get(key)!r}, expected {wanted}")
-            if command == "analyze" and "analyze" in expect:
+            if label == "text":
+                with open(out_path, errors="replace") as f:
+                    report = f.read()
+                if expect["analyze_text"] in report:
+                    shown = expect["analyze_text"]
+                else:
+                    problems.append(f"text report lacks '{expect['analyze_text']}'")
+            elif command == "analyze" and "analyze" in expect:
                 text = json.dumps(json.load(open(out_path)), separators=(", ", ": "))
                 if expect["analyze"] in text:
                     shown = expect["analyze"].replace('"', "")
