@@ -276,7 +276,8 @@ static void test_host_patterns(void **state)
     assert_false(facts_host_matches(NULL, patterns, 2));
 }
 
-static void successful_conn(uint64_t id)
+/* Connection id: its frames are id * 10 onwards; returns the first. */
+static uint64_t conn_up_to_client_hello(uint64_t id)
 {
     open_conn(id, 10, 443);
     uint64_t f = id * 10;
@@ -284,6 +285,12 @@ static void successful_conn(uint64_t id)
     tcp(TCP_EV_SYN, f, CLIENT);
     tcp(TCP_EV_SYNACK, f + 1, SERVER);
     client_hello(f + 2);
+    return f;
+}
+
+static void successful_conn(uint64_t id)
+{
+    uint64_t f = conn_up_to_client_hello(id);
     send_event((struct event){ .type = EV_CHANGE_CIPHER_SPEC }, f + 3, CLIENT);
     send_event((struct event){ .type = EV_CHANGE_CIPHER_SPEC }, f + 4, SERVER);
     send_event((struct event){ .type = EV_APPLICATION_DATA, .length = 100 }, f + 5, CLIENT);
@@ -295,12 +302,7 @@ static void successful_conn(uint64_t id)
 
 static void failed_conn(uint64_t id)
 {
-    open_conn(id, 10, 443);
-    uint64_t f = id * 10;
-    conn.first_frame = f;
-    tcp(TCP_EV_SYN, f, CLIENT);
-    tcp(TCP_EV_SYNACK, f + 1, SERVER);
-    client_hello(f + 2);
+    uint64_t f = conn_up_to_client_hello(id);
     alert(f + 3, SERVER, 2, 40);
     tcp(TCP_EV_FIN, f + 4, SERVER);
     end_conn();
