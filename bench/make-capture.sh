@@ -44,6 +44,9 @@ SLICE_MB=${SLICE_MB:-100}
 
 log()  { printf '[make-capture] %s\n' "$*" >&2; }
 die()  { printf '[make-capture] ERROR: %s\n' "$*" >&2; exit 1; }
+# The namespace lab's plumbing, shared with the sample captures' lab.
+# shellcheck source=../samples/lab.sh
+source "$SCRIPT_DIR/../samples/lab.sh"
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, dumpcap)"
 
@@ -56,29 +59,7 @@ need_cmd_pkg=(
   "curl:curl" "ip:iproute2" "ethtool:ethtool" "sysctl:procps" "timeout:coreutils"
   "ss:iproute2"
 )
-install_missing() {
-  local missing=() cp c p
-  for cp in "${need_cmd_pkg[@]}"; do
-    c=${cp%%:*}; p=${cp#*:}
-    PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$c" >/dev/null 2>&1 || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing missing Debian packages: ${missing[*]}"
-  local made_policy=0 rc=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    made_policy=1
-  fi
-  {
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 update -qq &&
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
-      --no-install-recommends "${missing[@]}" >/dev/null
-  } || rc=$?
-  [ $made_policy -eq 1 ] && rm -f /usr/sbin/policy-rc.d
-  [ $rc -eq 0 ] || die "apt-get install failed ($rc)"
-}
-install_missing
+lab_install_missing "${need_cmd_pkg[@]}"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 # --------------------------------------------------------------------------
@@ -107,90 +88,12 @@ W=$(mktemp -d /tmp/tdbench.XXXXXX)
 chmod 755 "$W"
 mkdir -p "$W"/{pki,log,cap,run,home,www/tetra/tetra/defs,www/cdn,www/intranet}
 
-declare -A PIDS=()
-CAP_PID=""
-WORKER_PIDS=()
-CLEANED=0
-
-stop_pid() {  # pid [grace-seconds]
-  local pid=$1 grace=${2:-5} i
-  [ -n "$pid" ] || return 0
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  [ $CLEANED -eq 1 ] && return 0
-  CLEANED=1
-  set +e
-  trap - INT TERM HUP
-  local pid n ns
-  for pid in "${WORKER_PIDS[@]}"; do stop_pid "$pid" 2; done
-  [ -n "$CAP_PID" ] && stop_pid "$CAP_PID" 3
-  for n in "${!PIDS[@]}"; do stop_pid "${PIDS[$n]}" 5; done
-  # Anything still running inside our own namespaces was started by us.
-  for ns in "${ALL_NS[@]}"; do
-    if ip netns list 2>/dev/null | grep -qw -- "$ns"; then
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do stop_pid "$pid" 2; done
-    fi
-  done
-  for ns in "${ALL_NS[@]}"; do
-    ip netns del "$ns" 2>/dev/null
-    rm -rf "/etc/netns/$ns"
-  done
-  rmdir /etc/netns 2>/dev/null
-  if [ "${KEEP_WORKDIR:-0}" = 1 ]; then log "scratch directory kept: $W"; else rm -rf "$W"; fi
-  [ $rc -ne 0 ] && log "failed (exit $rc); lab torn down"
-  return $rc
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM HUP
-
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-start_svc() {  # name ns command...
-  local name=$1 ns=$2; shift 2
-  ip netns exec "$ns" "$@" >"$W/log/$name.log" 2>&1 &
-  PIDS[$name]=$!
-}
-
-wait_listen() {  # ns proto addr:port service
-  local ns=$1 proto=$2 ap=$3 svc=$4 i flag
-  [ "$proto" = tcp ] && flag=-tln || flag=-uln
-  for ((i = 0; i < 100; i++)); do
-    nsx "$ns" ss -H $flag 2>/dev/null | awk '{print $4}' | grep -qxF -- "$ap" && return 0
-    kill -0 "${PIDS[$svc]}" 2>/dev/null || die "$svc exited: $(tail -n 3 "$W/log/$svc.log")"
-    sleep 0.1
-  done
-  die "nothing listens on $proto $ap in $ns (see $W/log)"
-}
+lab_init
 
 # --------------------------------------------------------------------------
 # the network (as in samples/make-samples.sh, plus a CDN address)
 # --------------------------------------------------------------------------
 mac() { printf '02:00:5e:20:%02x:%02x' "$1" "$2"; }
-
-ns_prepare() {
-  local ns=$1
-  ip netns add "$ns"
-  nsx "$ns" sysctl -qw net.ipv6.conf.default.accept_ra=0 \
-    net.ipv6.conf.default.router_solicitations=0 \
-    net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.dad_transmits=0 \
-    net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.all.router_solicitations=0
-  nsx "$ns" ip link set lo up
-}
-
-no_offload() {  # ns dev
-  nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
-  nsx "$1" ip link set "$2" mtu 1500
-}
 
 build_net() {
   log "building namespaces $P-{ep,px,rt,srv}"
@@ -238,11 +141,7 @@ build_net() {
     printf 'nameserver %s\noptions timeout:2 attempts:2\n' $DNS4 >"/etc/netns/$ns/resolv.conf"
   done
 
-  for ns in "${ALL_NS[@]}"; do
-    if nsx "$ns" ip route show default | grep -q . || nsx "$ns" ip -6 route show default | grep -q .; then
-      die "namespace $ns has a default route"
-    fi
-  done
+  lab_assert_closed
   nsx "$EP" ip route get $CDN4 | grep -q "via $GW4" || die "lab routing broken"
   sleep 2
 }
@@ -464,11 +363,11 @@ EOF
   chmod 755 "$W/run/short.sh" "$W/run/bulk.sh"
 }
 
-run_in_ep() {  # logname command...  (background; pid appended to WORKER_PIDS)
+run_in_ep() {  # logname command...  (background; pid appended to LAB_WORKERS)
   local name=$1; shift
   ip netns exec "$EP" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$W/home" LANG=C.UTF-8 \
     "$@" >"$W/log/$name.log" 2>&1 </dev/null &
-  WORKER_PIDS+=($!)
+  LAB_WORKERS+=($!)
 }
 
 # --------------------------------------------------------------------------
@@ -493,8 +392,8 @@ capture() {
   for ((i = 0; i < BULK_LOOPS; i++)); do run_in_ep "bulk$i" "$W/run/bulk.sh" $i $BULK_PER_LOOP $deadline; done
   for ((i = 0; i < SHORT_WORKERS; i++)); do run_in_ep "short$i" "$W/run/short.sh" $i $SHORT_PER_WORKER $deadline; done
   local pid
-  for pid in "${WORKER_PIDS[@]}"; do wait "$pid" || true; done
-  WORKER_PIDS=()
+  for pid in "${LAB_WORKERS[@]}"; do wait "$pid" || true; done
+  LAB_WORKERS=()
   TRAFFIC_SECONDS=$(( $(date +%s) - t0 ))
   sleep 2
   kill -INT "$CAP_PID" 2>/dev/null || true

@@ -23,32 +23,12 @@ die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root: it installs packages and builds the capture in network namespaces"
 
 # ---- packages ------------------------------------------------------------
-PKGS=(tshark ssldump libndpi-bin time squid nginx-light dnsmasq-base curl ethtool iproute2
-      wireshark-common openssl procps python3 gcc make libpcap-dev)
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing: ${missing[*]}"
-  # Keep the packages from starting their system services (squid, nginx) on
-  # the host; the capture lab runs its own instances in namespaces.
-  made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    made_policy=1
-  fi
-  rc=0
-  {
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 update -qq &&
-    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections &&
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
-      --no-install-recommends "${missing[@]}" >/dev/null
-  } || rc=$?
-  [ $made_policy -eq 1 ] && rm -f /usr/sbin/policy-rc.d
-  [ $rc -eq 0 ] || die "apt-get install failed ($rc)"
-fi
+# shellcheck source=../samples/lab.sh
+source "$ROOT/samples/lab.sh"   # lab_install_missing (the capture lab's own come with it)
+lab_install_missing "tshark:tshark" "ssldump:ssldump" "ndpiReader:libndpi-bin" "/usr/bin/time:time" \
+  "squid:squid" "nginx:nginx-light" "dnsmasq:dnsmasq-base" "curl:curl" "ethtool:ethtool" "ip:iproute2" \
+  "editcap:wireshark-common" "openssl:openssl" "ps:procps" "python3:python3" "gcc:gcc" "make:make" \
+  "pcap-config:libpcap-dev"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 # ---- programs ------------------------------------------------------------

@@ -21,6 +21,8 @@ ONLY=${ONLY:-}
 
 log()  { printf '[make-samples] %s\n' "$*" >&2; }
 die()  { printf '[make-samples] ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=lab.sh
+source "$SCRIPT_DIR/lab.sh"
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, dumpcap, iptables)"
 
@@ -33,35 +35,7 @@ need_cmd_pkg=(
   "iptables:iptables" "ip:iproute2" "ethtool:ethtool" "sysctl:procps"
   "timeout:coreutils"
 )
-install_missing() {
-  local missing=() cp c p
-  for cp in "${need_cmd_pkg[@]}"; do
-    c=${cp%%:*}; p=${cp#*:}
-    if ! PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$c" >/dev/null 2>&1; then
-      missing+=("$p")
-    fi
-  done
-  [ -x /usr/lib/squid/basic_ncsa_auth ] || missing+=(squid)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing missing Debian packages: ${missing[*]}"
-  # Do not let the packages start their system services (squid, nginx) on the
-  # host: the lab runs its own instances inside namespaces.
-  local made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    made_policy=1
-  fi
-  local rc=0
-  {
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 update -qq &&
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
-      --no-install-recommends "${missing[@]}" >/dev/null
-  } || rc=$?
-  [ $made_policy -eq 1 ] && rm -f /usr/sbin/policy-rc.d
-  [ $rc -eq 0 ] || die "apt-get install failed ($rc)"
-}
-install_missing
+lab_install_missing "${need_cmd_pkg[@]}" "/usr/lib/squid/basic_ncsa_auth:squid"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 # --------------------------------------------------------------------------
@@ -100,83 +74,7 @@ W=$(mktemp -d /tmp/tdlab.XXXXXX)
 chmod 755 "$W"
 mkdir -p "$W"/{pki,log,cap,run,www/tetra/tetra/defs,www/intranet,home,expect,tshark}
 
-declare -A PIDS=()      # service name -> pid (everything we start in background)
-CAP_PID=""
-CLEANED=0
-
-stop_pid() {  # pid [grace-seconds]
-  local pid=$1 grace=${2:-5} i
-  [ -n "$pid" ] || return 0
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-stop_svc() {  # service name
-  local name=$1
-  [ -n "${PIDS[$name]:-}" ] || return 0
-  stop_pid "${PIDS[$name]}" 5
-  unset "PIDS[$name]"
-}
-
-cleanup() {
-  local rc=$?
-  [ $CLEANED -eq 1 ] && return 0
-  CLEANED=1
-  set +e
-  trap - INT TERM HUP
-  [ -n "$CAP_PID" ] && stop_pid "$CAP_PID" 3
-  local n ns pid
-  for n in "${!PIDS[@]}"; do stop_pid "${PIDS[$n]}" 5; done
-  # Anything still running inside our own namespaces was started by us
-  # (helpers of squid etc.): stop it by pid.
-  for ns in "${ALL_NS[@]}"; do
-    if ip netns list 2>/dev/null | grep -qw -- "$ns"; then
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do stop_pid "$pid" 2; done
-    fi
-  done
-  for ns in "${ALL_NS[@]}"; do
-    ip netns del "$ns" 2>/dev/null
-    rm -rf "/etc/netns/$ns"
-  done
-  rmdir /etc/netns 2>/dev/null
-  if [ "${KEEP_WORKDIR:-0}" = 1 ]; then
-    log "scratch directory kept: $W"
-  else
-    rm -rf "$W"
-  fi
-  [ $rc -ne 0 ] && log "failed (exit $rc); lab torn down"
-  return $rc
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM HUP
-
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-start_svc() {  # name ns command...   (runs in background, output to log/NAME.log)
-  local name=$1 ns=$2; shift 2
-  [ -z "${PIDS[$name]:-}" ] || die "service $name already running"
-  ip netns exec "$ns" "$@" >"$W/log/$name.log" 2>&1 &
-  PIDS[$name]=$!
-}
-
-wait_listen() {  # ns proto(tcp|udp) addr:port service — wait until it listens
-  local ns=$1 proto=$2 ap=$3 svc=$4 i flag
-  [ "$proto" = tcp ] && flag=-tln || flag=-uln
-  for ((i = 0; i < 100; i++)); do
-    if nsx "$ns" ss -H $flag 2>/dev/null | awk '{print $4}' | grep -qxF -- "$ap"; then
-      return 0
-    fi
-    kill -0 "${PIDS[$svc]}" 2>/dev/null || die "$svc exited: $(tail -n 3 "$W/log/$svc.log")"
-    sleep 0.1
-  done
-  die "nothing listens on $proto $ap in $ns (see $W/log)"
-}
+lab_init
 
 # --------------------------------------------------------------------------
 # 3. the network
@@ -191,21 +89,6 @@ wait_listen() {  # ns proto(tcp|udp) addr:port service — wait until it listens
 #                                                         203.0.113.21 CRL host
 #                                                         203.0.113.30 intranet
 mac() { printf '02:00:5e:10:%02x:%02x' "$1" "$2"; }   # deterministic local MACs
-
-ns_prepare() {
-  local ns=$1
-  ip netns add "$ns"
-  nsx "$ns" sysctl -qw net.ipv6.conf.default.accept_ra=0 \
-    net.ipv6.conf.default.router_solicitations=0 \
-    net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.dad_transmits=0 \
-    net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.all.router_solicitations=0 \
-    net.ipv6.conf.default.addr_gen_mode=0
-  nsx "$ns" ip link set lo up
-}
-
-no_offload() {  # ns dev — so captured frames look like real wire frames
-  nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
-}
 
 build_net() {
   log "building namespaces $P-{ep,px,rt,srv}"
@@ -260,11 +143,7 @@ build_net() {
   printf 'nameserver %s\noptions timeout:2 attempts:1\n' $DNS4 >"/etc/netns/$PX/resolv.conf"
 
   # sanity: the lab is closed — no default route anywhere
-  for ns in "${ALL_NS[@]}"; do
-    if nsx "$ns" ip route show default | grep -q . || nsx "$ns" ip -6 route show default | grep -q .; then
-      die "namespace $ns has a default route"
-    fi
-  done
+  lab_assert_closed
   nsx "$EP" ip route get $TETRA4 | grep -q "via $GW4" || die "lab routing broken"
   nsx "$EP" ip -6 route get $TETRA6 | grep -q "via $GW6" || die "lab IPv6 routing broken"
   # let IPv6 link-up chatter (MLD reports) die down before the first capture
