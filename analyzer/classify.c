@@ -7,13 +7,16 @@
 
 struct classifier {
     struct ndpi_detection_module_struct *ndpi;
+    uint32_t in_progress;          /* flows holding nDPI state */
+    uint64_t skipped;
 };
 
 /* The public result comes first so classifier_result() needs no module. */
 struct flow_state {
     struct flow_class result;
-    struct ndpi_flow_struct *flow;
+    struct ndpi_flow_struct *flow; /* NULL once settled, or when skipped */
     ndpi_protocol proto;
+    bool skipped;                  /* over CLASSIFY_MAX_IN_PROGRESS: never classified */
 };
 
 struct classifier *classifier_new(void)
@@ -43,7 +46,7 @@ void classifier_free(struct classifier *cl)
 
 static void settle(struct classifier *cl, struct flow_state *fs)
 {
-    if (fs->result.final)
+    if (fs->result.final || fs->skipped)
         return;
     if (fs->proto.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
         uint8_t guessed = 0;
@@ -57,6 +60,7 @@ static void settle(struct classifier *cl, struct flow_state *fs)
     /* The verdict is kept; nDPI's large per-flow state is not. */
     ndpi_free_flow(fs->flow);
     fs->flow = NULL;
+    cl->in_progress--;
 }
 
 void classifier_packet(struct classifier *cl, struct tcp_conn *c, const struct packet_view *pkt)
@@ -66,15 +70,22 @@ void classifier_packet(struct classifier *cl, struct tcp_conn *c, const struct p
         fs = calloc(1, sizeof *fs);
         if (!fs)
             return;
+        c->classifier = fs;
+        if (cl->in_progress >= CLASSIFY_MAX_IN_PROGRESS) {
+            fs->skipped = true;
+            cl->skipped++;
+            return;
+        }
         fs->flow = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
         if (!fs->flow) {
-            free(fs);
+            fs->skipped = true;
+            cl->skipped++;
             return;
         }
         memset(fs->flow, 0, SIZEOF_FLOW_STRUCT);
-        c->classifier = fs;
+        cl->in_progress++;
     }
-    if (fs->result.final || pkt->from_fragments || !pkt->ip_header || pkt->ip_len > 0xFFFF)
+    if (fs->result.final || fs->skipped || pkt->from_fragments || !pkt->ip_header || pkt->ip_len > 0xFFFF)
         return;
     fs->proto = ndpi_detection_process_packet(cl->ndpi, fs->flow, pkt->ip_header,
                                               (unsigned short)pkt->ip_len,
@@ -100,14 +111,20 @@ const struct flow_class *classifier_result(const struct tcp_conn *c)
 
 void classifier_release(struct classifier *cl, struct tcp_conn *c)
 {
-    (void)cl;
     struct flow_state *fs = c->classifier;
     if (!fs)
         return;
-    if (fs->flow)
+    if (fs->flow) {
         ndpi_free_flow(fs->flow);
+        cl->in_progress--;
+    }
     free(fs);
     c->classifier = NULL;
+}
+
+uint64_t classifier_flows_skipped(const struct classifier *cl)
+{
+    return cl->skipped;
 }
 
 const char *classifier_risk_name(int bit)

@@ -6,6 +6,10 @@
 #include "tcp_reasm.h"
 
 #define CLASSIFY_MAX_PACKETS 16   /* packets per flow nDPI gets to see */
+/* Flows nDPI is working on at once. Each holds nDPI's flow state and its
+ * TLS reassembly buffer (up to the 16 packets' payload, ~25 KB): flows
+ * over it are counted and left unclassified. */
+#define CLASSIFY_MAX_IN_PROGRESS 2048
 
 struct flow_class {
     char protocol[64];    /* e.g. "TLS.Cisco" */
@@ -25,6 +29,8 @@ void classifier_finish(struct classifier *cl, struct tcp_conn *c);
 /* NULL when the connection was never classified. */
 const struct flow_class *classifier_result(const struct tcp_conn *c);
 void classifier_release(struct classifier *cl, struct tcp_conn *c);
+/* Flows left unclassified because CLASSIFY_MAX_IN_PROGRESS were in progress. */
+uint64_t classifier_flows_skipped(const struct classifier *cl);
 /* Name of nDPI risk bit i ("TLS Certificate Expired" ...). */
 const char *classifier_risk_name(int bit);
 

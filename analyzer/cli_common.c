@@ -23,6 +23,7 @@ static const struct limit_option limit_options[] = {
     { "--max-http-header", "bytes of a CONNECT request/response head", OPT_OFFSET(stream.max_http_header), 32 },
     { "--max-fragments", "IP datagrams being reassembled at once", OPT_OFFSET(ipfrag.max_datagrams), 32 },
     { "--idle-timeout", "seconds after which a silent connection is closed", OPT_OFFSET(reasm.idle_timeout_ns), 64 },
+    { "--max-open-tls", "TLS/proxy connections open at once whose facts are kept", OPT_OFFSET(max_open_tls_facts), 32 },
 };
 
 int cli_limit_option(int argc, char **argv, int *i, struct pipeline_options *opt)

@@ -152,6 +152,7 @@ static int collect_facts(struct diagnoser *d, const char *path, const char *role
         .profile_hosts = d->profile_hosts, .profile_host_count = d->profile_host_count,
         .revocation_hosts = d->revocation_hosts, .revocation_host_count = d->revocation_host_count,
         .proxy_ports = d->proxy_ports, .proxy_port_count = d->proxy_port_count,
+        .max_open_tls_facts = d->opt->pipeline.max_open_tls_facts,
     };
     struct facts_builder *fb = facts_new(&fo);
     if (!fb)

@@ -15,15 +15,20 @@
 
 enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
+/* The names a connection gives its server, from its own bytes. */
+struct conn_names {
+    char sni[256];
+    char connect_host[256];
+    char http_host[256];
+};
+
 /* What we follow of one connection while the pass runs. Only the handshake
  * parts become JSON as they arrive (there are few); the rest is counters. */
 struct conn_track {
     cJSON *tls;                    /* "tls" facts, NULL until a TLS event */
     cJSON *proxy;                  /* "proxy" facts, NULL until a CONNECT */
     cJSON *http;                   /* "http" facts of a plain HTTP exchange */
-    char sni[256];
-    char connect_host[256];
-    char http_host[256];
+    struct conn_names *names;      /* with the facts: NULL until they are built */
     uint64_t syn_frame, synack_frame, rst_frame, fin_frame[2];
     int64_t syn_ts, synack_ts, rst_ts, fin_ts[2];
     int rst_side;
@@ -43,6 +48,9 @@ struct conn_track {
     bool tls13;
     bool handshake_done;
     int64_t handshake_done_ts;
+    bool detailed;                 /* counted in facts_builder.detailed_open ... */
+    bool left_budget;              /* ... until it closed */
+    bool without_facts;            /* over --max-open-tls: only counted */
 };
 
 struct lookup_slot {
@@ -93,6 +101,9 @@ struct facts_builder {
     cJSON *failed_connects;
     cJSON *revocation_conns;
     uint64_t conns_seen, tls_conns_seen;
+    uint32_t detailed_open;        /* open connections with TLS/CONNECT/HTTP facts */
+    uint32_t max_detailed_open;
+    uint64_t conns_without_facts;
 };
 
 static void add_u64(cJSON *o, const char *k, uint64_t v) { json_add_number(o, k, (double)v); }
@@ -287,22 +298,27 @@ static void note_message(struct conn_track *t, const char *name, const struct ev
     t->last_message_frame = ev->frame;
 }
 
-static cJSON *int_list(const struct wire_list *l, bool skip_grease)
+/* The lists of a hello keep their first max items: a hostile hello can
+ * carry 30,000 suites, and every item is a JSON node held until the
+ * connection ends. *total counts them all. */
+static cJSON *int_list(const struct wire_list *l, bool skip_grease, uint32_t max, uint32_t *total)
 {
     cJSON *arr = cJSON_CreateArray();
+    *total = 0;
     for (uint32_t i = 0; l->present && i < l->count; i++) {
         uint32_t v = wire_list_get(l, i);
         if (skip_grease && tls_is_grease(v))
             continue;
-        cJSON_AddItemToArray(arr, cJSON_CreateNumber(v));
+        if ((*total)++ < max)
+            cJSON_AddItemToArray(arr, cJSON_CreateNumber(v));
     }
     return arr;
 }
 
-static cJSON *suite_names(const struct wire_list *l)
+static cJSON *suite_names(const struct wire_list *l, uint32_t max)
 {
     cJSON *arr = cJSON_CreateArray();
-    for (uint32_t i = 0; l->present && i < l->count; i++) {
+    for (uint32_t i = 0; l->present && i < l->count && i < max; i++) {
         uint32_t v = wire_list_get(l, i);
         const char *name = v <= 0xFFFF ? tls_cipher_suite_name((uint16_t)v) : NULL;
         char hex[16];
@@ -314,21 +330,24 @@ static cJSON *suite_names(const struct wire_list *l)
     return arr;
 }
 
-static cJSON *extension_types(struct wire_bytes block, bool present)
+static cJSON *extension_types(struct wire_bytes block, bool present, uint32_t max, uint32_t *total)
 {
     cJSON *arr = cJSON_CreateArray();
+    *total = 0;
     if (!present)
         return arr;
     struct cursor c = cursor_make(block.data, block.len);
     struct tls_extension ext;
     while (tls_next_extension(&c, &ext))
-        cJSON_AddItemToArray(arr, cJSON_CreateNumber(ext.type));
+        if ((*total)++ < max)
+            cJSON_AddItemToArray(arr, cJSON_CreateNumber(ext.type));
     return arr;
 }
 
-static cJSON *alpn_list(const struct tls_client_hello *ch)
+static cJSON *alpn_list(const struct tls_client_hello *ch, uint32_t max, uint32_t *total)
 {
     cJSON *arr = cJSON_CreateArray();
+    *total = 0;
     if (!ch->has_alpn)
         return arr;
     struct cursor c = cursor_make(ch->alpn.data, ch->alpn.len);
@@ -336,6 +355,8 @@ static cJSON *alpn_list(const struct tls_client_hello *ch)
         struct cursor name = cursor_vec8(&c);
         if (!cursor_ok(&name))
             break;
+        if ((*total)++ >= max)
+            continue;
         char text[256];
         size_t n = name.len < sizeof text - 1 ? name.len : sizeof text - 1;
         for (size_t i = 0; i < n; i++)
@@ -344,6 +365,18 @@ static cJSON *alpn_list(const struct tls_client_hello *ch)
         cJSON_AddItemToArray(arr, cJSON_CreateString(text));
     }
     return arr;
+}
+
+/* A list cut to its first max items says how long it was. */
+static void add_list(cJSON *o, const char *literal_key, const char *literal_total_key, cJSON *list,
+                     uint32_t total, uint32_t max)
+{
+    json_add(o, literal_key, list);
+    if (total > max) {
+        add_u64(o, literal_total_key, total);
+        if (!cJSON_GetObjectItem(o, "lists_truncated"))
+            json_add_bool(o, "lists_truncated", true);
+    }
 }
 
 static uint16_t highest_version(const struct tls_client_hello *ch)
@@ -389,19 +422,29 @@ static void on_client_hello(struct conn_track *t, const struct event *ev, int64_
     add_ms(o, "time_ms", timestamp_between(ev->ts_ns, conn_start));
     add_u64(o, "legacy_version", ch->legacy_version);
     add_version(o, "max_version", "max_version_name", highest_version(ch));
-    json_add(o, "versions", ch->supported_versions.present
-                                             ? int_list(&ch->supported_versions, true)
-                                             : cJSON_CreateIntArray((const int[]){ ch->legacy_version }, 1));
-    json_add(o, "cipher_suites", int_list(&ch->cipher_suites, false));
-    json_add(o, "cipher_suite_names", suite_names(&ch->cipher_suites));
-    json_add(o, "extensions", extension_types(ch->extensions, ch->has_extensions));
-    if (ch->has_sni) {
-        copy_text(t->sni, sizeof t->sni, ch->sni.data, ch->sni.len);
-        json_add_string(o, "sni", t->sni);
+    uint32_t total = 0;
+    cJSON *list;
+    if (ch->supported_versions.present) {
+        list = int_list(&ch->supported_versions, true, FACTS_MAX_LIST, &total);
+        add_list(o, "versions", "versions_total", list, total, FACTS_MAX_LIST);
+    } else {
+        json_add(o, "versions", cJSON_CreateIntArray((const int[]){ ch->legacy_version }, 1));
     }
-    json_add(o, "groups", int_list(&ch->supported_groups, false));
-    json_add(o, "signature_algorithms", int_list(&ch->signature_algorithms, false));
-    json_add(o, "alpn", alpn_list(ch));
+    list = int_list(&ch->cipher_suites, false, FACTS_MAX_SUITES, &total);
+    add_list(o, "cipher_suites", "cipher_suites_total", list, total, FACTS_MAX_SUITES);
+    json_add(o, "cipher_suite_names", suite_names(&ch->cipher_suites, FACTS_MAX_SUITES));
+    list = extension_types(ch->extensions, ch->has_extensions, FACTS_MAX_LIST, &total);
+    add_list(o, "extensions", "extensions_total", list, total, FACTS_MAX_LIST);
+    if (ch->has_sni) {
+        copy_text(t->names->sni, sizeof t->names->sni, ch->sni.data, ch->sni.len);
+        json_add_string(o, "sni", t->names->sni);
+    }
+    list = int_list(&ch->supported_groups, false, FACTS_MAX_LIST, &total);
+    add_list(o, "groups", "groups_total", list, total, FACTS_MAX_LIST);
+    list = int_list(&ch->signature_algorithms, false, FACTS_MAX_LIST, &total);
+    add_list(o, "signature_algorithms", "signature_algorithms_total", list, total, FACTS_MAX_LIST);
+    list = alpn_list(ch, FACTS_MAX_LIST, &total);
+    add_list(o, "alpn", "alpn_total", list, total, FACTS_MAX_LIST);
     cJSON *shares = json_add_array(o, "key_share_groups");
     for (int i = 0; i < ch->key_share_count; i++)
         cJSON_AddItemToArray(shares, cJSON_CreateNumber(ch->key_share_groups[i]));
@@ -443,7 +486,9 @@ static void on_server_hello(struct conn_track *t, const struct event *ev, int64_
         const char *name = tls_cipher_suite_name(sh->cipher_suite);
         json_add_string(o, "cipher_suite_name", name ? name : "unknown");
     }
-    json_add(o, "extensions", extension_types(sh->extensions, sh->has_extensions));
+    uint32_t total = 0;
+    cJSON *extensions = extension_types(sh->extensions, sh->has_extensions, FACTS_MAX_LIST, &total);
+    add_list(o, "extensions", "extensions_total", extensions, total, FACTS_MAX_LIST);
     if (sh->has_alpn) {
         char alpn[256];
         copy_text(alpn, sizeof alpn, sh->alpn.data, sh->alpn.len);
@@ -631,7 +676,7 @@ static void on_connect_request(struct conn_track *t, const struct event *ev)
         host++;
         len -= 2;
     }
-    snprintf(t->connect_host, sizeof t->connect_host, "%.*s", (int)len, host);
+    snprintf(t->names->connect_host, sizeof t->names->connect_host, "%.*s", (int)len, host);
 }
 
 static void add_wire_text(cJSON *o, const char *key, struct wire_bytes b)
@@ -711,7 +756,7 @@ static void on_http_request(struct conn_track *t, const struct event *ev)
     if (target && strstr(target, "://"))
         named = target;
     if (named)
-        host_of(named, t->http_host, sizeof t->http_host);
+        host_of(named, t->names->http_host, sizeof t->names->http_host);
 }
 
 static void on_http_response(struct conn_track *t, const struct event *ev)
@@ -1072,30 +1117,48 @@ static void sample_clear(struct conn_sample *sample)
     cJSON_Delete(sample_take(sample));
 }
 
+static void release_track(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t)
+{
+    if (t->detailed && !t->left_budget)
+        fb->detailed_open--;
+    free(t->names);
+    cJSON_Delete(t->tls);
+    cJSON_Delete(t->proxy);
+    cJSON_Delete(t->http);
+    free(t);
+    c->consumer = NULL;
+}
+
 static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
 {
     struct conn_track *t = c->consumer;
     fb->conns_seen++;
     if (!t)
         return;
+    if (t->without_facts) {
+        release_track(fb, c, t);
+        return;
+    }
     int client = conn_client(c);
     const char *dns_name = name_for_addr(fb, c->ep[1 - client].addr, c->ip_version);
     const char *server_name = NULL, *source = NULL;
-    if (t->sni[0]) {
-        server_name = t->sni;
+    static const struct conn_names none;
+    const struct conn_names *n = t->names ? t->names : &none;
+    if (n->sni[0]) {
+        server_name = n->sni;
         source = "sni";
-    } else if (t->connect_host[0]) {
-        server_name = t->connect_host;
+    } else if (n->connect_host[0]) {
+        server_name = n->connect_host;
         source = "connect";
-    } else if (t->http_host[0]) {
-        server_name = t->http_host;
+    } else if (n->http_host[0]) {
+        server_name = n->http_host;
         source = "http_host";
     } else if (dns_name) {
         server_name = dns_name;
         source = "dns";
     }
-    bool target = is_target_name(fb, server_name) || is_target_name(fb, t->connect_host) ||
-                  is_target_name(fb, t->http_host) || is_target_name(fb, dns_name);
+    bool target = is_target_name(fb, server_name) || is_target_name(fb, n->connect_host) ||
+                  is_target_name(fb, n->http_host) || is_target_name(fb, dns_name);
     bool syn_only = t->syn_frame && !t->synack_frame && !c->half[1 - client].payload_packets &&
                     !c->half[client].payload_packets;
     if (syn_only)
@@ -1104,7 +1167,7 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         fb->tls_conns_seen++;
     if (target) {
         bool profile = facts_host_matches(server_name, fb->opt.profile_hosts, fb->opt.profile_host_count) ||
-                       facts_host_matches(t->connect_host, fb->opt.profile_hosts, fb->opt.profile_host_count) ||
+                       facts_host_matches(n->connect_host, fb->opt.profile_hosts, fb->opt.profile_host_count) ||
                        facts_host_matches(dns_name, fb->opt.profile_hosts, fb->opt.profile_host_count);
         sample_add(&fb->targets, conn_json(fb, c, t, server_name, source, profile ? "profile" : "host"));
         /* The generic list is only ever reported when no target was seen. */
@@ -1119,11 +1182,50 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
     } else if ((t->tls || t->proxy) && !fb->targets.seen && !fb->opt.hosts_from_user) {
         sample_add(&fb->generic, conn_json(fb, c, t, server_name, source, "generic"));
     }
-    cJSON_Delete(t->tls);
-    cJSON_Delete(t->proxy);
-    cJSON_Delete(t->http);
-    free(t);
-    c->consumer = NULL;
+    release_track(fb, c, t);
+}
+
+/* The events that build a connection's JSON facts (the rest are counters). */
+static bool builds_facts(enum event_type type)
+{
+    return type != EV_TCP && type != EV_STREAM_GAP && type != EV_HANDSHAKE_OTHER;
+}
+
+/* Whether this connection may hold JSON facts: at most max_detailed_open
+ * open connections do at once, so memory is bounded whatever the capture
+ * holds. A connection refused once stays without facts (half of them would
+ * mislead) and is only counted. */
+static bool may_build_facts(struct facts_builder *fb, struct conn_track *t)
+{
+    if (t->detailed)
+        return true;
+    if (t->without_facts)
+        return false;
+    if (fb->detailed_open >= fb->max_detailed_open) {
+        t->without_facts = true;
+        fb->conns_without_facts++;
+        return false;
+    }
+    t->names = calloc(1, sizeof *t->names);
+    if (!t->names) {
+        t->without_facts = true;
+        fb->conns_without_facts++;
+        return false;
+    }
+    t->detailed = true;
+    fb->detailed_open++;
+    return true;
+}
+
+/* A closed connection's facts are final: it leaves the budget (the
+ * reassembler bounds how many closed ones linger). */
+static void leave_budget_when_closed(struct facts_builder *fb, struct conn_track *t)
+{
+    bool closed = t->rst_frame || (t->fin_frame[SIDE_CLIENT] && t->fin_frame[SIDE_SERVER]);
+    if (t->detailed && !t->left_budget && closed) {
+        t->left_budget = true;
+        fb->detailed_open--;
+    }
 }
 
 void facts_on_event(void *ctx, const struct event *ev)
@@ -1139,6 +1241,8 @@ void facts_on_event(void *ctx, const struct event *ev)
     }
     struct conn_track *t = track(ev);
     if (!t)
+        return;
+    if (builds_facts(ev->type) && !may_build_facts(fb, t))
         return;
     int side = event_side(ev);
     switch (ev->type) {
@@ -1174,7 +1278,10 @@ void facts_on_event(void *ctx, const struct event *ev)
     case EV_CONNECT_RESPONSE: on_connect_response(t, ev); break;
     case EV_HTTP_REQUEST: on_http_request(t, ev); break;
     case EV_HTTP_RESPONSE: on_http_response(t, ev); break;
-    case EV_TCP: on_tcp(t, ev, side); break;
+    case EV_TCP:
+        on_tcp(t, ev, side);
+        leave_budget_when_closed(fb, t);
+        break;
     case EV_STREAM_GAP:
         if (!t->gap_frame)
             t->gap_frame = ev->frame;
@@ -1190,6 +1297,7 @@ struct facts_builder *facts_new(const struct facts_options *opt)
     if (!fb)
         return NULL;
     fb->opt = *opt;
+    fb->max_detailed_open = opt->max_open_tls_facts ? opt->max_open_tls_facts : PIPELINE_DEFAULT_OPEN_TLS_FACTS;
     fb->names = calloc(FACTS_MAX_DNS_NAMES, sizeof *fb->names);
     fb->certs = cert_cache_new();
     fb->lookups = cJSON_CreateArray();
@@ -1348,6 +1456,8 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     add_u64(losses, "ip_datagrams_incomplete", s->ipfrag_dropped);
     add_u64(losses, "invalid_headers", s->invalid_headers);
     add_u64(losses, "truncated_headers", s->truncated_headers);
+    add_u64(losses, "connections_without_facts", fb->conns_without_facts);
+    add_u64(losses, "flows_not_classified", s->flows_not_classified);
     add_u64(capture, "tcp_connections", fb->conns_seen);
     add_u64(capture, "tls_connections", fb->tls_conns_seen);
     cJSON *hosts = json_add_array(capture, "target_hosts");

@@ -34,7 +34,16 @@ struct facts_options {
     size_t revocation_host_count;
     const uint16_t *proxy_ports;       /* ports where a failed connect means "proxy unreachable" */
     size_t proxy_port_count;
+    /* Open (not yet closed) connections with TLS, CONNECT or HTTP facts at
+     * once; the ones over it are counted (reading_losses.connections_without_facts).
+     * 0: PIPELINE_DEFAULT_OPEN_TLS_FACTS. */
+    uint32_t max_open_tls_facts;
 };
+
+/* Items kept of one list of a hello (the rest counted in *_count fields):
+ * cipher suites (a real hello offers at most ~100), and the others. */
+#define FACTS_MAX_SUITES 256
+#define FACTS_MAX_LIST 48
 
 struct facts_builder;
 

@@ -23,6 +23,7 @@ void pipeline_default_options(struct pipeline_options *opt)
     opt->ipfrag.max_datagrams = 64;
     opt->ipfrag.timeout_ns = 30LL * 1000000000LL;
     opt->classify = false;
+    opt->max_open_tls_facts = PIPELINE_DEFAULT_OPEN_TLS_FACTS;
 }
 
 static void on_tcp_event(void *ctx, struct tcp_conn *c, int sender, enum tcp_event_kind kind,
@@ -169,8 +170,10 @@ int pipeline_run(const char *path, const struct pipeline_options *opt, const str
     summary->ipfrag_completed = p.decoder.frags.datagrams_completed;
     summary->ipfrag_dropped = p.decoder.frags.datagrams_dropped;
     packet_decoder_free(&p.decoder);
-    if (p.classifier)
+    if (p.classifier) {
+        summary->flows_not_classified = classifier_flows_skipped(p.classifier);
         classifier_free(p.classifier);
+    }
     capture_close(cap);
     if (summary->damaged_tail && summary->frames == 0) {
         snprintf(err, errlen, "%s", summary->damage);

@@ -12,7 +12,15 @@ struct pipeline_options {
     struct stream_limits stream;
     struct ipfrag_limits ipfrag;
     bool classify;                /* run nDPI on each flow's first packets */
+    /* Not the pass's own: the facts builder's limit, kept here so that one
+     * table of limit options (cli_common.c) serves every command. */
+    uint32_t max_open_tls_facts;  /* connections with TLS/proxy facts open at once */
 };
+
+/* A connection's facts are ~17 KB of JSON (a hostile hello's, with its
+ * lists capped, ~60 KB); with the 512 closed connections the reassembler
+ * lets linger, 1024 open ones bound them to ~26 MB (~90 MB). */
+#define PIPELINE_DEFAULT_OPEN_TLS_FACTS 1024
 
 #define PIPELINE_MAX_LINKTYPES 8
 
@@ -31,6 +39,7 @@ struct pipeline_summary {
     struct reasm_stats reasm;
     struct stream_stats streams;
     uint64_t ipfrag_completed, ipfrag_dropped;
+    uint64_t flows_not_classified;  /* over the classifier's in-progress cap */
 };
 
 void pipeline_default_options(struct pipeline_options *opt);

@@ -457,7 +457,7 @@ static void print_side(FILE *out, const char *heading, const cJSON *side)
 /* A line when limits or bad headers kept part of the capture from view. */
 static void print_losses(FILE *out, const cJSON *losses)
 {
-    char line[320] = "";
+    char line[512] = "";
     size_t used = 0;
     double evicted = num(losses, "connections_evicted", 0), fragments = num(losses, "ip_datagrams_incomplete", 0),
            bad = num(losses, "invalid_headers", 0) + num(losses, "truncated_headers", 0);
@@ -470,6 +470,15 @@ static void print_losses(FILE *out, const cJSON *losses)
     if (bad && used < sizeof line)
         used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f frame%s with bad or cut headers",
                                  used ? "; " : "", bad, bad == 1 ? "" : "s");
+    double no_facts = num(losses, "connections_without_facts", 0);
+    if (no_facts && used < sizeof line)
+        used += (size_t)snprintf(line + used, sizeof line - used,
+                                 "%s%.0f TLS connection%s without facts (more than --max-open-tls open at once)",
+                                 used ? "; " : "", no_facts, no_facts == 1 ? "" : "s");
+    double unclassified = num(losses, "flows_not_classified", 0);
+    if (unclassified && used < sizeof line)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f flow%s not classified by nDPI",
+                                 used ? "; " : "", unclassified, unclassified == 1 ? "" : "s");
     if (used)
         wrap(out, "  not analysed: ", 16, line);
 }

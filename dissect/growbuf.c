@@ -42,3 +42,9 @@ void growbuf_free(struct growbuf *b)
     b->data = NULL;
     b->len = b->cap = 0;
 }
+
+void growbuf_shrink_if_empty(struct growbuf *b, size_t keep)
+{
+    if (b->len == 0 && b->cap > keep)
+        growbuf_free(b);
+}

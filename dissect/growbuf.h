@@ -18,5 +18,8 @@ bool growbuf_append(struct growbuf *b, const uint8_t *p, size_t n, size_t limit)
 /* Drops the first n bytes. */
 void growbuf_consume(struct growbuf *b, size_t n);
 void growbuf_free(struct growbuf *b);
+/* Frees an empty buffer that grew past keep bytes: a connection that once
+ * collected a large message does not hold the memory while it waits. */
+void growbuf_shrink_if_empty(struct growbuf *b, size_t keep);
 
 #endif

@@ -10,6 +10,10 @@ enum {
 /* A handshake message at least this long is taken for encrypted data when it
  * begins a record, as tshark does. */
 #define TLS_ENCRYPTED_LENGTH_HINT 65536u
+/* A handshake buffer emptied after a message larger than this is freed:
+ * thousands of open connections each holding a 32 KB buffer for a hello
+ * that is long parsed add up. */
+#define TLS_HANDSHAKE_BUFFER_KEEP 4096u
 
 static bool known_handshake_type(uint8_t t)
 {
@@ -207,10 +211,11 @@ static void extract_messages(struct tls_feed_ctx *x, struct tls_direction *d)
         on_handshake_message(x, type, body, len);
         if (d->encrypted_from_now || d->ccs_seen) {
             d->handshake.len = 0;
-            return;
+            break;
         }
         growbuf_consume(&d->handshake, 4 + (size_t)len);
     }
+    growbuf_shrink_if_empty(&d->handshake, TLS_HANDSHAKE_BUFFER_KEEP);
 }
 
 static void on_handshake_record(struct tls_feed_ctx *x, struct tls_direction *d, const uint8_t *body,
@@ -392,10 +397,12 @@ static void close_record(struct tls_feed_ctx *x, struct tls_direction *d)
     /* After its handshake a direction copies only 2-byte alerts: the buffer
      * the certificate chain grew need not stay for the rest of the
      * connection, nor through its linger after the close. */
-    if (d->ccs_seen || d->encrypted_from_now)
+    if (d->ccs_seen || d->encrypted_from_now) {
         growbuf_free(&d->record);
-    else
+    } else {
         d->record.len = 0;
+        growbuf_shrink_if_empty(&d->record, TLS_HANDSHAKE_BUFFER_KEEP);
+    }
 }
 
 /* At a segment start while out of sync: is this where records begin? */

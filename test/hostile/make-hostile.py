@@ -235,6 +235,23 @@ def many_extensions(count):
     return pcap(conv.close().frames)
 
 
+def open_hellos(conns, suites):
+    """conns connections open at once, each with a Client Hello offering
+    suites cipher suites (about 2 bytes each), none ever closed: the facts
+    of open connections are capped (--max-open-tls), and so is what nDPI
+    works on at once."""
+    frames = []
+    for i in range(conns):
+        src = bytes([192, 0, 2, 10 + i // 50000])
+        conv = Conversation(cport=10000 + i % 50000, src=src).handshake()
+        cs = b"".join(struct.pack(">H", 0x0100 + k % 60000) for k in range(suites))
+        exts = extension(0, vec(2, b"\x00" + vec(2, b"open-hellos.example")))
+        body = (b"\x03\x03" + bytes(range(32)) + vec(1, b"") + vec(2, cs) + vec(1, b"\x00") + vec(2, exts))
+        conv.send(0, records(22, handshake(1, body)))
+        frames += conv.frames
+    return pcap(frames)
+
+
 def zero_length_records(count):
     conv = Conversation().handshake()
     conv.send(0, record(22, b"") * count + record(23, b"") + record(22, client_hello("zero-length.example")))
@@ -346,6 +363,11 @@ CASES = {
                          {"analyze": "\"kind\": \"limit\"", "events_type_absent": "certificate",
                           "analyze_text": "Limit hit",
                           "raised": {"option": ["--max-handshake", "400000"], "events_type": "certificate"}}),
+    "open-hellos": (lambda o: (open_hellos(3000, 8000) if o.flows >= 1_000_000 else open_hellos(2500, 3000)), lambda: open_hellos(5, 300),
+                    {"analyze_facts": {"reading_losses.connections_without_facts": ">0",
+                                       "reading_losses.flows_not_classified": ">0"},
+                     "analyze_text": "without facts",
+                     "note": "hellos of 8,000 suites (ASan: 3,000) on more connections than --max-open-tls"}),
     "many-extensions": (lambda o: many_extensions(10_000), lambda: many_extensions(300),
                         {"events_sni": ["many-extensions.example"]}),
     "zero-length-records": (lambda o: zero_length_records(10_000), lambda: zero_length_records(50),

@@ -353,6 +353,94 @@ static void test_late_failure_kept_among_many(void **state)
     cJSON_Delete(capture);
 }
 
+/* Sends ev on c (not the shared conn): for several connections open at once. */
+static void send_on(struct tcp_conn *c, struct event ev, uint64_t frame, int sender)
+{
+    ev.frame = frame;
+    ev.ts_ns = (int64_t)frame * 1000000;
+    ev.conn = c;
+    ev.sender = sender;
+    c->last_frame = frame;
+    facts_on_event(fb, &ev);
+}
+
+static void hello_on(struct tcp_conn *c, uint64_t frame)
+{
+    struct bytebuf body = { .len = 0 };
+    build_client_hello(&body);
+    struct tls_client_hello ch;
+    tls_parse_client_hello(body.data, body.len, &ch);
+    send_on(c, (struct event){ .type = EV_CLIENT_HELLO, .u.client_hello = &ch }, frame, CLIENT);
+}
+
+/* At most max_open_tls_facts open connections hold facts; the others are
+ * counted, not half-described; a closed one makes room. */
+static void test_open_connections_with_facts_are_capped(void **state)
+{
+    (void)state;
+    facts_free(fb);
+    struct facts_options opt = { .hosts = target_hosts, .host_count = 1, .max_open_tls_facts = 2 };
+    fb = facts_new(&opt);
+    struct tcp_conn c[4];
+    memset(c, 0, sizeof c);
+    for (int i = 0; i < 4; i++) {
+        c[i].ip_version = 4, c[i].id = (uint64_t)i + 1, c[i].client = CLIENT, c[i].role_source = ROLE_FROM_SYN;
+        c[i].ep[CLIENT].port = (uint16_t)(50000 + i), c[i].ep[SERVER].port = 443;
+        c[i].first_frame = (uint64_t)i * 10 + 1;
+    }
+    hello_on(&c[0], 1);
+    hello_on(&c[1], 11);
+    hello_on(&c[2], 21);                       /* the third open one: no facts */
+    send_on(&c[0], (struct event){ .type = EV_TCP, .u.tcp_kind = TCP_EV_RST }, 30, SERVER);
+    hello_on(&c[3], 31);                       /* room again: c[0] is closed */
+    for (int i = 0; i < 4; i++)
+        send_on(&c[i], (struct event){ .type = EV_CONN_END }, 40 + (uint64_t)i, CLIENT);
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_int_equal(num(capture, "reading_losses.connections_without_facts"), 1);
+    assert_int_equal(num(capture, "target_connections"), 3);
+    assert_true(kept(capture, 1) && kept(capture, 2) && kept(capture, 4));
+    assert_false(kept(capture, 3));
+    cJSON_Delete(capture);
+}
+
+/* A hello's lists keep their first items and say how long they were. */
+static void test_hello_lists_are_capped(void **state)
+{
+    (void)state;
+    enum { SUITES = 600 };
+    static const uint8_t sni_extension[] = { 0x00, 0x00, 0x00, 0x10, 0x00, 0x0e, 0x00, 0x00, 0x0b,
+                                             'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm' };
+    uint8_t full[2 + 32 + 1 + 2 + 2 * SUITES + 2 + 2 + sizeof sni_extension];
+    size_t n = 0;
+    full[n++] = 3, full[n++] = 3;
+    memset(full + n, 0, 32), n += 32;
+    full[n++] = 0;                                      /* session id */
+    full[n++] = (2 * SUITES) >> 8, full[n++] = (2 * SUITES) & 0xFF;
+    for (int i = 0; i < SUITES; i++)
+        full[n++] = (uint8_t)(0x01 + i / 256), full[n++] = (uint8_t)i;
+    full[n++] = 1, full[n++] = 0;                       /* compression: null */
+    full[n++] = 0, full[n++] = sizeof sni_extension;
+    memcpy(full + n, sni_extension, sizeof sni_extension);
+    n += sizeof sni_extension;
+    struct tls_client_hello ch;
+    assert_int_equal(tls_parse_client_hello(full, n, &ch), PARSE_OK);
+    open_conn(1, 10, 443);
+    tcp(TCP_EV_SYN, 1, CLIENT);
+    tcp(TCP_EV_SYNACK, 2, SERVER);
+    send_event((struct event){ .type = EV_CLIENT_HELLO, .u.client_hello = &ch }, 3, CLIENT);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *hello = get(capture, "connections.0.tls.client_hello");
+    assert_int_equal(cJSON_GetArraySize(get(hello, "cipher_suites")), FACTS_MAX_SUITES);
+    assert_int_equal(cJSON_GetArraySize(get(hello, "cipher_suite_names")), FACTS_MAX_SUITES);
+    assert_int_equal(num(hello, "cipher_suites_total"), SUITES);
+    assert_true(cJSON_IsTrue(get(hello, "lists_truncated")));
+    assert_int_equal(num(hello, "cipher_suites.0"), 0x0100);
+    assert_string_equal(str(hello, "sni"), "example.com");
+    assert_null(get(hello, "extensions_total"));
+    cJSON_Delete(capture);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -366,6 +454,8 @@ int main(void)
         T(test_revocation_fetch_answered_with_http_error),
         T(test_host_patterns),
         T(test_late_failure_kept_among_many),
+        T(test_open_connections_with_facts_are_capped),
+        T(test_hello_lists_are_capped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
