@@ -48,7 +48,8 @@ struct conn_track {
     bool tls13;
     bool handshake_done;
     int64_t handshake_done_ts;
-    bool detailed;                 /* counted in facts_builder.detailed_open ... */
+    bool detailed;                 /* counted in facts_builder.detailed_open[pool] ... */
+    uint8_t pool;
     bool left_budget;              /* ... until it closed */
     bool without_facts;            /* over --max-open-tls: only counted */
 };
@@ -101,7 +102,11 @@ struct facts_builder {
     cJSON *failed_connects;
     cJSON *revocation_conns;
     uint64_t conns_seen, tls_conns_seen;
-    uint32_t detailed_open;        /* open connections with TLS/CONNECT/HTTP facts */
+    /* Open connections with TLS/CONNECT/HTTP facts, in two pools of
+     * max_detailed_open each: those that name a target when their facts
+     * start (SNI, CONNECT target, DNS name of the server), and the rest, so
+     * a busy capture's other traffic never crowds out the server's. */
+    uint32_t detailed_open[2];
     uint32_t max_detailed_open;
     uint64_t conns_without_facts;
 };
@@ -1120,7 +1125,7 @@ static void sample_clear(struct conn_sample *sample)
 static void release_track(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t)
 {
     if (t->detailed && !t->left_budget)
-        fb->detailed_open--;
+        fb->detailed_open[t->pool]--;
     free(t->names);
     cJSON_Delete(t->tls);
     cJSON_Delete(t->proxy);
@@ -1191,29 +1196,49 @@ static bool builds_facts(enum event_type type)
     return type != EV_TCP && type != EV_STREAM_GAP && type != EV_HANDSHAKE_OTHER;
 }
 
+/* Whether the connection's first facts-building event names a target
+ * (later ones may too, but its pool is chosen now). */
+static bool names_a_target(struct facts_builder *fb, const struct event *ev)
+{
+    char name[256];
+    if (ev->type == EV_CLIENT_HELLO && ev->u.client_hello->has_sni) {
+        copy_text(name, sizeof name, ev->u.client_hello->sni.data, ev->u.client_hello->sni.len);
+        if (is_target_name(fb, name))
+            return true;
+    }
+    if (ev->type == EV_CONNECT_REQUEST) {
+        copy_text(name, sizeof name, ev->u.connect_request->target.data, ev->u.connect_request->target.len);
+        char host[256];
+        host_of(name, host, sizeof host);
+        if (is_target_name(fb, host))
+            return true;
+    }
+    const struct tcp_conn *c = ev->conn;
+    for (int ep = 0; ep < 2; ep++)
+        if (is_target_name(fb, name_for_addr(fb, c->ep[ep].addr, c->ip_version)))
+            return true;
+    return false;
+}
+
 /* Whether this connection may hold JSON facts: at most max_detailed_open
- * open connections do at once, so memory is bounded whatever the capture
- * holds. A connection refused once stays without facts (half of them would
- * mislead) and is only counted. */
-static bool may_build_facts(struct facts_builder *fb, struct conn_track *t)
+ * open connections of its pool do at once, so memory is bounded whatever
+ * the capture holds. A connection refused once stays without facts (half of
+ * them would mislead) and is only counted. */
+static bool may_build_facts(struct facts_builder *fb, struct conn_track *t, const struct event *ev)
 {
     if (t->detailed)
         return true;
     if (t->without_facts)
         return false;
-    if (fb->detailed_open >= fb->max_detailed_open) {
-        t->without_facts = true;
-        fb->conns_without_facts++;
-        return false;
-    }
-    t->names = calloc(1, sizeof *t->names);
-    if (!t->names) {
+    int pool = names_a_target(fb, ev) ? 1 : 0;
+    if (fb->detailed_open[pool] >= fb->max_detailed_open || !(t->names = calloc(1, sizeof *t->names))) {
         t->without_facts = true;
         fb->conns_without_facts++;
         return false;
     }
     t->detailed = true;
-    fb->detailed_open++;
+    t->pool = (uint8_t)pool;
+    fb->detailed_open[pool]++;
     return true;
 }
 
@@ -1224,7 +1249,7 @@ static void leave_budget_when_closed(struct facts_builder *fb, struct conn_track
     bool closed = t->rst_frame || (t->fin_frame[SIDE_CLIENT] && t->fin_frame[SIDE_SERVER]);
     if (t->detailed && !t->left_budget && closed) {
         t->left_budget = true;
-        fb->detailed_open--;
+        fb->detailed_open[t->pool]--;
     }
 }
 
@@ -1242,7 +1267,7 @@ void facts_on_event(void *ctx, const struct event *ev)
     struct conn_track *t = track(ev);
     if (!t)
         return;
-    if (builds_facts(ev->type) && !may_build_facts(fb, t))
+    if (builds_facts(ev->type) && !may_build_facts(fb, t, ev))
         return;
     int side = event_side(ev);
     switch (ev->type) {

@@ -403,6 +403,44 @@ static void test_open_connections_with_facts_are_capped(void **state)
     cJSON_Delete(capture);
 }
 
+static void hello_for_on(struct tcp_conn *c, uint64_t frame, const char *sni)
+{
+    struct bytebuf body = { .len = 0 };
+    put_client_hello_prefix(&body);
+    size_t exts = bb_open(&body, 2);
+    put_sni_ext(&body, sni);
+    bb_close(&body, exts, 2);
+    struct tls_client_hello ch;
+    tls_parse_client_hello(body.data, body.len, &ch);
+    send_on(c, (struct event){ .type = EV_CLIENT_HELLO, .u.client_hello = &ch }, frame, CLIENT);
+}
+
+/* Other traffic filling its pool leaves the server's connections their own. */
+static void test_other_connections_do_not_crowd_out_targets(void **state)
+{
+    (void)state;
+    facts_free(fb);
+    struct facts_options opt = { .hosts = target_hosts, .host_count = 1, .max_open_tls_facts = 1 };
+    fb = facts_new(&opt);
+    struct tcp_conn c[3];
+    memset(c, 0, sizeof c);
+    for (int i = 0; i < 3; i++) {
+        c[i].ip_version = 4, c[i].id = (uint64_t)i + 1, c[i].client = CLIENT, c[i].role_source = ROLE_FROM_SYN;
+        c[i].ep[CLIENT].port = (uint16_t)(50000 + i), c[i].ep[SERVER].port = 443;
+        c[i].first_frame = (uint64_t)i * 10 + 1;
+    }
+    hello_for_on(&c[0], 1, "other.example");
+    hello_for_on(&c[1], 11, "another.example");   /* the other pool is full */
+    hello_for_on(&c[2], 21, "example.com");       /* the server's pool is not */
+    for (int i = 0; i < 3; i++)
+        send_on(&c[i], (struct event){ .type = EV_CONN_END }, 30 + (uint64_t)i, CLIENT);
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_int_equal(num(capture, "reading_losses.connections_without_facts"), 1);
+    assert_int_equal(num(capture, "target_connections"), 1);
+    assert_true(kept(capture, 3));
+    cJSON_Delete(capture);
+}
+
 /* A hello's lists keep their first items and say how long they were. */
 static void test_hello_lists_are_capped(void **state)
 {
@@ -455,6 +493,7 @@ int main(void)
         T(test_host_patterns),
         T(test_late_failure_kept_among_many),
         T(test_open_connections_with_facts_are_capped),
+        T(test_other_connections_do_not_crowd_out_targets),
         T(test_hello_lists_are_capped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
