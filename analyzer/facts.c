@@ -2,7 +2,7 @@
 #include "addr.h"
 #include "cert_cache.h"
 #include "classify.h"
-#include "fingerprint.h"
+#include "hello_facts.h"
 #include "json_build.h"
 #include "timestamp.h"
 #include "tls_names.h"
@@ -22,13 +22,24 @@ struct conn_names {
     char http_host[256];
 };
 
-/* What we follow of one connection while the pass runs. Only the handshake
- * parts become JSON as they arrive (there are few); the rest is counters. */
+/* What we follow of one connection while the pass runs: counters, the
+ * hellos as plain records (hello_facts.h), and the few rarer parts
+ * (certificates, alerts, CONNECT, HTTP) as JSON as they arrive. */
 struct conn_track {
     cJSON *tls;                    /* "tls" facts, NULL until a TLS event */
     cJSON *proxy;                  /* "proxy" facts, NULL until a CONNECT */
     cJSON *http;                   /* "http" facts of a plain HTTP exchange */
     struct conn_names *names;      /* with the facts: NULL until they are built */
+    struct client_hello_facts *client_hello;   /* the first; JSON only in the report */
+    uint32_t client_hello_count;
+    struct server_hello_facts *server_hello;
+    struct pending_certificate {   /* by side: the message, made JSON in the report */
+        uint8_t *raw;
+        size_t len;
+        bool tls13;
+        uint64_t frame;            /* 0: none kept */
+        int64_t ts_ns;
+    } certificate[2];
     uint64_t syn_frame, synack_frame, rst_frame, fin_frame[2];
     int64_t syn_ts, synack_ts, rst_ts, fin_ts[2];
     int rst_side;
@@ -68,10 +79,12 @@ struct lookup_slot {
 #define SAMPLE_FIRST 32
 #define SAMPLE_LATEST 96
 
+struct conn_record;
+
 struct sample_group {
-    cJSON *first[SAMPLE_FIRST];
+    struct conn_record *first[SAMPLE_FIRST];
     uint32_t first_count;
-    cJSON *latest[SAMPLE_LATEST];  /* a ring: latest_next is the oldest once full */
+    struct conn_record *latest[SAMPLE_LATEST];  /* a ring: latest_next is the oldest once full */
     uint32_t latest_count, latest_next;
 };
 
@@ -303,164 +316,23 @@ static void note_message(struct conn_track *t, const char *name, const struct ev
     t->last_message_frame = ev->frame;
 }
 
-/* The lists of a hello keep their first max items: a hostile hello can
- * carry 30,000 suites, and every item is a JSON node held until the
- * connection ends. *total counts them all. */
-static cJSON *int_list(const struct wire_list *l, bool skip_grease, uint32_t max, uint32_t *total)
-{
-    cJSON *arr = cJSON_CreateArray();
-    *total = 0;
-    for (uint32_t i = 0; l->present && i < l->count; i++) {
-        uint32_t v = wire_list_get(l, i);
-        if (skip_grease && tls_is_grease(v))
-            continue;
-        if ((*total)++ < max)
-            cJSON_AddItemToArray(arr, cJSON_CreateNumber(v));
-    }
-    return arr;
-}
-
-static cJSON *suite_names(const struct wire_list *l, uint32_t max)
-{
-    cJSON *arr = cJSON_CreateArray();
-    for (uint32_t i = 0; l->present && i < l->count && i < max; i++) {
-        uint32_t v = wire_list_get(l, i);
-        const char *name = v <= 0xFFFF ? tls_cipher_suite_name((uint16_t)v) : NULL;
-        char hex[16];
-        if (!name)
-            snprintf(hex, sizeof hex, "0x%04x", v);
-        /* The names are static: referenced, not copied. */
-        cJSON_AddItemToArray(arr, name ? cJSON_CreateStringReference(name) : cJSON_CreateString(hex));
-    }
-    return arr;
-}
-
-static cJSON *extension_types(struct wire_bytes block, bool present, uint32_t max, uint32_t *total)
-{
-    cJSON *arr = cJSON_CreateArray();
-    *total = 0;
-    if (!present)
-        return arr;
-    struct cursor c = cursor_make(block.data, block.len);
-    struct tls_extension ext;
-    while (tls_next_extension(&c, &ext))
-        if ((*total)++ < max)
-            cJSON_AddItemToArray(arr, cJSON_CreateNumber(ext.type));
-    return arr;
-}
-
-static cJSON *alpn_list(const struct tls_client_hello *ch, uint32_t max, uint32_t *total)
-{
-    cJSON *arr = cJSON_CreateArray();
-    *total = 0;
-    if (!ch->has_alpn)
-        return arr;
-    struct cursor c = cursor_make(ch->alpn.data, ch->alpn.len);
-    while (cursor_remaining(&c)) {
-        struct cursor name = cursor_vec8(&c);
-        if (!cursor_ok(&name))
-            break;
-        if ((*total)++ >= max)
-            continue;
-        char text[256];
-        size_t n = name.len < sizeof text - 1 ? name.len : sizeof text - 1;
-        for (size_t i = 0; i < n; i++)
-            text[i] = name.data[i] >= 0x20 && name.data[i] < 0x7F ? (char)name.data[i] : '?';
-        text[n] = 0;
-        cJSON_AddItemToArray(arr, cJSON_CreateString(text));
-    }
-    return arr;
-}
-
-/* A list cut to its first max items says how long it was. */
-static void add_list(cJSON *o, const char *literal_key, const char *literal_total_key, cJSON *list,
-                     uint32_t total, uint32_t max)
-{
-    json_add(o, literal_key, list);
-    if (total > max) {
-        add_u64(o, literal_total_key, total);
-        if (!cJSON_GetObjectItem(o, "lists_truncated"))
-            json_add_bool(o, "lists_truncated", true);
-    }
-}
-
-static uint16_t highest_version(const struct tls_client_hello *ch)
-{
-    uint16_t best = 0;
-    for (uint32_t i = 0; ch->supported_versions.present && i < ch->supported_versions.count; i++) {
-        uint32_t v = wire_list_get(&ch->supported_versions, i);
-        if (!tls_is_grease(v) && v > best && v <= 0x0304)
-            best = (uint16_t)v;
-    }
-    return best ? best : ch->legacy_version;
-}
-
-static void add_version(cJSON *o, const char *key, const char *name_key, uint16_t v)
-{
-    add_u64(o, key, v);
-    const char *name = tls_version_name(v);
-    json_add_string(o, name_key, name ? name : "unknown");
-}
-
 static void copy_text(char *dst, size_t dstlen, const uint8_t *src, size_t len)
 {
-    size_t n = len < dstlen - 1 ? len : dstlen - 1;
-    for (size_t i = 0; i < n; i++)
-        dst[i] = src[i] >= 0x20 && src[i] < 0x7F ? (char)src[i] : '?';
-    dst[n] = 0;
+    hello_copy_text(dst, dstlen, src, len);
 }
 
 static void on_client_hello(struct conn_track *t, const struct event *ev, int64_t conn_start)
 {
     const struct tls_client_hello *ch = ev->u.client_hello;
-    cJSON *tls = tls_obj(t);
+    tls_obj(t);
     note_message(t, "client_hello", ev);
-    cJSON *count = cJSON_GetObjectItem(tls, "client_hello_count");
-    if (count) {
-        cJSON_SetNumberValue(count, count->valuedouble + 1);
-        return; /* the first hello is the one that tells; a second follows an HRR */
-    }
-    add_u64(tls, "client_hello_count", 1);
+    /* The first hello is the one that tells; a second follows an HRR. */
+    if (t->client_hello_count++)
+        return;
     t->client_hello_ts = ev->ts_ns;
-    cJSON *o = json_add_object(tls, "client_hello");
-    add_u64(o, "frame", ev->frame);
-    add_ms(o, "time_ms", timestamp_between(ev->ts_ns, conn_start));
-    add_u64(o, "legacy_version", ch->legacy_version);
-    add_version(o, "max_version", "max_version_name", highest_version(ch));
-    uint32_t total = 0;
-    cJSON *list;
-    if (ch->supported_versions.present) {
-        list = int_list(&ch->supported_versions, true, FACTS_MAX_LIST, &total);
-        add_list(o, "versions", "versions_total", list, total, FACTS_MAX_LIST);
-    } else {
-        json_add(o, "versions", cJSON_CreateIntArray((const int[]){ ch->legacy_version }, 1));
-    }
-    list = int_list(&ch->cipher_suites, false, FACTS_MAX_SUITES, &total);
-    add_list(o, "cipher_suites", "cipher_suites_total", list, total, FACTS_MAX_SUITES);
-    json_add(o, "cipher_suite_names", suite_names(&ch->cipher_suites, FACTS_MAX_SUITES));
-    list = extension_types(ch->extensions, ch->has_extensions, FACTS_MAX_LIST, &total);
-    add_list(o, "extensions", "extensions_total", list, total, FACTS_MAX_LIST);
-    if (ch->has_sni) {
-        copy_text(t->names->sni, sizeof t->names->sni, ch->sni.data, ch->sni.len);
-        json_add_string(o, "sni", t->names->sni);
-    }
-    list = int_list(&ch->supported_groups, false, FACTS_MAX_LIST, &total);
-    add_list(o, "groups", "groups_total", list, total, FACTS_MAX_LIST);
-    list = int_list(&ch->signature_algorithms, false, FACTS_MAX_LIST, &total);
-    add_list(o, "signature_algorithms", "signature_algorithms_total", list, total, FACTS_MAX_LIST);
-    list = alpn_list(ch, FACTS_MAX_LIST, &total);
-    add_list(o, "alpn", "alpn_total", list, total, FACTS_MAX_LIST);
-    cJSON *shares = json_add_array(o, "key_share_groups");
-    for (int i = 0; i < ch->key_share_count; i++)
-        cJSON_AddItemToArray(shares, cJSON_CreateNumber(ch->key_share_groups[i]));
-    json_add_bool(o, "sslv2_format", ch->sslv2);
-    json_add_bool(o, "malformed", ch->status != PARSE_OK);
-    char ja3[JA3_TEXT_MAX], md5[33], ja4[40];
-    fingerprint_ja3(ch, ja3, sizeof ja3, md5);
-    json_add_string(o, "ja3", ja3);
-    json_add_string(o, "ja3_hash", md5);
-    fingerprint_ja4(ch, ja4);
-    json_add_string(o, "ja4", ja4);
+    t->client_hello = client_hello_facts_record(ch, ev->frame, timestamp_between(ev->ts_ns, conn_start));
+    if (t->client_hello && t->client_hello->has_sni)
+        snprintf(t->names->sni, sizeof t->names->sni, "%s", t->client_hello->sni);
 }
 
 static void on_server_hello(struct conn_track *t, const struct event *ev, int64_t conn_start)
@@ -476,35 +348,11 @@ static void on_server_hello(struct conn_track *t, const struct event *ev, int64_
         return;
     }
     note_message(t, "server_hello", ev);
-    if (cJSON_GetObjectItem(tls, "server_hello"))
+    if (t->server_hello)
         return;
     t->server_hello_ts = ev->ts_ns;
-    cJSON *o = json_add_object(tls, "server_hello");
-    add_u64(o, "frame", ev->frame);
-    add_ms(o, "time_ms", timestamp_between(ev->ts_ns, conn_start));
-    add_u64(o, "legacy_version", sh->legacy_version);
-    uint16_t version = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
-    add_version(o, "version", "version_name", version);
-    t->tls13 = version == 0x0304;
-    if (sh->has_cipher_suite) {
-        add_u64(o, "cipher_suite", sh->cipher_suite);
-        const char *name = tls_cipher_suite_name(sh->cipher_suite);
-        json_add_string(o, "cipher_suite_name", name ? name : "unknown");
-    }
-    uint32_t total = 0;
-    cJSON *extensions = extension_types(sh->extensions, sh->has_extensions, FACTS_MAX_LIST, &total);
-    add_list(o, "extensions", "extensions_total", extensions, total, FACTS_MAX_LIST);
-    if (sh->has_alpn) {
-        char alpn[256];
-        copy_text(alpn, sizeof alpn, sh->alpn.data, sh->alpn.len);
-        json_add_string(o, "alpn", alpn);
-    }
-    if (!sh->sslv2) {
-        char ja3s[JA3_TEXT_MAX], md5[33];
-        fingerprint_ja3s(sh, ja3s, sizeof ja3s, md5);
-        json_add_string(o, "ja3s", ja3s);
-        json_add_string(o, "ja3s_hash", md5);
-    }
+    t->server_hello = server_hello_facts_record(sh, ev->frame, timestamp_between(ev->ts_ns, conn_start));
+    t->tls13 = t->server_hello && t->server_hello->version == 0x0304;
 }
 
 static cJSON *cert_json(const struct cert_summary *cs, int64_t now_s)
@@ -547,24 +395,20 @@ static cJSON *cert_json(const struct cert_summary *cs, int64_t now_s)
     return o;
 }
 
-static void on_certificate(struct facts_builder *fb, struct conn_track *t, const struct event *ev, int side)
+/* The "certificate" facts of a Certificate message seen in frame at ts_ns. */
+static cJSON *certificate_json(struct facts_builder *fb, const uint8_t *body, size_t len, bool tls13,
+                               uint64_t frame, int64_t ts_ns)
 {
-    cJSON *tls = tls_obj(t);
-    note_message(t, "certificate", ev);
-    const char *key = side == SIDE_SERVER ? "certificate" : "client_certificate";
-    if (cJSON_GetObjectItem(tls, key))
-        return;
     enum parse_status st;
-    const struct cert_chain *chain = cert_cache_parse(fb->certs, ev->u.certificate->body, ev->u.certificate->len,
-                                                      ev->u.certificate->tls13, &st);
+    const struct cert_chain *chain = cert_cache_parse(fb->certs, body, len, tls13, &st);
     if (!chain)
-        return;
-    cJSON *o = json_add_object(tls, key);
-    add_u64(o, "frame", ev->frame);
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    add_u64(o, "frame", frame);
     add_u64(o, "count", chain->total);
     add_u64(o, "undecodable", chain->undecodable);
     json_add_bool(o, "malformed", st != PARSE_OK);
-    int64_t now_s = ev->ts_ns / 1000000000LL;
+    int64_t now_s = ts_ns / 1000000000LL;
     cJSON *arr = json_add_array(o, "chain");
     bool any_expired = false;
     for (int i = 0; i < chain->count; i++) {
@@ -580,6 +424,43 @@ static void on_certificate(struct facts_builder *fb, struct conn_track *t, const
         json_add_string(o, "top_issuer", last->issuer);
         json_add_string(o, "top_issuer_cn", last->issuer_cn);
         json_add_bool(o, "includes_self_signed_root", last->self_signed);
+    }
+    return o;
+}
+
+/* A Certificate message up to this size is kept as bytes and made JSON
+ * only for a reported connection (through the chain cache); a larger one
+ * at once. */
+#define CERT_RAW_MAX 16384
+
+static void on_certificate(struct facts_builder *fb, struct conn_track *t, const struct event *ev, int side)
+{
+    cJSON *tls = tls_obj(t);
+    note_message(t, "certificate", ev);
+    struct pending_certificate *pc = &t->certificate[side];
+    const char *key = side == SIDE_SERVER ? "certificate" : "client_certificate";
+    if (pc->frame || cJSON_GetObjectItem(tls, key))
+        return;
+    const struct tls_certificate_msg *m = ev->u.certificate;
+    if (m->len <= CERT_RAW_MAX && (pc->raw = malloc(m->len ? m->len : 1))) {
+        memcpy(pc->raw, m->body, m->len);
+        pc->len = m->len;
+        pc->tls13 = m->tls13;
+        pc->frame = ev->frame;
+        pc->ts_ns = ev->ts_ns;
+        return;
+    }
+    json_add(tls, key, certificate_json(fb, m->body, m->len, m->tls13, ev->frame, ev->ts_ns));
+}
+
+/* The certificates kept as bytes, as JSON into tls. */
+static void render_certificates(struct facts_builder *fb, struct conn_track *t, cJSON *tls)
+{
+    static const char *const keys[2] = { [SIDE_CLIENT] = "client_certificate", [SIDE_SERVER] = "certificate" };
+    for (int side = 0; side < 2; side++) {
+        struct pending_certificate *pc = &t->certificate[side];
+        if (pc->frame)
+            json_add(tls, keys[side], certificate_json(fb, pc->raw, pc->len, pc->tls13, pc->frame, pc->ts_ns));
     }
 }
 
@@ -821,6 +702,12 @@ static void endpoint_text(const struct tcp_conn *c, int ep, char *buf, size_t le
         snprintf(buf, len, "%s", a);
 }
 
+/* A client that sends data got its SYN-ACK, captured or not. */
+static bool conn_connected(const struct tcp_conn *c, const struct conn_track *t, int client)
+{
+    return t->synack_frame || c->half[1 - client].payload_packets || c->half[client].payload_packets;
+}
+
 static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int client)
 {
     const struct tcp_half *ch = &c->half[client], *sh = &c->half[1 - client];
@@ -830,8 +717,7 @@ static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int
     add_u64(o, "syn_count", ch->syn_count);
     if (t->synack_frame)
         add_u64(o, "synack_frame", t->synack_frame);
-    /* A client that sends data got its SYN-ACK, captured or not. */
-    json_add_bool(o, "connected", t->synack_frame || sh->payload_packets || ch->payload_packets);
+    json_add_bool(o, "connected", conn_connected(c, t, client));
     if (t->rst_frame) {
         cJSON *rst = json_add_object(o, "rst");
         add_u64(rst, "frame", t->rst_frame);
@@ -872,6 +758,12 @@ static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int
 
 static void finish_tls(cJSON *tls, const struct conn_track *t)
 {
+    if (t->client_hello) {
+        add_u64(tls, "client_hello_count", t->client_hello_count);
+        json_add(tls, "client_hello", client_hello_facts_json(t->client_hello));
+    }
+    if (t->server_hello)
+        json_add(tls, "server_hello", server_hello_facts_json(t->server_hello));
     json_add_bool(tls, "handshake_complete", t->handshake_done);
     json_add_bool(tls, "tls13", t->tls13);
     if (t->ccs_frame[SIDE_CLIENT])
@@ -912,11 +804,10 @@ static const char *unknown_reason(const struct tcp_conn *c, const struct conn_tr
         return "only the server's side of the connection is in the capture";
     if (!t->tls)
         return NULL;
-    const cJSON *tls = t->tls;
-    bool hellos_seen = cJSON_GetObjectItem(tls, "client_hello") || cJSON_GetObjectItem(tls, "server_hello");
+    bool hellos_seen = t->client_hello || t->server_hello;
     if (!hellos_seen && !t->first_fatal_alert_frame)
         return "the handshake is not in the capture (it started before the capture)";
-    if (!cJSON_GetObjectItem(tls, "client_hello") && cJSON_GetObjectItem(tls, "server_hello"))
+    if (!t->client_hello && t->server_hello)
         return "the Client Hello is missing from the capture";
     bool ended = t->rst_frame || t->fin_frame[0] || t->fin_frame[1] || t->first_fatal_alert_frame ||
                  t->alert_records[0] || t->alert_records[1];
@@ -981,8 +872,18 @@ static cJSON *timings_json(const struct conn_track *t)
     return o;
 }
 
+/* Whether the connection failed (not: worked, or the capture cannot tell). */
+static bool conn_failed(struct tcp_conn *c, const struct conn_track *t)
+{
+    int client = conn_client(c);
+    const char *unknown = t->proxy ? NULL : unknown_reason(c, t, client);
+    return !unknown && failed_stage(t, t->proxy, conn_connected(c, t, client)) != NULL;
+}
+
+/* The connection's facts; its track's JSON parts move into them. */
 static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
-                        const char *server_name, const char *name_source, const char *matched_by)
+                        const struct flow_class *fc, const char *server_name, const char *name_source,
+                        const char *matched_by)
 {
     int client = conn_client(c);
     cJSON *o = cJSON_CreateObject();
@@ -1006,7 +907,6 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
     add_u64(o, "last_frame", c->last_frame);
     json_add_number(o, "start_ts", (double)c->first_ts / 1e9);
     add_ms(o, "duration_ms", timestamp_between(c->last_ts, c->first_ts));
-    const struct flow_class *fc = classifier_result(c);
     if (fc) {
         cJSON *cl = json_add_object(o, "classification");
         json_add_string(cl, "protocol", fc->protocol);
@@ -1017,7 +917,7 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
                 cJSON_AddItemToArray(risks, cJSON_CreateString(classifier_risk_name(bit)));
     }
     cJSON *tcp = tcp_json(c, t, client);
-    bool connected = cJSON_IsTrue(cJSON_GetObjectItem(tcp, "connected"));
+    bool connected = conn_connected(c, t, client);
     const char *unknown = t->proxy ? NULL : unknown_reason(c, t, client);
     const char *stage = unknown ? NULL : failed_stage(t, t->proxy, connected);
     json_add_string(o, "verdict", unknown ? "unknown" : stage ? "failed" : "success");
@@ -1037,12 +937,12 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
         t->http = NULL;
     }
     if (t->tls) {
+        render_certificates(fb, t, t->tls);
         finish_tls(t->tls, t);
         json_add(o, "tls", t->tls);
         t->tls = NULL;
     }
     json_add(o, "timings", timings_json(t));
-    (void)fb;
     return o;
 }
 
@@ -1075,21 +975,91 @@ static void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, 
     cJSON_AddItemToArray(fb->failed_connects, o);
 }
 
-static void sample_add(struct conn_sample *sample, cJSON *conn)
+static void track_free(struct facts_builder *fb, struct conn_track *t)
 {
-    if (!conn)
+    if (t->detailed && !t->left_budget)
+        fb->detailed_open[t->pool]--;
+    free(t->names);
+    client_hello_facts_free(t->client_hello);
+    server_hello_facts_free(t->server_hello);
+    free(t->certificate[0].raw);
+    free(t->certificate[1].raw);
+    cJSON_Delete(t->tls);
+    cJSON_Delete(t->proxy);
+    cJSON_Delete(t->http);
+    free(t);
+}
+
+static void release_track(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t)
+{
+    track_free(fb, t);
+    c->consumer = NULL;
+}
+
+/* A connection kept for the report, until the report is made: its track
+ * and a copy of the reassembler's view at its end (the tcp_conn is freed
+ * then; the copy's pointers are never followed). Its JSON is made only if
+ * it is still kept when the capture ends: most connections of a long
+ * capture are dropped from the sample before that. */
+struct conn_record {
+    struct tcp_conn conn;
+    struct flow_class class;
+    bool classified;
+    struct conn_track *t;
+    bool has_server_name;
+    char server_name[DNS_NAME_MAX];
+    const char *name_source, *matched_by;   /* static strings */
+};
+
+/* Takes the track from c. */
+static struct conn_record *record_new(struct tcp_conn *c, struct conn_track *t, const char *server_name,
+                                      const char *name_source, const char *matched_by)
+{
+    struct conn_record *rec = malloc(sizeof *rec);
+    if (!rec)
+        return NULL;
+    rec->conn = *c;
+    rec->conn.hash_next = rec->conn.lru_prev = rec->conn.lru_next = NULL;
+    rec->conn.app = rec->conn.classifier = rec->conn.consumer = NULL;
+    rec->conn.half[0].held = rec->conn.half[1].held = NULL;
+    const struct flow_class *fc = classifier_result(c);
+    rec->classified = fc != NULL;
+    if (fc)
+        rec->class = *fc;
+    rec->t = t;
+    rec->has_server_name = server_name != NULL;
+    snprintf(rec->server_name, sizeof rec->server_name, "%s", server_name ? server_name : "");
+    rec->name_source = name_source;
+    rec->matched_by = matched_by;
+    c->consumer = NULL;
+    return rec;
+}
+
+static void record_free(struct facts_builder *fb, struct conn_record *rec)
+{
+    track_free(fb, rec->t);
+    free(rec);
+}
+
+static cJSON *record_json(struct facts_builder *fb, struct conn_record *rec)
+{
+    return conn_json(fb, &rec->conn, rec->t, rec->classified ? &rec->class : NULL,
+                     rec->has_server_name ? rec->server_name : NULL, rec->name_source, rec->matched_by);
+}
+
+static void sample_add(struct facts_builder *fb, struct conn_sample *sample, struct conn_record *rec)
+{
+    if (!rec)
         return;
     sample->seen++;
-    const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItem(conn, "verdict"));
-    bool failed = verdict && !strcmp(verdict, "failed");
-    struct sample_group *g = &sample->group[failed ? OUTCOME_FAILED : OUTCOME_OTHER];
+    struct sample_group *g = &sample->group[conn_failed(&rec->conn, rec->t) ? OUTCOME_FAILED : OUTCOME_OTHER];
     if (g->first_count < SAMPLE_FIRST) {
-        g->first[g->first_count++] = conn;
+        g->first[g->first_count++] = rec;
     } else if (g->latest_count < SAMPLE_LATEST) {
-        g->latest[g->latest_count++] = conn;
+        g->latest[g->latest_count++] = rec;
     } else {
-        cJSON_Delete(g->latest[g->latest_next]);
-        g->latest[g->latest_next] = conn;
+        record_free(fb, g->latest[g->latest_next]);
+        g->latest[g->latest_next] = rec;
         g->latest_next = (g->latest_next + 1) % SAMPLE_LATEST;
     }
 }
@@ -1102,36 +1072,27 @@ static uint64_t sample_kept(const struct conn_sample *sample)
     return n;
 }
 
-/* The kept connections as a JSON array; the sample is empty afterwards. */
-static cJSON *sample_take(struct conn_sample *sample)
+/* The kept connections as a JSON array (render), or freed (no render); the
+ * sample is empty afterwards. */
+static cJSON *sample_take(struct facts_builder *fb, struct conn_sample *sample, bool render)
 {
-    cJSON *arr = cJSON_CreateArray();
+    cJSON *arr = render ? cJSON_CreateArray() : NULL;
     for (int i = 0; i < OUTCOME_COUNT; i++) {
         struct sample_group *g = &sample->group[i];
-        for (uint32_t k = 0; k < g->first_count; k++)
-            cJSON_AddItemToArray(arr, g->first[k]);
-        for (uint32_t k = 0; k < g->latest_count; k++)
-            cJSON_AddItemToArray(arr, g->latest[k]);
+        for (uint32_t k = 0; k < g->first_count + g->latest_count; k++) {
+            struct conn_record *rec = k < g->first_count ? g->first[k] : g->latest[k - g->first_count];
+            if (render)
+                cJSON_AddItemToArray(arr, record_json(fb, rec));
+            record_free(fb, rec);
+        }
     }
     memset(sample, 0, sizeof *sample);
     return arr;
 }
 
-static void sample_clear(struct conn_sample *sample)
+static void sample_clear(struct facts_builder *fb, struct conn_sample *sample)
 {
-    cJSON_Delete(sample_take(sample));
-}
-
-static void release_track(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t)
-{
-    if (t->detailed && !t->left_budget)
-        fb->detailed_open[t->pool]--;
-    free(t->names);
-    cJSON_Delete(t->tls);
-    cJSON_Delete(t->proxy);
-    cJSON_Delete(t->http);
-    free(t);
-    c->consumer = NULL;
+    sample_take(fb, sample, false);
 }
 
 static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
@@ -1143,6 +1104,11 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
     if (t->without_facts) {
         release_track(fb, c, t);
         return;
+    }
+    /* Ended: its facts are final, it no longer counts as open. */
+    if (t->detailed && !t->left_budget) {
+        t->left_budget = true;
+        fb->detailed_open[t->pool]--;
     }
     int client = conn_client(c);
     const char *dns_name = name_for_addr(fb, c->ep[1 - client].addr, c->ip_version);
@@ -1174,20 +1140,21 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         bool profile = facts_host_matches(server_name, fb->opt.profile_hosts, fb->opt.profile_host_count) ||
                        facts_host_matches(n->connect_host, fb->opt.profile_hosts, fb->opt.profile_host_count) ||
                        facts_host_matches(dns_name, fb->opt.profile_hosts, fb->opt.profile_host_count);
-        sample_add(&fb->targets, conn_json(fb, c, t, server_name, source, profile ? "profile" : "host"));
+        sample_add(fb, &fb->targets, record_new(c, t, server_name, source, profile ? "profile" : "host"));
         /* The generic list is only ever reported when no target was seen. */
-        sample_clear(&fb->generic);
+        sample_clear(fb, &fb->generic);
     } else if (is_revocation_name(fb, server_name) || is_revocation_name(fb, dns_name)) {
         bool by_name = is_revocation_name(fb, server_name);
-        cJSON *rc = conn_json(fb, c, t, by_name ? server_name : dns_name, by_name ? source : "dns",
-                              "revocation");
+        cJSON *rc = conn_json(fb, c, t, classifier_result(c), by_name ? server_name : dns_name,
+                              by_name ? source : "dns", "revocation");
         cJSON_AddItemToArray(fb->revocation_conns, rc);
         if (cJSON_GetArraySize(fb->revocation_conns) > FACTS_MAX_FAILED_CONNECTS)
             cJSON_DeleteItemFromArray(fb->revocation_conns, 0);
     } else if ((t->tls || t->proxy) && !fb->targets.seen && !fb->opt.hosts_from_user) {
-        sample_add(&fb->generic, conn_json(fb, c, t, server_name, source, "generic"));
+        sample_add(fb, &fb->generic, record_new(c, t, server_name, source, "generic"));
     }
-    release_track(fb, c, t);
+    if (c->consumer)
+        release_track(fb, c, t);
 }
 
 /* The events that build a connection's JSON facts (the rest are counters). */
@@ -1342,8 +1309,8 @@ void facts_free(struct facts_builder *fb)
     free(fb->names);
     cert_cache_free(fb->certs);
     cJSON_Delete(fb->lookups);
-    sample_clear(&fb->targets);
-    sample_clear(&fb->generic);
+    sample_clear(fb, &fb->targets);
+    sample_clear(fb, &fb->generic);
     cJSON_Delete(fb->failed_connects);
     cJSON_Delete(fb->revocation_conns);
     free(fb);
@@ -1500,7 +1467,8 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
      * "connections" (the first and latest of each outcome). */
     add_u64(capture, "selected_connections", chosen->seen);
     add_u64(capture, "kept_connections", sample_kept(chosen));
-    cJSON *conns = sample_take(chosen);
+    cJSON *conns = sample_take(fb, chosen, true);
+    sample_clear(fb, generic ? &fb->targets : &fb->generic);
     cJSON *lookups = take(&fb->lookups);
     cJSON *dns = dns_summary(cJSON_Duplicate(lookups, true));
     add_u64(dns, "other_lookups", fb->other_lookups);

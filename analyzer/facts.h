@@ -2,12 +2,14 @@
  * connection to a target server, plus what the capture shows around them
  * (DNS lookups, failed connection attempts, revocation checks).
  *
- * The records are JSON (cJSON) in the shape documented by
- * analyzer/report.schema.json, because rules and reports read them as data.
- * Only connections that matter are kept: those to a target (by SNI, CONNECT
- * target or a DNS answer for the server address), or, when no connection
- * matches any target, the TLS connections seen (up to a cap), so the tool
- * still works as a generic TLS failure finder.
+ * The facts are JSON (cJSON) in the shape documented by
+ * analyzer/report.schema.json, because rules and reports read them as data;
+ * while the pass runs, a connection is a plain record (counters, the hellos
+ * of hello_facts.h, its certificates as bytes), made JSON only if it is
+ * still kept when the capture ends. Only connections that matter are kept:
+ * those to a target (by SNI, CONNECT target or a DNS answer for the server
+ * address), or, when no connection matches any target, the TLS connections
+ * seen, so the tool still works as a generic TLS failure finder.
  */
 #ifndef TLSDIAG_FACTS_H
 #define TLSDIAG_FACTS_H
@@ -40,10 +42,7 @@ struct facts_options {
     uint32_t max_open_tls_facts;
 };
 
-/* Items kept of one list of a hello (the rest counted in *_count fields):
- * cipher suites (a real hello offers at most ~100), and the others. */
-#define FACTS_MAX_SUITES 256
-#define FACTS_MAX_LIST 48
+
 
 struct facts_builder;
 

@@ -125,6 +125,7 @@ static void read_client_extensions(struct cursor *c, struct tls_client_hello *ch
 enum parse_status tls_parse_client_hello(const uint8_t *body, size_t len, struct tls_client_hello *out)
 {
     memset(out, 0, sizeof *out);
+    out->message = (struct wire_bytes){ body, len };
     struct cursor c = cursor_make(body, len);
     out->legacy_version = cursor_be16(&c);
     const uint8_t *random = cursor_bytes(&c, 32);
@@ -155,6 +156,7 @@ enum parse_status tls_parse_sslv2_client_hello(const uint8_t *msg, size_t len,
                                                struct tls_client_hello *out)
 {
     memset(out, 0, sizeof *out);
+    out->message = (struct wire_bytes){ msg, len };
     out->sslv2 = true;
     struct cursor c = cursor_make(msg, len);
     uint8_t msg_type = cursor_u8(&c);
@@ -214,6 +216,8 @@ enum parse_status tls_parse_server_hello(const uint8_t *body, size_t len, uint8_
                                          struct tls_server_hello *out)
 {
     memset(out, 0, sizeof *out);
+    out->message = (struct wire_bytes){ body, len };
+    out->msg_type = msg_type;
     struct cursor c = cursor_make(body, len);
     out->legacy_version = cursor_be16(&c);
     const uint8_t *random = cursor_bytes(&c, 32);

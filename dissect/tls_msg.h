@@ -30,6 +30,7 @@ enum tls_extension_type {
 #define TLS_MAX_KEY_SHARES 8
 
 struct tls_client_hello {
+    struct wire_bytes message;        /* all the bytes parsed (what the views point into) */
     bool sslv2;                       /* SSLv2-format CLIENT-HELLO */
     uint16_t legacy_version;
     struct wire_bytes random;         /* 32 bytes (SSLv2: the challenge) */
@@ -53,6 +54,8 @@ struct tls_client_hello {
 };
 
 struct tls_server_hello {
+    struct wire_bytes message;        /* all the bytes parsed (what the views point into) */
+    uint8_t msg_type;                 /* 2, or 6 for a draft HelloRetryRequest */
     bool sslv2;
     bool is_hello_retry_request;
     uint16_t legacy_version;

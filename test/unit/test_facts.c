@@ -12,6 +12,7 @@
 
 #include "tls_build.h"
 #include "facts.h"
+#include "hello_facts.h"
 
 enum { CLIENT = 0, SERVER = 1 };
 
