@@ -17,9 +17,10 @@ struct pipeline_options {
     uint32_t max_open_tls_facts;  /* connections with TLS/proxy facts open at once */
 };
 
-/* A connection's facts are ~17 KB of JSON (a hostile hello's, with its
- * lists capped, ~60 KB); with the 512 closed connections the reassembler
- * lets linger, 1024 open ones bound them to ~26 MB (~90 MB). */
+/* An open connection's facts are a few KB (its hello records, its
+ * certificates' bytes up to 16 KB, a few alerts; ~60 KB at the most, with a
+ * hostile capture's caps all reached): with the 512 closed connections the
+ * reassembler lets linger, 1024 open ones bound them to ~10 MB (~90 MB). */
 #define PIPELINE_DEFAULT_OPEN_TLS_FACTS 1024
 
 #define PIPELINE_MAX_LINKTYPES 8
