@@ -367,6 +367,8 @@ CASES = {
                     {"analyze_facts": {"reading_losses.connections_without_facts": ">0",
                                        "reading_losses.flows_not_classified": ">0"},
                      "analyze_text": "without facts",
+                     "raised_analyze": {"option": ["--max-open-tls", "4000"],
+                                        "facts": {"reading_losses.connections_without_facts": 0}},
                      "note": "hellos of 8,000 suites (ASan: 3,000) on more connections than --max-open-tls"}),
     "many-extensions": (lambda o: many_extensions(10_000), lambda: many_extensions(300),
                         {"events_sni": ["many-extensions.example"]}),

@@ -92,11 +92,16 @@ def main():
         if "analyze_text" in expect:
             # The text report a person reads says a limit was hit, and where.
             commands.append(("analyze", ["--host", "*"]))
+        if "raised_analyze" in expect:
+            commands.append(("analyze", ["--format", "json"] + expect["raised_analyze"]["option"]))
         outputs = {}
         for command, extra in commands:
             label = command + ("+" if extra and command == "events" else "")
             if command == "analyze" and "--host" in extra:
                 label = "text"
+            elif command == "analyze" and "raised_analyze" in expect and \
+                    expect["raised_analyze"]["option"][0] in extra:
+                label = "analyze+"
             out_path = os.path.join(work, f"{name}.{label}.out")
             code, seconds, rss, stderr = run([tlsdiag, command] + extra + [capture], out_path)
             outputs[label] = (out_path, stderr)
@@ -117,7 +122,16 @@ def main():
                 for key, wanted in expect["stats"].items():
                     if not check_value(stats.get(key), wanted):
                         problems.append(f"stats {key} = {stats.get(key)!r}, expected {wanted}")
-            if label == "text":
+            if label == "analyze+":
+                facts = json.load(open(out_path))["captures"]["capture"]["facts"]
+                for path, wanted in expect["raised_analyze"]["facts"].items():
+                    value = facts
+                    for key in path.split("."):
+                        value = value.get(key) if isinstance(value, dict) else None
+                    if not check_value(value, wanted):
+                        problems.append(f"with {' '.join(expect['raised_analyze']['option'])}: {path} = {value!r}")
+                shown = "raised limit honoured: " + " ".join(expect["raised_analyze"]["option"])
+            elif label == "text":
                 with open(out_path, errors="replace") as f:
                     report = f.read()
                 if expect["analyze_text"] in report:
