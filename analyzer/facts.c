@@ -4,6 +4,7 @@
 #include "classify.h"
 #include "hello_facts.h"
 #include "json_build.h"
+#include "json_text.h"
 #include "timestamp.h"
 #include "tls_names.h"
 #include "x509.h"
@@ -316,11 +317,6 @@ static void note_message(struct conn_track *t, const char *name, const struct ev
     t->last_message_frame = ev->frame;
 }
 
-static void copy_text(char *dst, size_t dstlen, const uint8_t *src, size_t len)
-{
-    hello_copy_text(dst, dstlen, src, len);
-}
-
 static void on_client_hello(struct conn_track *t, const struct event *ev, int64_t conn_start)
 {
     const struct tls_client_hello *ch = ev->u.client_hello;
@@ -548,7 +544,7 @@ static void on_connect_request(struct conn_track *t, const struct event *ev)
         add_u64(t->proxy, "attempts", 1);
     }
     char target[256];
-    copy_text(target, sizeof target, r->target.data, r->target.len);
+    text_from_wire(target, sizeof target, r->target.data, r->target.len);
     cJSON_DeleteItemFromObject(t->proxy, "target");
     json_add_string(t->proxy, "target", target);
     cJSON_DeleteItemFromObject(t->proxy, "request_frame");
@@ -570,7 +566,7 @@ static void add_wire_text(cJSON *o, const char *key, struct wire_bytes b)
     if (!b.data || !b.len)
         return;
     char text[256];
-    copy_text(text, sizeof text, b.data, b.len);
+    text_from_wire(text, sizeof text, b.data, b.len);
     json_add_string(o, key, text);
 }
 
@@ -589,7 +585,7 @@ static void on_connect_response(struct conn_track *t, const struct event *ev)
     cJSON *schemes = json_add_array(t->proxy, "auth_schemes");
     for (int i = 0; i < r->auth_scheme_count; i++) {
         char text[64];
-        copy_text(text, sizeof text, r->auth_schemes[i].data, r->auth_schemes[i].len);
+        text_from_wire(text, sizeof text, r->auth_schemes[i].data, r->auth_schemes[i].len);
         cJSON_AddItemToArray(schemes, cJSON_CreateString(text));
     }
     add_wire_text(t->proxy, "via", r->via);
@@ -1169,12 +1165,12 @@ static bool names_a_target(struct facts_builder *fb, const struct event *ev)
 {
     char name[256];
     if (ev->type == EV_CLIENT_HELLO && ev->u.client_hello->has_sni) {
-        copy_text(name, sizeof name, ev->u.client_hello->sni.data, ev->u.client_hello->sni.len);
+        text_from_wire(name, sizeof name, ev->u.client_hello->sni.data, ev->u.client_hello->sni.len);
         if (is_target_name(fb, name))
             return true;
     }
     if (ev->type == EV_CONNECT_REQUEST) {
-        copy_text(name, sizeof name, ev->u.connect_request->target.data, ev->u.connect_request->target.len);
+        text_from_wire(name, sizeof name, ev->u.connect_request->target.data, ev->u.connect_request->target.len);
         char host[256];
         host_of(name, host, sizeof host);
         if (is_target_name(fb, host))

@@ -1,19 +1,12 @@
 #include "hello_facts.h"
 #include "fingerprint.h"
 #include "json_build.h"
+#include "json_text.h"
 #include "tls_names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void hello_copy_text(char *dst, size_t dstlen, const uint8_t *src, size_t len)
-{
-    size_t n = len < dstlen - 1 ? len : dstlen - 1;
-    for (size_t i = 0; i < n; i++)
-        dst[i] = src[i] >= 0x20 && src[i] < 0x7F ? (char)src[i] : '?';
-    dst[n] = 0;
-}
 
 /* ---------------------------------------------------------------- record */
 
@@ -58,7 +51,7 @@ static void keep_alpn(struct client_hello_facts *h, const struct tls_client_hell
         size_t n = name.len < 255 ? name.len : 255;
         if (h->alpn_kept >= FACTS_MAX_LIST || used + n + 1 > sizeof h->alpn)
             continue;
-        hello_copy_text(h->alpn + used, n + 1, name.data, name.len);
+        text_from_wire(h->alpn + used, n + 1, name.data, name.len);
         used += n + 1;
         h->alpn_kept++;
     }
@@ -99,7 +92,7 @@ struct client_hello_facts *client_hello_facts_record(const struct tls_client_hel
     keep_alpn(h, ch);
     h->has_sni = ch->has_sni;
     if (ch->has_sni)
-        hello_copy_text(h->sni, sizeof h->sni, ch->sni.data, ch->sni.len);
+        text_from_wire(h->sni, sizeof h->sni, ch->sni.data, ch->sni.len);
     h->key_share_count = ch->key_share_count;
     memcpy(h->key_shares, ch->key_share_groups, sizeof h->key_shares);
     h->sslv2 = ch->sslv2;
@@ -137,7 +130,7 @@ struct server_hello_facts *server_hello_facts_record(const struct tls_server_hel
     keep_extension_types(&h->extensions, sh->extensions, sh->has_extensions);
     h->has_alpn = sh->has_alpn;
     if (sh->has_alpn)
-        hello_copy_text(h->alpn, sizeof h->alpn, sh->alpn.data, sh->alpn.len);
+        text_from_wire(h->alpn, sizeof h->alpn, sh->alpn.data, sh->alpn.len);
     h->sslv2 = sh->sslv2;
     h->msg_type = sh->msg_type;
     if (!sh->sslv2 && sh->message.data && sh->message.len <= HELLO_RAW_MAX) {

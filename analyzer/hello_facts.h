@@ -80,7 +80,4 @@ void server_hello_facts_free(struct server_hello_facts *h);
 cJSON *client_hello_facts_json(const struct client_hello_facts *h);
 cJSON *server_hello_facts_json(const struct server_hello_facts *h);
 
-/* Printable ASCII of len bytes ('?' for the rest), cut to fit dst. */
-void hello_copy_text(char *dst, size_t dstlen, const uint8_t *src, size_t len);
-
 #endif

@@ -16,3 +16,11 @@ void json_write_string(FILE *f, const uint8_t *s, size_t len)
     }
     putc('"', f);
 }
+
+void text_from_wire(char *dst, size_t dstlen, const uint8_t *src, size_t len)
+{
+    size_t n = len < dstlen - 1 ? len : dstlen - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i] >= 0x20 && src[i] < 0x7F ? (char)src[i] : '?';
+    dst[n] = 0;
+}

@@ -9,4 +9,8 @@
 
 void json_write_string(FILE *f, const uint8_t *s, size_t len);
 
+/* Wire bytes as a C string for the facts: printable ASCII kept, any other
+ * byte '?', cut to fit dst (dstlen >= 1). */
+void text_from_wire(char *dst, size_t dstlen, const uint8_t *src, size_t len);
+
 #endif
