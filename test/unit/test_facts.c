@@ -374,21 +374,28 @@ static void hello_on(struct tcp_conn *c, uint64_t frame)
     send_on(c, (struct event){ .type = EV_CLIENT_HELLO, .u.client_hello = &ch }, frame, CLIENT);
 }
 
+/* A builder that keeps facts of at most max_open connections at once, and
+ * n connections to use with it (ids 1..n, frames from 10 * i + 1). */
+static void budgeted_builder(uint32_t max_open, struct tcp_conn *c, int n)
+{
+    facts_free(fb);
+    struct facts_options opt = { .hosts = target_hosts, .host_count = 1, .max_open_tls_facts = max_open };
+    fb = facts_new(&opt);
+    memset(c, 0, (size_t)n * sizeof *c);
+    for (int i = 0; i < n; i++) {
+        c[i].ip_version = 4, c[i].id = (uint64_t)i + 1, c[i].client = CLIENT, c[i].role_source = ROLE_FROM_SYN;
+        c[i].ep[CLIENT].port = (uint16_t)(50000 + i), c[i].ep[SERVER].port = 443;
+        c[i].first_frame = (uint64_t)i * 10 + 1;
+    }
+}
+
 /* At most max_open_tls_facts open connections hold facts; the others are
  * counted, not half-described; a closed one makes room. */
 static void test_open_connections_with_facts_are_capped(void **state)
 {
     (void)state;
-    facts_free(fb);
-    struct facts_options opt = { .hosts = target_hosts, .host_count = 1, .max_open_tls_facts = 2 };
-    fb = facts_new(&opt);
     struct tcp_conn c[4];
-    memset(c, 0, sizeof c);
-    for (int i = 0; i < 4; i++) {
-        c[i].ip_version = 4, c[i].id = (uint64_t)i + 1, c[i].client = CLIENT, c[i].role_source = ROLE_FROM_SYN;
-        c[i].ep[CLIENT].port = (uint16_t)(50000 + i), c[i].ep[SERVER].port = 443;
-        c[i].first_frame = (uint64_t)i * 10 + 1;
-    }
+    budgeted_builder(2, c, 4);
     hello_on(&c[0], 1);
     hello_on(&c[1], 11);
     hello_on(&c[2], 21);                       /* the third open one: no facts */
@@ -420,16 +427,8 @@ static void hello_for_on(struct tcp_conn *c, uint64_t frame, const char *sni)
 static void test_other_connections_do_not_crowd_out_targets(void **state)
 {
     (void)state;
-    facts_free(fb);
-    struct facts_options opt = { .hosts = target_hosts, .host_count = 1, .max_open_tls_facts = 1 };
-    fb = facts_new(&opt);
     struct tcp_conn c[3];
-    memset(c, 0, sizeof c);
-    for (int i = 0; i < 3; i++) {
-        c[i].ip_version = 4, c[i].id = (uint64_t)i + 1, c[i].client = CLIENT, c[i].role_source = ROLE_FROM_SYN;
-        c[i].ep[CLIENT].port = (uint16_t)(50000 + i), c[i].ep[SERVER].port = 443;
-        c[i].first_frame = (uint64_t)i * 10 + 1;
-    }
+    budgeted_builder(1, c, 3);
     hello_for_on(&c[0], 1, "other.example");
     hello_for_on(&c[1], 11, "another.example");   /* the other pool is full */
     hello_for_on(&c[2], 21, "example.com");       /* the server's pool is not */
