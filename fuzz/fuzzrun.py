@@ -7,8 +7,8 @@
       findings per target; exits 1 when any target found something.
   fuzzrun.py campaign --target T --seconds N
       one resumable campaign step on one core (-jobs=1 -workers=1): the
-      corpus grows in fuzz/build/corpus-T, logs go to fuzz/build/campaign-T/,
-      findings to fuzz/build/findings-T/; the step's CPU time, executions,
+      corpus grows in build/fuzz/corpus-T, logs go to build/fuzz/campaign-T/,
+      findings to build/fuzz/findings-T/; the step's CPU time, executions,
       coverage and findings are appended to fuzz/campaign.jsonl and the
       cumulative table in fuzz/RESULTS.md is rewritten.
   fuzzrun.py rotate --seconds N [--until-cpu S] [--only T1,T2]
@@ -16,10 +16,10 @@
       on the target with the least CPU time so far, until every target (of
       --only) has S CPU-seconds (default 3600).
   fuzzrun.py minimize --target T
-      merges fuzz/build/corpus-T into fuzz/build/corpus-T.min (smallest set
+      merges build/fuzz/corpus-T into build/fuzz/corpus-T.min (smallest set
       with the same coverage) and prints its size.
   fuzzrun.py keep --target T
-      copies fuzz/build/corpus-T.min into fuzz/seeds/T as min-* files (a
+      copies build/fuzz/corpus-T.min into fuzz/seeds/T as min-* files (a
       fresh checkout then starts from the campaign's coverage), within the
       5 MB budget of fuzz/seeds.
   fuzzrun.py table
