@@ -202,12 +202,19 @@ static void add_values(cJSON *o, const char *literal_key, const char *literal_to
     add_total(o, literal_total_key, l->kept, l->total);
 }
 
-cJSON *client_hello_facts_json(const struct client_hello_facts *h)
+/* Where both hellos start: the frame, when, and the legacy version field. */
+static cJSON *new_hello_object(uint64_t frame, int64_t since_conn_start_ns, uint16_t legacy_version)
 {
     cJSON *o = cJSON_CreateObject();
-    add_u64(o, "frame", h->frame);
-    add_ms(o, "time_ms", h->since_conn_start_ns);
-    add_u64(o, "legacy_version", h->legacy_version);
+    add_u64(o, "frame", frame);
+    add_ms(o, "time_ms", since_conn_start_ns);
+    add_u64(o, "legacy_version", legacy_version);
+    return o;
+}
+
+cJSON *client_hello_facts_json(const struct client_hello_facts *h)
+{
+    cJSON *o = new_hello_object(h->frame, h->since_conn_start_ns, h->legacy_version);
     add_version(o, "max_version", "max_version_name", h->max_version);
     if (h->has_supported_versions)
         add_values(o, "versions", "versions_total", &h->versions);
@@ -264,10 +271,7 @@ cJSON *client_hello_facts_json(const struct client_hello_facts *h)
 
 cJSON *server_hello_facts_json(const struct server_hello_facts *h)
 {
-    cJSON *o = cJSON_CreateObject();
-    add_u64(o, "frame", h->frame);
-    add_ms(o, "time_ms", h->since_conn_start_ns);
-    add_u64(o, "legacy_version", h->legacy_version);
+    cJSON *o = new_hello_object(h->frame, h->since_conn_start_ns, h->legacy_version);
     add_version(o, "version", "version_name", h->version);
     if (h->has_cipher_suite) {
         add_u64(o, "cipher_suite", h->cipher_suite);

@@ -19,8 +19,10 @@ static int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 
 void reasm_default_limits(struct reasm_limits *limits)
 {
-    /* ~2.4 KB per live connection in `analyze` (ours + nDPI's flow state):
-     * 65536 keep a flood of one-packet flows under 256 MB (README, LIMITS). */
+    /* About 1 KB per live connection in `analyze` (ours, plus nDPI's state
+     * while a flow is classified): 65536 keep a flood of one-packet flows
+     * near 85 MB, far under the 256 MB a hostile capture may cost (README,
+     * LIMITS; 262144 took 622 MB before nDPI's flows were capped). */
     limits->max_conns = 65536;
     limits->max_held_bytes = 1024 * 1024;
     limits->max_held_segments = 2048;
