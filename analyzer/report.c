@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "tls_names.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,7 +439,11 @@ static void print_side(FILE *out, const char *heading, const cJSON *side)
     struct timeline tl = { .n = 0 };
     timeline_dns(&tl, facts);
     if (conn) {
-        fprintf(out, "%s  %s -> %s (%s)\n", heading, str(conn, "client"), str(conn, "server"), str(conn, "path"));
+        char prefix[64], endpoints[160];
+        snprintf(prefix, sizeof prefix, "%s  ", heading);
+        snprintf(endpoints, sizeof endpoints, "%s -> %s (%s)", str(conn, "client"), str(conn, "server"),
+                 str(conn, "path"));
+        wrap(out, prefix, (int)strlen(prefix), endpoints);
         timeline_conn(&tl, conn);
     } else {
         fprintf(out, "%s  no connection to the server\n", heading);
@@ -449,9 +454,12 @@ static void print_side(FILE *out, const char *heading, const cJSON *side)
     print_timeline(out, &tl);
     int listed = cJSON_GetArraySize(conns);
     int others = (int)num(facts, "selected_connections", listed) - (conn ? 1 : 0);
-    if (others > 0)
-        fprintf(out, "  (%d more connection%s to the server in %s)\n", others, others == 1 ? "" : "s",
-                str(side, "file"));
+    if (others > 0) {
+        char line[PATH_MAX + 64];
+        snprintf(line, sizeof line, "(%d more connection%s to the server in %s)", others,
+                 others == 1 ? "" : "s", str(side, "file"));
+        wrap(out, "  ", 3, line);
+    }
 }
 
 /* A line when limits or bad headers kept part of the capture from view. */
@@ -656,8 +664,14 @@ void report_print_text(FILE *out, const cJSON *report)
     const cJSON *in;
     fprintf(out, "\n");
     cJSON_ArrayForEach(in, cJSON_GetObjectItem(report, "inputs")) {
-        fprintf(out, "%s: %s, %.0f bytes, %.0f frames\n", str(in, "role"), str(in, "file"),
-                num(in, "size", 0), num(in, "frames", 0));
+        /* A long path gets a line of its own rather than a split figure. */
+        char name[PATH_MAX + 32], counts[64];
+        snprintf(name, sizeof name, "%s: %s", str(in, "role"), str(in, "file"));
+        snprintf(counts, sizeof counts, "%.0f bytes, %.0f frames", num(in, "size", 0), num(in, "frames", 0));
+        if (strlen(name) + 2 + strlen(counts) <= TEXT_WIDTH)
+            fprintf(out, "%s, %s\n", name, counts);
+        else
+            fprintf(out, "%s\n  %s\n", name, counts);
         print_losses(out, cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(captures, str(in, "role")),
                                                                   "facts"), "reading_losses"));
     }
