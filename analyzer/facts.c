@@ -125,9 +125,6 @@ struct facts_builder {
     uint64_t conns_without_facts;
 };
 
-static void add_u64(cJSON *o, const char *k, uint64_t v) { json_add_number(o, k, (double)v); }
-static void add_ms(cJSON *o, const char *k, int64_t ns) { json_add_number(o, k, (double)(ns / 1000) / 1000.0); }
-
 /* A timestamp kept in the JSON as a double: at the int64 ends (saturated
  * capture times) the double is 2^63, which does not convert back. */
 static int64_t ns_from_json(const cJSON *v)
@@ -260,12 +257,12 @@ static void on_dns(struct facts_builder *fb, const struct event *ev)
             return;
         cJSON *entry = cJSON_CreateObject();
         json_add_string(entry, "name", m->qname);
-        add_u64(entry, "qtype", m->qtype);
+        json_add_u64(entry, "qtype", m->qtype);
         json_add_string(entry, "qtype_name", dns_type_name(m->qtype));
-        add_u64(entry, "id", m->id);
+        json_add_u64(entry, "id", m->id);
         json_add_string(entry, "role", is_target_name(fb, m->qname) ? "target" : "revocation");
         if (!m->is_response) {
-            add_u64(entry, "query_frame", ev->frame);
+            json_add_u64(entry, "query_frame", ev->frame);
             json_add_number(entry, "query_ts_ns", (double)ev->ts_ns);
         }
         cJSON_AddItemToArray(fb->lookups, entry);
@@ -277,13 +274,13 @@ static void on_dns(struct facts_builder *fb, const struct event *ev)
         return;
     pending->answered = true;
     cJSON *entry = pending->entry;
-    add_u64(entry, "response_frame", ev->frame);
-    add_u64(entry, "rcode", m->rcode);
+    json_add_u64(entry, "response_frame", ev->frame);
+    json_add_u64(entry, "rcode", m->rcode);
     json_add_string(entry, "rcode_name", dns_rcode_name(m->rcode));
     json_add(entry, "answers", answers_json(m));
     const cJSON *qts = cJSON_GetObjectItem(entry, "query_ts_ns");
     if (qts)
-        add_ms(entry, "rtt_ms", timestamp_between(ev->ts_ns, ns_from_json(qts)));
+        json_add_ms(entry, "rtt_ms", timestamp_between(ev->ts_ns, ns_from_json(qts)));
 }
 
 /* --------------------------------------------------------------- tracking */
@@ -338,9 +335,9 @@ static void on_server_hello(struct conn_track *t, const struct event *ev, int64_
     if (sh->is_hello_retry_request) {
         note_message(t, "hello_retry_request", ev);
         cJSON *o = json_add_object(tls, "hello_retry_request");
-        add_u64(o, "frame", ev->frame);
-        add_u64(o, "cipher_suite", sh->cipher_suite);
-        add_u64(o, "group", sh->key_share_group);
+        json_add_u64(o, "frame", ev->frame);
+        json_add_u64(o, "cipher_suite", sh->cipher_suite);
+        json_add_u64(o, "group", sh->key_share_group);
         return;
     }
     note_message(t, "server_hello", ev);
@@ -376,17 +373,12 @@ static cJSON *cert_json(const struct cert_summary *cs, int64_t now_s)
     for (int i = 0; i < cs->crl_count; i++)
         cJSON_AddItemToArray(crl, cJSON_CreateString(cs->crl_urls[i]));
     json_add_string(o, "key", cs->key_type);
-    add_u64(o, "key_bits", (uint64_t)cs->key_bits);
+    json_add_u64(o, "key_bits", (uint64_t)cs->key_bits);
     json_add_string(o, "signature_algorithm", cs->signature_algorithm);
     json_add_bool(o, "self_signed", cs->self_signed);
     json_add_bool(o, "ca", cs->is_ca);
-    static const char digits[] = "0123456789abcdef";
-    char hex[65];
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[cs->sha256[i] >> 4];
-        hex[2 * i + 1] = digits[cs->sha256[i] & 0xF];
-    }
-    hex[64] = 0;
+    char hex[2 * sizeof cs->sha256 + 1];
+    hex_from_bytes(cs->sha256, sizeof cs->sha256, hex);
     json_add_string(o, "sha256", hex);
     return o;
 }
@@ -400,9 +392,9 @@ static cJSON *certificate_json(struct facts_builder *fb, const uint8_t *body, si
     if (!chain)
         return NULL;
     cJSON *o = cJSON_CreateObject();
-    add_u64(o, "frame", frame);
-    add_u64(o, "count", chain->total);
-    add_u64(o, "undecodable", chain->undecodable);
+    json_add_u64(o, "frame", frame);
+    json_add_u64(o, "count", chain->total);
+    json_add_u64(o, "undecodable", chain->undecodable);
     json_add_bool(o, "malformed", st != PARSE_OK);
     int64_t now_s = ts_ns / 1000000000LL;
     cJSON *arr = json_add_array(o, "chain");
@@ -470,14 +462,14 @@ static void on_alert(struct conn_track *t, const struct event *ev, int side)
     if (cJSON_GetArraySize(alerts) >= 16)
         return;
     cJSON *o = cJSON_CreateObject();
-    add_u64(o, "frame", ev->frame);
+    json_add_u64(o, "frame", ev->frame);
     json_add_string(o, "sender", side_name(side));
     json_add_bool(o, "encrypted", a->encrypted);
     if (!a->encrypted) {
-        add_u64(o, "level", a->level);
+        json_add_u64(o, "level", a->level);
         const char *lname = tls_alert_level_name(a->level);
         json_add_string(o, "level_name", lname ? lname : "unknown");
-        add_u64(o, "description", a->description);
+        json_add_u64(o, "description", a->description);
         const char *dname = tls_alert_name(a->description);
         json_add_string(o, "description_name", dname ? dname : "unknown");
         if (a->level == 2 && !t->first_fatal_alert_frame)
@@ -485,8 +477,8 @@ static void on_alert(struct conn_track *t, const struct event *ev, int side)
     }
     if (t->last_message) {
         json_add_string(o, "after", t->last_message);
-        add_u64(o, "after_frame", t->last_message_frame);
-        add_ms(o, "ms_after", timestamp_between(ev->ts_ns, t->last_message_ts));
+        json_add_u64(o, "after_frame", t->last_message_frame);
+        json_add_ms(o, "ms_after", timestamp_between(ev->ts_ns, t->last_message_ts));
     }
     json_add_bool(o, "before_handshake_done", !t->handshake_done);
     cJSON_AddItemToArray(alerts, o);
@@ -526,81 +518,10 @@ static void on_tls_problem(struct conn_track *t, const struct event *ev)
     if (cJSON_GetArraySize(problems) >= 8)
         return;
     cJSON *o = cJSON_CreateObject();
-    add_u64(o, "frame", ev->frame);
+    json_add_u64(o, "frame", ev->frame);
     json_add_string(o, "kind", ev->type == EV_TLS_LIMIT ? "limit" : "malformed");
     json_add_string(o, "what", ev->u.problem ? ev->u.problem : "?");
     cJSON_AddItemToArray(problems, o);
-}
-
-static void on_connect_request(struct conn_track *t, const struct event *ev)
-{
-    const struct http_request *r = ev->u.connect_request;
-    if (!t->proxy)
-        t->proxy = cJSON_CreateObject();
-    cJSON *attempts = cJSON_GetObjectItem(t->proxy, "attempts");
-    if (attempts) {
-        cJSON_SetNumberValue(attempts, attempts->valuedouble + 1);
-    } else {
-        add_u64(t->proxy, "attempts", 1);
-    }
-    char target[256];
-    text_from_wire(target, sizeof target, r->target.data, r->target.len);
-    cJSON_DeleteItemFromObject(t->proxy, "target");
-    json_add_string(t->proxy, "target", target);
-    cJSON_DeleteItemFromObject(t->proxy, "request_frame");
-    add_u64(t->proxy, "request_frame", ev->frame);
-    cJSON_DeleteItemFromObject(t->proxy, "authorization_sent");
-    json_add_bool(t->proxy, "authorization_sent", r->has_proxy_authorization);
-    /* The host part of "host:port", or of "[v6]:port". */
-    const char *host = target, *end = strrchr(target, ':');
-    size_t len = end ? (size_t)(end - target) : strlen(target);
-    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-        host++;
-        len -= 2;
-    }
-    snprintf(t->names->connect_host, sizeof t->names->connect_host, "%.*s", (int)len, host);
-}
-
-static void add_wire_text(cJSON *o, const char *key, struct wire_bytes b)
-{
-    if (!b.data || !b.len)
-        return;
-    char text[256];
-    text_from_wire(text, sizeof text, b.data, b.len);
-    json_add_string(o, key, text);
-}
-
-static void on_connect_response(struct conn_track *t, const struct event *ev)
-{
-    const struct http_response *r = ev->u.connect_response;
-    if (!t->proxy)
-        t->proxy = cJSON_CreateObject();
-    static const char *const replaced[] = { "status", "reason", "response_frame", "auth_schemes",
-                                            "via", "error", "server" };
-    for (size_t i = 0; i < sizeof replaced / sizeof replaced[0]; i++)
-        cJSON_DeleteItemFromObject(t->proxy, replaced[i]);
-    add_u64(t->proxy, "status", r->status);
-    add_wire_text(t->proxy, "reason", r->reason);
-    add_u64(t->proxy, "response_frame", ev->frame);
-    cJSON *schemes = json_add_array(t->proxy, "auth_schemes");
-    for (int i = 0; i < r->auth_scheme_count; i++) {
-        char text[64];
-        text_from_wire(text, sizeof text, r->auth_schemes[i].data, r->auth_schemes[i].len);
-        cJSON_AddItemToArray(schemes, cJSON_CreateString(text));
-    }
-    add_wire_text(t->proxy, "via", r->via);
-    add_wire_text(t->proxy, "error", r->proxy_error);
-    add_wire_text(t->proxy, "server", r->server);
-    /* Every answer is kept in order: a 407 before a 200 tells the story. */
-    cJSON *history = cJSON_GetObjectItem(t->proxy, "responses");
-    if (!history)
-        history = json_add_array(t->proxy, "responses");
-    if (cJSON_GetArraySize(history) < 8) {
-        cJSON *h = cJSON_CreateObject();
-        add_u64(h, "frame", ev->frame);
-        add_u64(h, "status", r->status);
-        cJSON_AddItemToArray(history, h);
-    }
 }
 
 /* The host part of "host:port" or "[v6]:port", or of an absolute URI's
@@ -622,12 +543,76 @@ static void host_of(const char *text, char *out, size_t outlen)
     snprintf(out, outlen, "%.*s", (int)len, start);
 }
 
+static void on_connect_request(struct conn_track *t, const struct event *ev)
+{
+    const struct http_request *r = ev->u.connect_request;
+    if (!t->proxy)
+        t->proxy = cJSON_CreateObject();
+    cJSON *attempts = cJSON_GetObjectItem(t->proxy, "attempts");
+    if (attempts) {
+        cJSON_SetNumberValue(attempts, attempts->valuedouble + 1);
+    } else {
+        json_add_u64(t->proxy, "attempts", 1);
+    }
+    char target[256];
+    text_from_wire(target, sizeof target, r->target.data, r->target.len);
+    cJSON_DeleteItemFromObject(t->proxy, "target");
+    json_add_string(t->proxy, "target", target);
+    cJSON_DeleteItemFromObject(t->proxy, "request_frame");
+    json_add_u64(t->proxy, "request_frame", ev->frame);
+    cJSON_DeleteItemFromObject(t->proxy, "authorization_sent");
+    json_add_bool(t->proxy, "authorization_sent", r->has_proxy_authorization);
+    host_of(target, t->names->connect_host, sizeof t->names->connect_host);
+}
+
+static void add_wire_text(cJSON *o, const char *key, struct wire_bytes b)
+{
+    if (!b.data || !b.len)
+        return;
+    char text[256];
+    text_from_wire(text, sizeof text, b.data, b.len);
+    json_add_string(o, key, text);
+}
+
+static void on_connect_response(struct conn_track *t, const struct event *ev)
+{
+    const struct http_response *r = ev->u.connect_response;
+    if (!t->proxy)
+        t->proxy = cJSON_CreateObject();
+    static const char *const replaced[] = { "status", "reason", "response_frame", "auth_schemes",
+                                            "via", "error", "server" };
+    for (size_t i = 0; i < sizeof replaced / sizeof replaced[0]; i++)
+        cJSON_DeleteItemFromObject(t->proxy, replaced[i]);
+    json_add_u64(t->proxy, "status", r->status);
+    add_wire_text(t->proxy, "reason", r->reason);
+    json_add_u64(t->proxy, "response_frame", ev->frame);
+    cJSON *schemes = json_add_array(t->proxy, "auth_schemes");
+    for (int i = 0; i < r->auth_scheme_count; i++) {
+        char text[64];
+        text_from_wire(text, sizeof text, r->auth_schemes[i].data, r->auth_schemes[i].len);
+        cJSON_AddItemToArray(schemes, cJSON_CreateString(text));
+    }
+    add_wire_text(t->proxy, "via", r->via);
+    add_wire_text(t->proxy, "error", r->proxy_error);
+    add_wire_text(t->proxy, "server", r->server);
+    /* Every answer is kept in order: a 407 before a 200 tells the story. */
+    cJSON *history = cJSON_GetObjectItem(t->proxy, "responses");
+    if (!history)
+        history = json_add_array(t->proxy, "responses");
+    if (cJSON_GetArraySize(history) < 8) {
+        cJSON *h = cJSON_CreateObject();
+        json_add_u64(h, "frame", ev->frame);
+        json_add_u64(h, "status", r->status);
+        cJSON_AddItemToArray(history, h);
+    }
+}
+
 static void on_http_request(struct conn_track *t, const struct event *ev)
 {
     const struct http_request *r = ev->u.connect_request;
     cJSON_Delete(t->http);
     t->http = cJSON_CreateObject();
-    add_u64(t->http, "request_frame", ev->frame);
+    json_add_u64(t->http, "request_frame", ev->frame);
     add_wire_text(t->http, "method", r->method);
     add_wire_text(t->http, "target", r->target);
     add_wire_text(t->http, "host", r->host);
@@ -646,8 +631,8 @@ static void on_http_response(struct conn_track *t, const struct event *ev)
     const struct http_response *r = ev->u.connect_response;
     if (!t->http)
         t->http = cJSON_CreateObject();
-    add_u64(t->http, "response_frame", ev->frame);
-    add_u64(t->http, "status", r->status);
+    json_add_u64(t->http, "response_frame", ev->frame);
+    json_add_u64(t->http, "status", r->status);
     add_wire_text(t->http, "reason", r->reason);
     add_wire_text(t->http, "via", r->via);
     add_wire_text(t->http, "error", r->proxy_error);
@@ -709,20 +694,20 @@ static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int
     const struct tcp_half *ch = &c->half[client], *sh = &c->half[1 - client];
     cJSON *o = cJSON_CreateObject();
     if (t->syn_frame)
-        add_u64(o, "syn_frame", t->syn_frame);
-    add_u64(o, "syn_count", ch->syn_count);
+        json_add_u64(o, "syn_frame", t->syn_frame);
+    json_add_u64(o, "syn_count", ch->syn_count);
     if (t->synack_frame)
-        add_u64(o, "synack_frame", t->synack_frame);
+        json_add_u64(o, "synack_frame", t->synack_frame);
     json_add_bool(o, "connected", conn_connected(c, t, client));
     if (t->rst_frame) {
         cJSON *rst = json_add_object(o, "rst");
-        add_u64(rst, "frame", t->rst_frame);
+        json_add_u64(rst, "frame", t->rst_frame);
         json_add_string(rst, "from", side_name(t->rst_side));
     }
     if (t->fin_frame[SIDE_CLIENT])
-        add_u64(o, "fin_client_frame", t->fin_frame[SIDE_CLIENT]);
+        json_add_u64(o, "fin_client_frame", t->fin_frame[SIDE_CLIENT]);
     if (t->fin_frame[SIDE_SERVER])
-        add_u64(o, "fin_server_frame", t->fin_frame[SIDE_SERVER]);
+        json_add_u64(o, "fin_server_frame", t->fin_frame[SIDE_SERVER]);
     const char *closed_by = NULL, *close = "open";
     if (t->rst_frame && (!t->fin_frame[0] || t->rst_frame <= t->fin_frame[0]) &&
         (!t->fin_frame[1] || t->rst_frame <= t->fin_frame[1])) {
@@ -736,26 +721,26 @@ static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int
     json_add_string(o, "close", close);
     if (closed_by)
         json_add_string(o, "closed_by", closed_by);
-    add_u64(o, "retransmissions", ch->retransmissions + sh->retransmissions);
-    add_u64(o, "dup_acks", ch->dup_acks + sh->dup_acks);
-    add_u64(o, "zero_windows", ch->zero_windows + sh->zero_windows);
-    add_u64(o, "bytes_c2s", ch->bytes_delivered);
-    add_u64(o, "bytes_s2c", sh->bytes_delivered);
-    add_u64(o, "packets_c2s", ch->packets);
-    add_u64(o, "packets_s2c", sh->packets);
-    add_u64(o, "gaps", ch->gaps + sh->gaps);
-    add_u64(o, "gap_bytes", ch->gap_bytes + sh->gap_bytes);
+    json_add_u64(o, "retransmissions", ch->retransmissions + sh->retransmissions);
+    json_add_u64(o, "dup_acks", ch->dup_acks + sh->dup_acks);
+    json_add_u64(o, "zero_windows", ch->zero_windows + sh->zero_windows);
+    json_add_u64(o, "bytes_c2s", ch->bytes_delivered);
+    json_add_u64(o, "bytes_s2c", sh->bytes_delivered);
+    json_add_u64(o, "packets_c2s", ch->packets);
+    json_add_u64(o, "packets_s2c", sh->packets);
+    json_add_u64(o, "gaps", ch->gaps + sh->gaps);
+    json_add_u64(o, "gap_bytes", ch->gap_bytes + sh->gap_bytes);
     if (t->gap_frame)
-        add_u64(o, "first_gap_frame", t->gap_frame);
+        json_add_u64(o, "first_gap_frame", t->gap_frame);
     if (ch->limit_hit || sh->limit_hit)
-        add_u64(o, "reassembly_limit_frame", ch->limit_hit ? ch->limit_frame : sh->limit_frame);
+        json_add_u64(o, "reassembly_limit_frame", ch->limit_hit ? ch->limit_frame : sh->limit_frame);
     return o;
 }
 
 static void finish_tls(cJSON *tls, const struct conn_track *t)
 {
     if (t->client_hello) {
-        add_u64(tls, "client_hello_count", t->client_hello_count);
+        json_add_u64(tls, "client_hello_count", t->client_hello_count);
         json_add(tls, "client_hello", client_hello_facts_json(t->client_hello));
     }
     if (t->server_hello)
@@ -763,20 +748,20 @@ static void finish_tls(cJSON *tls, const struct conn_track *t)
     json_add_bool(tls, "handshake_complete", t->handshake_done);
     json_add_bool(tls, "tls13", t->tls13);
     if (t->ccs_frame[SIDE_CLIENT])
-        add_u64(tls, "ccs_client_frame", t->ccs_frame[SIDE_CLIENT]);
+        json_add_u64(tls, "ccs_client_frame", t->ccs_frame[SIDE_CLIENT]);
     if (t->ccs_frame[SIDE_SERVER])
-        add_u64(tls, "ccs_server_frame", t->ccs_frame[SIDE_SERVER]);
+        json_add_u64(tls, "ccs_server_frame", t->ccs_frame[SIDE_SERVER]);
     cJSON *app = json_add_object(tls, "app_data");
-    add_u64(app, "c2s_bytes", t->app_bytes[SIDE_CLIENT]);
-    add_u64(app, "s2c_bytes", t->app_bytes[SIDE_SERVER]);
-    add_u64(app, "c2s_records", t->app_records[SIDE_CLIENT]);
-    add_u64(app, "s2c_records", t->app_records[SIDE_SERVER]);
+    json_add_u64(app, "c2s_bytes", t->app_bytes[SIDE_CLIENT]);
+    json_add_u64(app, "s2c_bytes", t->app_bytes[SIDE_SERVER]);
+    json_add_u64(app, "c2s_records", t->app_records[SIDE_CLIENT]);
+    json_add_u64(app, "s2c_records", t->app_records[SIDE_SERVER]);
     if (t->app_records[SIDE_SERVER]) {
-        add_u64(app, "s2c_first_frame", t->app_first_frame[SIDE_SERVER]);
-        add_u64(app, "s2c_last_frame", t->app_last_frame[SIDE_SERVER]);
+        json_add_u64(app, "s2c_first_frame", t->app_first_frame[SIDE_SERVER]);
+        json_add_u64(app, "s2c_last_frame", t->app_last_frame[SIDE_SERVER]);
     }
-    add_u64(tls, "alert_records_client", t->alert_records[SIDE_CLIENT]);
-    add_u64(tls, "alert_records_server", t->alert_records[SIDE_SERVER]);
+    json_add_u64(tls, "alert_records_client", t->alert_records[SIDE_CLIENT]);
+    json_add_u64(tls, "alert_records_server", t->alert_records[SIDE_SERVER]);
     const cJSON *alerts = cJSON_GetObjectItem(tls, "alerts");
     const cJSON *a;
     cJSON_ArrayForEach(a, alerts) {
@@ -858,22 +843,29 @@ static cJSON *timings_json(const struct conn_track *t)
 {
     cJSON *o = cJSON_CreateObject();
     if (t->syn_frame && t->synack_frame)
-        add_ms(o, "connect_rtt_ms", timestamp_between(t->synack_ts, t->syn_ts));
+        json_add_ms(o, "connect_rtt_ms", timestamp_between(t->synack_ts, t->syn_ts));
     if (t->client_hello_ts && t->server_hello_ts)
-        add_ms(o, "server_hello_ms", timestamp_between(t->server_hello_ts, t->client_hello_ts));
+        json_add_ms(o, "server_hello_ms", timestamp_between(t->server_hello_ts, t->client_hello_ts));
     if (t->client_hello_ts && t->handshake_done)
-        add_ms(o, "handshake_ms", timestamp_between(t->handshake_done_ts, t->client_hello_ts));
+        json_add_ms(o, "handshake_ms", timestamp_between(t->handshake_done_ts, t->client_hello_ts));
     if (t->app_records[SIDE_SERVER] > 1)
-        add_ms(o, "transfer_ms", timestamp_between(t->app_last_ts[SIDE_SERVER], t->app_first_ts[SIDE_SERVER]));
+        json_add_ms(o, "transfer_ms", timestamp_between(t->app_last_ts[SIDE_SERVER], t->app_first_ts[SIDE_SERVER]));
     return o;
 }
 
-/* Whether the connection failed (not: worked, or the capture cannot tell). */
+/* The stage the connection failed at, or NULL: it worked, or the capture
+ * cannot tell (then *unknown says why). */
+static const char *conn_outcome(const struct tcp_conn *c, const struct conn_track *t, int client,
+                                const char **unknown)
+{
+    *unknown = t->proxy ? NULL : unknown_reason(c, t, client);
+    return *unknown ? NULL : failed_stage(t, t->proxy, conn_connected(c, t, client));
+}
+
 static bool conn_failed(struct tcp_conn *c, const struct conn_track *t)
 {
-    int client = conn_client(c);
-    const char *unknown = t->proxy ? NULL : unknown_reason(c, t, client);
-    return !unknown && failed_stage(t, t->proxy, conn_connected(c, t, client)) != NULL;
+    const char *unknown;
+    return conn_outcome(c, t, conn_client(c), &unknown) != NULL;
 }
 
 /* The connection's facts; its track's JSON parts move into them. */
@@ -884,25 +876,25 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
     int client = conn_client(c);
     cJSON *o = cJSON_CreateObject();
     char text[CONN_TEXT_MAX];
-    add_u64(o, "id", c->id);
+    json_add_u64(o, "id", c->id);
     endpoint_text(c, client, text, sizeof text, true);
     json_add_string(o, "client", text);
     endpoint_text(c, 1 - client, text, sizeof text, true);
     json_add_string(o, "server", text);
     endpoint_text(c, 1 - client, text, sizeof text, false);
     json_add_string(o, "server_ip", text);
-    add_u64(o, "server_port", c->ep[1 - client].port);
-    add_u64(o, "ip_version", c->ip_version);
+    json_add_u64(o, "server_port", c->ep[1 - client].port);
+    json_add_u64(o, "ip_version", c->ip_version);
     if (server_name)
         json_add_string(o, "server_name", server_name);
     if (name_source)
         json_add_string(o, "name_source", name_source);
     json_add_string(o, "matched_by", matched_by);
     json_add_string(o, "path", t->proxy ? "proxy" : "direct");
-    add_u64(o, "first_frame", c->first_frame);
-    add_u64(o, "last_frame", c->last_frame);
+    json_add_u64(o, "first_frame", c->first_frame);
+    json_add_u64(o, "last_frame", c->last_frame);
     json_add_number(o, "start_ts", (double)c->first_ts / 1e9);
-    add_ms(o, "duration_ms", timestamp_between(c->last_ts, c->first_ts));
+    json_add_ms(o, "duration_ms", timestamp_between(c->last_ts, c->first_ts));
     if (fc) {
         cJSON *cl = json_add_object(o, "classification");
         json_add_string(cl, "protocol", fc->protocol);
@@ -913,9 +905,8 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
                 cJSON_AddItemToArray(risks, cJSON_CreateString(classifier_risk_name(bit)));
     }
     cJSON *tcp = tcp_json(c, t, client);
-    bool connected = conn_connected(c, t, client);
-    const char *unknown = t->proxy ? NULL : unknown_reason(c, t, client);
-    const char *stage = unknown ? NULL : failed_stage(t, t->proxy, connected);
+    const char *unknown;
+    const char *stage = conn_outcome(c, t, client, &unknown);
     json_add_string(o, "verdict", unknown ? "unknown" : stage ? "failed" : "success");
     if (stage)
         json_add_string(o, "failed_stage", stage);
@@ -954,15 +945,15 @@ static void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, 
     json_add_string(o, "server", text);
     endpoint_text(c, 1 - client, text, sizeof text, false);
     json_add_string(o, "server_ip", text);
-    add_u64(o, "server_port", c->ep[1 - client].port);
+    json_add_u64(o, "server_port", c->ep[1 - client].port);
     if (server_name)
         json_add_string(o, "server_name", server_name);
-    add_u64(o, "syn_frame", t->syn_frame);
-    add_u64(o, "syn_count", c->half[client].syn_count);
+    json_add_u64(o, "syn_frame", t->syn_frame);
+    json_add_u64(o, "syn_count", c->half[client].syn_count);
     bool refused = t->rst_frame && t->rst_side == SIDE_SERVER;
     json_add_string(o, "result", refused ? "refused" : "no answer");
     if (t->rst_frame)
-        add_u64(o, "rst_frame", t->rst_frame);
+        json_add_u64(o, "rst_frame", t->rst_frame);
     bool proxy_port = false;
     for (size_t i = 0; i < fb->opt.proxy_port_count; i++)
         if (fb->opt.proxy_ports[i] == c->ep[1 - client].port)
@@ -971,10 +962,19 @@ static void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, 
     cJSON_AddItemToArray(fb->failed_connects, o);
 }
 
+/* Its facts are final (closed, ended or freed): the connection no longer
+ * counts against its pool's budget of open ones. */
+static void leave_budget(struct facts_builder *fb, struct conn_track *t)
+{
+    if (t->detailed && !t->left_budget) {
+        t->left_budget = true;
+        fb->detailed_open[t->pool]--;
+    }
+}
+
 static void track_free(struct facts_builder *fb, struct conn_track *t)
 {
-    if (t->detailed && !t->left_budget)
-        fb->detailed_open[t->pool]--;
+    leave_budget(fb, t);
     free(t->names);
     client_hello_facts_free(t->client_hello);
     server_hello_facts_free(t->server_hello);
@@ -1101,11 +1101,7 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         release_track(fb, c, t);
         return;
     }
-    /* Ended: its facts are final, it no longer counts as open. */
-    if (t->detailed && !t->left_budget) {
-        t->left_budget = true;
-        fb->detailed_open[t->pool]--;
-    }
+    leave_budget(fb, t);
     int client = conn_client(c);
     const char *dns_name = name_for_addr(fb, c->ep[1 - client].addr, c->ip_version);
     const char *server_name = NULL, *source = NULL;
@@ -1209,11 +1205,8 @@ static bool may_build_facts(struct facts_builder *fb, struct conn_track *t, cons
  * reassembler bounds how many closed ones linger). */
 static void leave_budget_when_closed(struct facts_builder *fb, struct conn_track *t)
 {
-    bool closed = t->rst_frame || (t->fin_frame[SIDE_CLIENT] && t->fin_frame[SIDE_SERVER]);
-    if (t->detailed && !t->left_budget && closed) {
-        t->left_budget = true;
-        fb->detailed_open[t->pool]--;
-    }
+    if (t->rst_frame || (t->fin_frame[SIDE_CLIENT] && t->fin_frame[SIDE_SERVER]))
+        leave_budget(fb, t);
 }
 
 void facts_on_event(void *ctx, const struct event *ev)
@@ -1382,7 +1375,7 @@ static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
                                                        : "no answer");
             const cJSON *f = cJSON_GetObjectItem(l, rcode ? "response_frame" : "query_frame");
             if (f)
-                add_u64(h, "frame", (uint64_t)f->valuedouble);
+                json_add_u64(h, "frame", (uint64_t)f->valuedouble);
             cJSON_AddItemToArray(hosts_failed, h);
         }
     }
@@ -1401,7 +1394,7 @@ static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
             json_add_string(h, "server", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server")));
             const cJSON *f = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "http"), "response_frame");
             if (f)
-                add_u64(h, "frame", (uint64_t)f->valuedouble);
+                json_add_u64(h, "frame", (uint64_t)f->valuedouble);
             cJSON_AddItemToArray(hosts_failed, h);
             continue;
         }
@@ -1419,7 +1412,7 @@ static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
         if (rst)
             f = cJSON_GetObjectItem(rst, "frame");
         if (f)
-            add_u64(h, "frame", (uint64_t)f->valuedouble);
+            json_add_u64(h, "frame", (uint64_t)f->valuedouble);
         cJSON_AddItemToArray(hosts_failed, h);
     }
     json_add_bool(o, "attempted", cJSON_GetArraySize(conns) > 0 || cJSON_GetArraySize(hosts_failed) > 0);
@@ -1431,23 +1424,23 @@ static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
 cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
 {
     cJSON *capture = cJSON_CreateObject();
-    add_u64(capture, "frames", s->frames);
-    add_u64(capture, "bytes", s->bytes);
+    json_add_u64(capture, "frames", s->frames);
+    json_add_u64(capture, "bytes", s->bytes);
     json_add_number(capture, "start_ts", (double)s->first_ts / 1e9);
-    add_ms(capture, "duration_ms", timestamp_between(s->last_ts, s->first_ts));
+    json_add_ms(capture, "duration_ms", timestamp_between(s->last_ts, s->first_ts));
     json_add_string(capture, "format", s->format);
     json_add_bool(capture, "damaged_tail", s->damaged_tail);
     /* How much the capture's reading lost to limits and bad headers: a
      * report from a capture with losses says so. */
     cJSON *losses = json_add_object(capture, "reading_losses");
-    add_u64(losses, "connections_evicted", s->reasm.conns_evicted);
-    add_u64(losses, "ip_datagrams_incomplete", s->ipfrag_dropped);
-    add_u64(losses, "invalid_headers", s->invalid_headers);
-    add_u64(losses, "truncated_headers", s->truncated_headers);
-    add_u64(losses, "connections_without_facts", fb->conns_without_facts);
-    add_u64(losses, "flows_not_classified", s->flows_not_classified);
-    add_u64(capture, "tcp_connections", fb->conns_seen);
-    add_u64(capture, "tls_connections", fb->tls_conns_seen);
+    json_add_u64(losses, "connections_evicted", s->reasm.conns_evicted);
+    json_add_u64(losses, "ip_datagrams_incomplete", s->ipfrag_dropped);
+    json_add_u64(losses, "invalid_headers", s->invalid_headers);
+    json_add_u64(losses, "truncated_headers", s->truncated_headers);
+    json_add_u64(losses, "connections_without_facts", fb->conns_without_facts);
+    json_add_u64(losses, "flows_not_classified", s->flows_not_classified);
+    json_add_u64(capture, "tcp_connections", fb->conns_seen);
+    json_add_u64(capture, "tls_connections", fb->tls_conns_seen);
     cJSON *hosts = json_add_array(capture, "target_hosts");
     for (size_t i = 0; i < fb->opt.host_count; i++)
         cJSON_AddItemToArray(hosts, cJSON_CreateString(fb->opt.hosts[i]));
@@ -1458,17 +1451,17 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     bool generic = target_count == 0 && !fb->opt.hosts_from_user;
     struct conn_sample *chosen = generic ? &fb->generic : &fb->targets;
     json_add_string(capture, "selection", generic ? "all_tls" : "targets");
-    add_u64(capture, "target_connections", target_count);
+    json_add_u64(capture, "target_connections", target_count);
     /* Of the connections selected, how many there were and how many are in
      * "connections" (the first and latest of each outcome). */
-    add_u64(capture, "selected_connections", chosen->seen);
-    add_u64(capture, "kept_connections", sample_kept(chosen));
+    json_add_u64(capture, "selected_connections", chosen->seen);
+    json_add_u64(capture, "kept_connections", sample_kept(chosen));
     cJSON *conns = sample_take(fb, chosen, true);
     sample_clear(fb, generic ? &fb->targets : &fb->generic);
     cJSON *lookups = take(&fb->lookups);
     cJSON *dns = dns_summary(cJSON_Duplicate(lookups, true));
-    add_u64(dns, "other_lookups", fb->other_lookups);
-    add_u64(dns, "other_failed_lookups", fb->other_failed_lookups);
+    json_add_u64(dns, "other_lookups", fb->other_lookups);
+    json_add_u64(dns, "other_failed_lookups", fb->other_failed_lookups);
     json_add(capture, "dns", dns);
     json_add(capture, "revocation", revocation_summary(lookups, take(&fb->revocation_conns)));
     cJSON_Delete(lookups);

@@ -42,8 +42,6 @@ struct facts_options {
     uint32_t max_open_tls_facts;
 };
 
-
-
 struct facts_builder;
 
 struct facts_builder *facts_new(const struct facts_options *opt);

@@ -1,4 +1,5 @@
 #include "file_digest.h"
+#include "json_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,8 +46,7 @@ static bool hash_file(const char *path, char hex[FILE_DIGEST_HEX])
     if (ok)
         ok = EVP_DigestFinal_ex(md, digest, &len) == 1 && len == 32;
     if (ok)
-        for (unsigned i = 0; i < len; i++)
-            snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+        hex_from_bytes(digest, len, hex);
     EVP_MD_CTX_free(md);
     free(buf);
     close(fd);

@@ -5,6 +5,7 @@
  * hash always covers the whole string and nothing is allocated for it.
  */
 #include "fingerprint.h"
+#include "json_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,15 +100,6 @@ static void sink_hex4(struct sink *s, uint16_t v)
     sink_put(s, buf, 4);
 }
 
-static void hex_encode(const unsigned char *bytes, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex_digits[bytes[i] >> 4];
-        out[2 * i + 1] = hex_digits[bytes[i] & 0xF];
-    }
-    out[2 * n] = '\0';
-}
-
 /* Writes the lowercase hex digest of what went into s into out (2 * digest
  * size + 1). */
 static void sink_digest_hex(struct sink *s, char *out)
@@ -118,7 +110,7 @@ static void sink_digest_hex(struct sink *s, char *out)
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     if (md && EVP_DigestFinal_ex(md, d, &n) == 1)
-        hex_encode(d, n, out);
+        hex_from_bytes(d, n, out);
     else
         out[0] = '\0';
     EVP_MD_CTX_free(md);

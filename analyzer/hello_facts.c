@@ -68,6 +68,19 @@ static uint16_t highest_version(const struct tls_client_hello *ch)
     return best ? best : ch->legacy_version;
 }
 
+/* The message's bytes, when small enough to fingerprint at render time. */
+static bool keep_message_bytes(struct wire_bytes message, uint8_t **raw, size_t *raw_len)
+{
+    if (!message.data || message.len > HELLO_RAW_MAX)
+        return false;
+    *raw = malloc(message.len ? message.len : 1);
+    if (!*raw)
+        return false;
+    memcpy(*raw, message.data, message.len);
+    *raw_len = message.len;
+    return true;
+}
+
 struct client_hello_facts *client_hello_facts_record(const struct tls_client_hello *ch, uint64_t frame,
                                                      int64_t since_conn_start_ns)
 {
@@ -97,14 +110,8 @@ struct client_hello_facts *client_hello_facts_record(const struct tls_client_hel
     memcpy(h->key_shares, ch->key_share_groups, sizeof h->key_shares);
     h->sslv2 = ch->sslv2;
     h->malformed = ch->status != PARSE_OK;
-    if (ch->message.data && ch->message.len <= HELLO_RAW_MAX) {
-        h->raw = malloc(ch->message.len ? ch->message.len : 1);
-        if (h->raw) {
-            memcpy(h->raw, ch->message.data, ch->message.len);
-            h->raw_len = ch->message.len;
-            return h;
-        }
-    }
+    if (keep_message_bytes(ch->message, &h->raw, &h->raw_len))
+        return h;
     fingerprint_ja3(ch, ja3, sizeof ja3, h->ja3_hash);
     fingerprint_ja4(ch, h->ja4);
     h->ja3 = strdup(ja3);
@@ -133,22 +140,15 @@ struct server_hello_facts *server_hello_facts_record(const struct tls_server_hel
         text_from_wire(h->alpn, sizeof h->alpn, sh->alpn.data, sh->alpn.len);
     h->sslv2 = sh->sslv2;
     h->msg_type = sh->msg_type;
-    if (!sh->sslv2 && sh->message.data && sh->message.len <= HELLO_RAW_MAX) {
-        h->raw = malloc(sh->message.len ? sh->message.len : 1);
-        if (h->raw) {
-            memcpy(h->raw, sh->message.data, sh->message.len);
-            h->raw_len = sh->message.len;
-            return h;
-        }
-    }
-    if (!sh->sslv2) {
-        char ja3s[JA3_TEXT_MAX];
-        fingerprint_ja3s(sh, ja3s, sizeof ja3s, h->ja3s_hash);
-        h->ja3s = strdup(ja3s);
-        if (!h->ja3s) {
-            free(h);
-            return NULL;
-        }
+    /* SSLv2 has no JA3S. */
+    if (sh->sslv2 || keep_message_bytes(sh->message, &h->raw, &h->raw_len))
+        return h;
+    char ja3s[JA3_TEXT_MAX];
+    fingerprint_ja3s(sh, ja3s, sizeof ja3s, h->ja3s_hash);
+    h->ja3s = strdup(ja3s);
+    if (!h->ja3s) {
+        free(h);
+        return NULL;
     }
     return h;
 }
@@ -173,12 +173,10 @@ void server_hello_facts_free(struct server_hello_facts *h)
 
 /* ---------------------------------------------------------------- render */
 
-static void add_u64(cJSON *o, const char *k, uint64_t v) { json_add_number(o, k, (double)v); }
-static void add_ms(cJSON *o, const char *k, int64_t ns) { json_add_number(o, k, (double)(ns / 1000) / 1000.0); }
 
 static void add_version(cJSON *o, const char *key, const char *name_key, uint16_t v)
 {
-    add_u64(o, key, v);
+    json_add_u64(o, key, v);
     const char *name = tls_version_name(v);
     json_add_string(o, name_key, name ? name : "unknown");
 }
@@ -188,7 +186,7 @@ static void add_total(cJSON *o, const char *literal_total_key, uint32_t kept, ui
 {
     if (total <= kept)
         return;
-    add_u64(o, literal_total_key, total);
+    json_add_u64(o, literal_total_key, total);
     if (!cJSON_GetObjectItem(o, "lists_truncated"))
         json_add_bool(o, "lists_truncated", true);
 }
@@ -206,9 +204,9 @@ static void add_values(cJSON *o, const char *literal_key, const char *literal_to
 static cJSON *new_hello_object(uint64_t frame, int64_t since_conn_start_ns, uint16_t legacy_version)
 {
     cJSON *o = cJSON_CreateObject();
-    add_u64(o, "frame", frame);
-    add_ms(o, "time_ms", since_conn_start_ns);
-    add_u64(o, "legacy_version", legacy_version);
+    json_add_u64(o, "frame", frame);
+    json_add_ms(o, "time_ms", since_conn_start_ns);
+    json_add_u64(o, "legacy_version", legacy_version);
     return o;
 }
 
@@ -274,7 +272,7 @@ cJSON *server_hello_facts_json(const struct server_hello_facts *h)
     cJSON *o = new_hello_object(h->frame, h->since_conn_start_ns, h->legacy_version);
     add_version(o, "version", "version_name", h->version);
     if (h->has_cipher_suite) {
-        add_u64(o, "cipher_suite", h->cipher_suite);
+        json_add_u64(o, "cipher_suite", h->cipher_suite);
         const char *name = tls_cipher_suite_name(h->cipher_suite);
         json_add_string(o, "cipher_suite_name", name ? name : "unknown");
     }

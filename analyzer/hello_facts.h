@@ -68,7 +68,7 @@ struct server_hello_facts {
     char ja3s_hash[33];
 };
 
-/* NULL when out of memory. Free with hello_facts_free_*. */
+/* NULL when out of memory. Free with client_/server_hello_facts_free. */
 struct client_hello_facts *client_hello_facts_record(const struct tls_client_hello *ch, uint64_t frame,
                                                      int64_t since_conn_start_ns);
 struct server_hello_facts *server_hello_facts_record(const struct tls_server_hello *sh, uint64_t frame,

@@ -8,6 +8,7 @@
 #define TLSDIAG_JSON_BUILD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 
 static inline cJSON *json_add(cJSON *o, const char *literal_key, cJSON *item)
@@ -22,6 +23,18 @@ static inline cJSON *json_add(cJSON *o, const char *literal_key, cJSON *item)
 static inline cJSON *json_add_number(cJSON *o, const char *literal_key, double v)
 {
     return json_add(o, literal_key, cJSON_CreateNumber(v));
+}
+
+static inline cJSON *json_add_u64(cJSON *o, const char *literal_key, uint64_t v)
+{
+    return json_add(o, literal_key, cJSON_CreateNumber((double)v));
+}
+
+/* A duration or offset in nanoseconds, as milliseconds with microsecond
+ * precision (the report's *_ms fields). */
+static inline cJSON *json_add_ms(cJSON *o, const char *literal_key, int64_t ns)
+{
+    return json_add(o, literal_key, cJSON_CreateNumber((double)(ns / 1000) / 1000.0));
 }
 
 static inline cJSON *json_add_string(cJSON *o, const char *literal_key, const char *s)

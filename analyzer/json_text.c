@@ -24,3 +24,13 @@ void text_from_wire(char *dst, size_t dstlen, const uint8_t *src, size_t len)
         dst[i] = src[i] >= 0x20 && src[i] < 0x7F ? (char)src[i] : '?';
     dst[n] = 0;
 }
+
+void hex_from_bytes(const uint8_t *bytes, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 0xF];
+    }
+    out[2 * n] = '\0';
+}
