@@ -105,9 +105,10 @@ struct facts_builder {
     cJSON *lookups;                /* DNS lookups of targets and revocation hosts */
     struct pending_lookup {        /* what answers are matched on, without cJSON */
         uint16_t id, qtype;
-        bool answered;
+        bool answered, query_seen;
         const char *name;          /* the entry's own "name" string */
         cJSON *entry;
+        int64_t query_ts_ns;
     } lookup_index[FACTS_MAX_LOOKUPS];
     uint32_t lookup_count;
     uint32_t other_lookups, other_failed_lookups;
@@ -124,17 +125,6 @@ struct facts_builder {
     uint32_t max_detailed_open;
     uint64_t conns_without_facts;
 };
-
-/* A timestamp kept in the JSON as a double: at the int64 ends (saturated
- * capture times) the double is 2^63, which does not convert back. */
-static int64_t ns_from_json(const cJSON *v)
-{
-    if (v->valuedouble >= 9.2e18)
-        return INT64_MAX;
-    if (v->valuedouble <= -9.2e18)
-        return INT64_MIN;
-    return (int64_t)v->valuedouble;
-}
 
 static const char *side_name(int side) { return side == SIDE_CLIENT ? "client" : "server"; }
 
@@ -267,8 +257,9 @@ static void on_dns(struct facts_builder *fb, const struct event *ev)
         }
         cJSON_AddItemToArray(fb->lookups, entry);
         pending = &fb->lookup_index[fb->lookup_count++];
-        *pending = (struct pending_lookup){ m->id, m->qtype, false,
-                                            cJSON_GetStringValue(cJSON_GetObjectItem(entry, "name")), entry };
+        *pending = (struct pending_lookup){ .id = m->id, .qtype = m->qtype,
+                                            .name = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "name")),
+                                            .entry = entry, .query_seen = !m->is_response, .query_ts_ns = ev->ts_ns };
     }
     if (!m->is_response)
         return;
@@ -278,9 +269,8 @@ static void on_dns(struct facts_builder *fb, const struct event *ev)
     json_add_u64(entry, "rcode", m->rcode);
     json_add_string(entry, "rcode_name", dns_rcode_name(m->rcode));
     json_add(entry, "answers", answers_json(m));
-    const cJSON *qts = cJSON_GetObjectItem(entry, "query_ts_ns");
-    if (qts)
-        json_add_ms(entry, "rtt_ms", timestamp_between(ev->ts_ns, ns_from_json(qts)));
+    if (pending->query_seen)
+        json_add_ms(entry, "rtt_ms", timestamp_between(ev->ts_ns, pending->query_ts_ns));
 }
 
 /* --------------------------------------------------------------- tracking */

@@ -96,7 +96,8 @@ static void alert(uint64_t frame, int sender, uint8_t level, uint8_t description
     send_event((struct event){ .type = EV_ALERT, .u.alert = &a }, frame, sender);
 }
 
-static void dns_answer(uint64_t query_frame, const char *name, uint8_t rcode, uint8_t last_octet)
+static void dns_exchange(uint64_t query_frame, const char *name, uint8_t rcode, uint8_t last_octet,
+                         int64_t query_ts_ns, int64_t response_ts_ns)
 {
     static struct dns_message m;
     memset(&m, 0, sizeof m);
@@ -105,7 +106,7 @@ static void dns_answer(uint64_t query_frame, const char *name, uint8_t rcode, ui
     snprintf(m.qname, sizeof m.qname, "%s", name);
     uint8_t zero[16] = { 0 };
     struct dns_event dns = { &m, false, 4, zero, zero, 50001, 53 };
-    struct event q = { .type = EV_DNS, .frame = query_frame, .ts_ns = (int64_t)query_frame * 1000000, .u.dns = &dns };
+    struct event q = { .type = EV_DNS, .frame = query_frame, .ts_ns = query_ts_ns, .u.dns = &dns };
     facts_on_event(fb, &q);
     m.is_response = true;
     m.rcode = rcode;
@@ -115,9 +116,15 @@ static void dns_answer(uint64_t query_frame, const char *name, uint8_t rcode, ui
         uint8_t addr[4] = { 203, 0, 113, last_octet };
         memcpy(m.answers[0].addr, addr, 4);
     }
-    struct event r = { .type = EV_DNS, .frame = query_frame + 1, .ts_ns = (int64_t)(query_frame + 1) * 1000000 + 500000,
-                       .u.dns = &dns };
+    struct event r = { .type = EV_DNS, .frame = query_frame + 1, .ts_ns = response_ts_ns, .u.dns = &dns };
     facts_on_event(fb, &r);
+}
+
+/* The answer 1.5 ms after the query, on the one-frame-per-millisecond clock. */
+static void dns_answer(uint64_t query_frame, const char *name, uint8_t rcode, uint8_t last_octet)
+{
+    dns_exchange(query_frame, name, rcode, last_octet, (int64_t)query_frame * 1000000,
+                 (int64_t)(query_frame + 1) * 1000000 + 500000);
 }
 
 static const cJSON *get(const cJSON *o, const char *path)
@@ -184,6 +191,19 @@ static void test_dns_answer_names_a_connection_without_sni(void **state)
     assert_true(num(capture, "dns.lookups.0.rtt_ms") == 1.5);
     assert_string_equal(str(capture, "dns.lookups.0.answers.0"), "203.0.113.10");
     assert_string_equal(str(capture, "failed_connects.0.result"), "refused");
+    cJSON_Delete(capture);
+}
+
+/* At today's epoch times (1.5e18 ns) a double holds nanoseconds only to
+ * 256 ns: the round trip must be computed on the integers, as tshark's
+ * dns.time is (anyconnect-vpn.pcap: 0.037329 s, once reported as 37.328). */
+static void test_dns_rtt_exact_at_epoch_times(void **state)
+{
+    (void)state;
+    int64_t query_ts = 1569687245251202000LL;
+    dns_exchange(1, "example.com", 0, 10, query_ts, query_ts + 37329000);
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_true(num(capture, "dns.lookups.0.rtt_ms") == 37.329);
     cJSON_Delete(capture);
 }
 
@@ -486,6 +506,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_no_shared_cipher_facts),
         T(test_dns_answer_names_a_connection_without_sni),
+        T(test_dns_rtt_exact_at_epoch_times),
         T(test_nxdomain_leaves_no_connection),
         T(test_syn_to_proxy_port_refused),
         T(test_connect_407_then_closed),
