@@ -462,31 +462,31 @@ static void print_side(FILE *out, const char *heading, const cJSON *side)
     }
 }
 
+/* "N things what", appended to a "; "-separated line when N is not 0. */
+static void append_count(char *line, size_t cap, size_t *used, double n, const char *thing, const char *what)
+{
+    if (!n || *used >= cap)
+        return;
+    *used += (size_t)snprintf(line + *used, cap - *used, "%s%.0f %s%s %s", *used ? "; " : "", n, thing,
+                              n == 1 ? "" : "s", what);
+}
+
 /* A line when limits or bad headers kept part of the capture from view. */
 static void print_losses(FILE *out, const cJSON *losses)
 {
     char line[512] = "";
     size_t used = 0;
-    double evicted = num(losses, "connections_evicted", 0), fragments = num(losses, "ip_datagrams_incomplete", 0),
-           bad = num(losses, "invalid_headers", 0) + num(losses, "truncated_headers", 0);
-    if (evicted)
-        used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f connection%s ended early at --max-conns",
-                                 used ? "; " : "", evicted, evicted == 1 ? "" : "s");
-    if (fragments && used < sizeof line)
-        used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f IP datagram%s left incomplete",
-                                 used ? "; " : "", fragments, fragments == 1 ? "" : "s");
-    if (bad && used < sizeof line)
-        used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f frame%s with bad or cut headers",
-                                 used ? "; " : "", bad, bad == 1 ? "" : "s");
-    double no_facts = num(losses, "connections_without_facts", 0);
-    if (no_facts && used < sizeof line)
-        used += (size_t)snprintf(line + used, sizeof line - used,
-                                 "%s%.0f TLS connection%s without facts (more than --max-open-tls open at once)",
-                                 used ? "; " : "", no_facts, no_facts == 1 ? "" : "s");
-    double unclassified = num(losses, "flows_not_classified", 0);
-    if (unclassified && used < sizeof line)
-        used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f flow%s not classified by nDPI",
-                                 used ? "; " : "", unclassified, unclassified == 1 ? "" : "s");
+    append_count(line, sizeof line, &used, num(losses, "connections_evicted", 0), "connection",
+                 "ended early at --max-conns");
+    append_count(line, sizeof line, &used, num(losses, "ip_datagrams_incomplete", 0), "IP datagram",
+                 "left incomplete");
+    append_count(line, sizeof line, &used,
+                 num(losses, "invalid_headers", 0) + num(losses, "truncated_headers", 0), "frame",
+                 "with bad or cut headers");
+    append_count(line, sizeof line, &used, num(losses, "connections_without_facts", 0), "TLS connection",
+                 "without facts (more than --max-open-tls open at once)");
+    append_count(line, sizeof line, &used, num(losses, "flows_not_classified", 0), "flow",
+                 "not classified by nDPI");
     if (used)
         wrap(out, "  not analysed: ", 16, line);
 }
