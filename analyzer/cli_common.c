@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "packet.h"
 #include "pcapng_reader.h"
 #include "x509.h"
 
@@ -78,14 +79,14 @@ void cli_limit_help(FILE *f)
         }
         fprintf(f, "  %s N\n        %s (default %llu)\n", lo->name, lo->help, v);
     }
-    /* The fixed ones, so a user who meets one knows it was a limit. The
-     * packet-layer caps live in packet.c: keep these numbers in step. */
+    /* The fixed ones, so a user who meets one knows it was a limit. */
     fprintf(f, "fixed limits (README, LIMITS): TLS record %u bytes; %u DNS answers and %u\n"
                "  certificates per chain kept (the rest counted); HTTP head line %u bytes, %u\n"
-               "  fields; pcapng block %u MiB, %u interfaces per section; 16 VLAN tags, 16 MPLS\n"
-               "  labels, 16 IPv6 extension headers, 8 nested encapsulations per frame\n",
+               "  fields; pcapng block %u MiB, %u interfaces per section; %d VLAN tags, %d MPLS\n"
+               "  labels, %d IPv6 extension headers, %d nested encapsulations per frame\n",
             TLS_MAX_RECORD_LEN, DNS_MAX_ANSWERS, X509_MAX_CHAIN, HTTP_MAX_LINE, HTTP_MAX_HEADERS,
-            PCAPNG_MAX_BLOCK >> 20, PCAPNG_MAX_INTERFACES);
+            PCAPNG_MAX_BLOCK >> 20, PCAPNG_MAX_INTERFACES, PACKET_MAX_VLAN_TAGS, PACKET_MAX_MPLS_LABELS,
+            PACKET_MAX_IPV6_EXT_HEADERS, PACKET_MAX_ENCAP_DEPTH);
 }
 
 void cli_report_run(const char *path, int rc, const char *err, const struct pipeline_summary *s)

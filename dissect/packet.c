@@ -20,11 +20,6 @@ enum {
 enum { PROTO_IPIP = 4, PROTO_IPV6_IN_IP = 41, PROTO_GRE = 47 };
 enum { PORT_GTPU = 2152, PORT_VXLAN = 4789 };
 
-/* Encapsulations nest; a hostile frame may nest them without end. */
-#define MAX_ENCAP_DEPTH 8
-#define MAX_VLAN_TAGS 16
-#define MAX_MPLS_LABELS 16
-#define MAX_IPV6_EXT_HEADERS 16
 
 struct decode_ctx {
     struct packet_decoder *dec;
@@ -63,7 +58,7 @@ static enum decode_result decode_by_ethertype(struct decode_ctx *x, uint16_t typ
 
 static enum decode_result decode_mpls(struct decode_ctx *x, struct cursor *c)
 {
-    for (int i = 0; i < MAX_MPLS_LABELS; i++) {
+    for (int i = 0; i < PACKET_MAX_MPLS_LABELS; i++) {
         uint32_t entry = cursor_be32(c);
         if (!cursor_ok(c))
             return DECODE_TRUNCATED;
@@ -89,14 +84,14 @@ static enum decode_result decode_pppoe(struct decode_ctx *x, struct cursor *c)
 
 static enum decode_result decode_ethernet(struct decode_ctx *x, const uint8_t *p, uint32_t len)
 {
-    if (++x->depth > MAX_ENCAP_DEPTH)
+    if (++x->depth > PACKET_MAX_ENCAP_DEPTH)
         return DECODE_INVALID;
     struct cursor c = cursor_make(p, len);
     cursor_skip(&c, 12);
     uint16_t type = cursor_be16(&c);
     for (int tags = 0; cursor_ok(&c) && (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD);
          tags++) {
-        if (tags == MAX_VLAN_TAGS)
+        if (tags == PACKET_MAX_VLAN_TAGS)
             return DECODE_INVALID;
         cursor_skip(&c, 2);
         type = cursor_be16(&c);
@@ -158,7 +153,7 @@ static enum decode_result decode_gtpu(struct decode_ctx *x, struct cursor *c)
         cursor_skip(c, 3); /* sequence number, N-PDU number */
         uint8_t next_ext = cursor_u8(c);
         for (int i = 0; next_ext && cursor_ok(c); i++) {
-            if (i == MAX_IPV6_EXT_HEADERS)
+            if (i == PACKET_MAX_IPV6_EXT_HEADERS)
                 return DECODE_INVALID;
             uint8_t units = cursor_u8(c);
             if (units == 0)
@@ -329,7 +324,7 @@ static enum decode_result decode_ipv6(struct decode_ctx *x, const uint8_t *p, ui
     uint32_t frag_offset = 0, frag_id = 0;
     bool fragmented = false, more = false;
     for (int i = 0; is_ipv6_extension(next); i++) {
-        if (i == MAX_IPV6_EXT_HEADERS)
+        if (i == PACKET_MAX_IPV6_EXT_HEADERS)
             return DECODE_INVALID;
         uint8_t this_header = next;
         next = cursor_u8(&c);
@@ -365,7 +360,7 @@ static enum decode_result decode_ipv6(struct decode_ctx *x, const uint8_t *p, ui
 
 static enum decode_result decode_ip(struct decode_ctx *x, const uint8_t *p, uint32_t len)
 {
-    if (++x->depth > MAX_ENCAP_DEPTH)
+    if (++x->depth > PACKET_MAX_ENCAP_DEPTH)
         return DECODE_INVALID;
     if (len < 1)
         return DECODE_TRUNCATED;

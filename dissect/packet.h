@@ -15,6 +15,13 @@
 
 enum l4_proto { L4_OTHER = 0, L4_TCP = 6, L4_UDP = 17 };
 
+/* Headers a frame may stack (a hostile frame may stack them without end);
+ * one over the cap makes the frame invalid. */
+#define PACKET_MAX_ENCAP_DEPTH 8        /* nested tunnels */
+#define PACKET_MAX_VLAN_TAGS 16
+#define PACKET_MAX_MPLS_LABELS 16
+#define PACKET_MAX_IPV6_EXT_HEADERS 16
+
 enum tcp_flag_bits {
     TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10,
 };
