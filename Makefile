@@ -22,13 +22,39 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wvla \
-           -Idissect -Ianalyzer -Irules $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
+           $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
+
+# The pipeline's folders, lowest first, and what each may include: a folder
+# is compiled with only these -I paths, so an include against the direction
+# (dissect -> analyzer or rules, facts -> report or cli, ...) fails the build.
+DISSECT  := dissect/core dissect/link dissect/tcp dissect/dns dissect/http dissect/tls dissect/stream
+INC.dissect/core       := dissect/core
+INC.dissect/link       := dissect/core dissect/link
+INC.dissect/tcp        := dissect/core dissect/link dissect/tcp
+INC.dissect/dns        := dissect/core dissect/dns
+INC.dissect/http       := dissect/core dissect/http
+INC.dissect/tls        := $(DISSECT)
+INC.dissect/stream     := $(DISSECT)
+INC.rules/engine       := rules/engine dissect/core dissect/tls
+INC.analyzer/common    := analyzer/common $(DISSECT)
+INC.analyzer/input     := analyzer/input analyzer/common dissect/core
+INC.analyzer/pass      := analyzer/pass analyzer/input $(DISSECT)
+INC.analyzer/facts     := analyzer/facts analyzer/pass analyzer/input analyzer/common $(DISSECT)
+INC.analyzer/report    := analyzer/report analyzer/facts analyzer/pass analyzer/input analyzer/common \
+                          rules/engine $(DISSECT)
+INC.analyzer/diagnose  := analyzer/diagnose analyzer/report analyzer/facts analyzer/pass analyzer/input \
+                          analyzer/common rules/engine $(DISSECT)
+INC.analyzer/cli       := analyzer/cli $(INC.analyzer/diagnose)
+ALL_INC  := $(INC.analyzer/cli)
+folder_inc = $(addprefix -I,$(INC.$(patsubst %/,%,$(dir $(1)))))
+
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm -pthread
 
-LIB_SRCS  := $(wildcard dissect/*.c) $(filter-out analyzer/main.c,$(wildcard analyzer/*.c)) $(wildcard rules/*.c)
+LIB_SRCS  := $(wildcard $(addsuffix /*.c,$(DISSECT) rules/engine)) \
+             $(filter-out analyzer/cli/main.c,$(wildcard analyzer/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-MAIN_OBJ  := $(BUILD)/obj/analyzer/main.o
+MAIN_OBJ  := $(BUILD)/obj/analyzer/cli/main.o
 TEST_SRCS := $(wildcard test/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
@@ -42,12 +68,12 @@ $(BUILD)/tlsdiag: $(LIB_OBJS) $(MAIN_OBJ)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) $(call folder_inc,$<) -c -o $@ $<
 
 $(BUILD)/test/%: test/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) $(addprefix -I,$(ALL_INC)) -Itest/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # Installs whatever Debian packages are missing; does nothing when all are present.
 deps:
@@ -73,8 +99,8 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/corpus.py $(BUILD)/tlsdiag $(SHARED)/corpus/public
 	test/e2e/oracle.sh $(BUILD)/tlsdiag $(SHARED)
 	$(BUILD)/tlsdiag check --manifest samples/expect.json
-	$(BUILD)/tlsdiag check --no-default-rules --rules rules/generic.json --manifest test/data/generic-expect.json
-	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report.schema.json
+	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
+	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
 	test/e2e/text_width.py $(BUILD)/tlsdiag samples
 	test/hostile/run.sh $(BUILD)/tlsdiag

@@ -7,7 +7,7 @@ Times `analyze` and `events` of each binary on the 1 GB pcap and `analyze` on
 the 100 MB slice (medians, as bench.py measures them) and prints a Markdown
 table. A label may carry environment settings for that binary after a
 comma: `label,PROTO_NOSHA=1=/path/to/tlsdiag`. A binary outside the tree
-needs TLSDIAG_RULES (set here to the tree's rules/ when unset).
+needs TLSDIAG_RULES (set here to the tree's rules/packs/ when unset).
 """
 import argparse
 import os
@@ -23,7 +23,7 @@ def main():
     ap.add_argument("--data", default=os.path.join(bench.HERE, "data"))
     ap.add_argument("variants", nargs="+", help="LABEL[,ENV=V...]=BINARY")
     a = ap.parse_args()
-    os.environ.setdefault("TLSDIAG_RULES", os.path.join(bench.ROOT, "rules"))
+    os.environ.setdefault("TLSDIAG_RULES", os.path.join(bench.ROOT, "rules", "packs"))
     big = os.path.join(a.data, "bench-1g.pcap")
     small = os.path.join(a.data, "bench-100m.pcap")
     rows = []

@@ -9,7 +9,7 @@
  *
  * libpcap opens the file itself (pcap_open_offline: stdio's default 4 KiB
  * buffer). With -b it reads through the 1 MiB stdio buffer tlsdiag uses
- * (analyzer/capture.c), for the floor of that reading method.
+ * (analyzer/input/capture.c), for the floor of that reading method.
  *
  * Build (bench/run.sh does): cc -std=c11 -D_GNU_SOURCE -O2 -o floor floor.c -lpcap
  */
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
             perror(path);
             return 2;
         }
-        /* 64 bytes past the page boundary, as in analyzer/capture.c */
+        /* 64 bytes past the page boundary, as in analyzer/input/capture.c */
         iobuf = malloc((1u << 20) + 64);
         if (iobuf)
             setvbuf(f, iobuf + 64, _IOFBF, 1u << 20);

@@ -36,7 +36,7 @@ make --no-print-directory deps
 make --no-print-directory -j"$(nproc)" build/tlsdiag
 mkdir -p build/bench
 # Time a snapshot of build/tlsdiag: other work in the tree may rebuild it
-# mid-run. From build/bench/ it finds the rule packs at ../../rules as usual.
+# mid-run. From build/bench/ it finds the rule packs at ../../rules/packs as usual.
 cp build/tlsdiag build/bench/tlsdiag
 cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -o build/bench/floor bench/floor.c -lpcap
 

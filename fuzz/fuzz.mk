@@ -16,7 +16,7 @@ FUZZ_DIR      := build/fuzz
 # Instrumented objects; the fuzzer's own main() only at link time.
 FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wshadow -Wvla \
-                 -Idissect -Ianalyzer -Irules -Ifuzz $(PKG_CFLAGS) $(FUZZ_SANFLAGS) \
+                 $(addprefix -I,$(ALL_INC)) -Ifuzz $(PKG_CFLAGS) $(FUZZ_SANFLAGS) \
                  -DFUZZ_SOURCE_DIR='"$(CURDIR)"' -MMD -MP
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/fuzz/harness.o
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
@@ -49,7 +49,7 @@ fuzz-campaign: fuzz-build
 # The same entry points without libFuzzer, in the build being tested.
 $(BUILD)/fuzz-replay/fuzz_%: fuzz/fuzz_%.c fuzz/replay_main.c fuzz/harness.c fuzz/harness.h $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Ifuzz -DFUZZ_SOURCE_DIR='"$(CURDIR)"' -o $@ fuzz/fuzz_$*.c fuzz/replay_main.c \
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(addprefix -I,$(ALL_INC)) -Ifuzz -DFUZZ_SOURCE_DIR='"$(CURDIR)"' -o $@ fuzz/fuzz_$*.c fuzz/replay_main.c \
 	    fuzz/harness.c $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
 
 fuzz-replay: $(FUZZ_REPLAY_BINS)
@@ -57,7 +57,7 @@ fuzz-replay: $(FUZZ_REPLAY_BINS)
 
 $(BUILD)/fuzz-tools/make_seeds: fuzz/make_seeds.c fuzz/harness.c fuzz/harness.h $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Ifuzz -o $@ fuzz/make_seeds.c fuzz/harness.c $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(addprefix -I,$(ALL_INC)) -Ifuzz -o $@ fuzz/make_seeds.c fuzz/harness.c $(LIB_OBJS) $(LDFLAGS) $(LDLIBS)
 
 fuzz-seeds: $(BUILD)/fuzz-tools/make_seeds
 	python3 fuzz/make_seeds.py $(BUILD)/fuzz-tools/make_seeds $(SHARED)/corpus/public

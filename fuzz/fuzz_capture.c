@@ -1,7 +1,7 @@
 /* A whole capture file, as bytes, through everything `tlsdiag analyze` runs:
  * capture_open() (libpcap, and our pcapng reader when libpcap refuses),
  * link/IP decoding, reassembly, the stream dissectors, nDPI (for one input
- * length in 32), the facts builder, the rule packs in rules/, the JSON report and its text form.
+ * length in 32), the facts builder, the rule packs in rules/packs/, the JSON report and its text form.
  * The bytes live in a memfd so nothing touches the disk. */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,9 +24,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     /* The fuzz binaries live at varying depths under build/; the packs are
      * found through the source tree the binary was built from. */
-    setenv("TLSDIAG_RULES", FUZZ_SOURCE_DIR "/rules", 0);
+    setenv("TLSDIAG_RULES", FUZZ_SOURCE_DIR "/rules/packs", 0);
     diagnose_default_options(&options);
-    diagnoser = diagnoser_new(&options);
+    char err[512];
+    diagnoser = diagnoser_new(&options, err, sizeof err);
     if (!diagnoser)
         abort();
     return 0;

@@ -1,4 +1,4 @@
-/* A pcapng file through our own block reader (analyzer/pcapng_reader.c),
+/* A pcapng file through our own block reader (analyzer/input/pcapng_reader.c),
  * which libpcap would otherwise shadow for most inputs, then the same
  * decoding, reassembly, dissectors, events writer and facts builder as
  * `tlsdiag events` / `analyze`. Small limits make the caps bite early. */

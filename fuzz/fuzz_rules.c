@@ -1,4 +1,4 @@
-/* The rule-pack loader (rules/load.c, rule_check.c) on the input as a rule
+/* The rule-pack loader (rules/engine/load.c, rule_check.c) on the input as a rule
  * file; when it loads, every rule is evaluated (conditions, lets, templates,
  * $ references) over fixed facts from real sample captures
  * (fuzz/rules_facts.json), alone and beside a working capture as in

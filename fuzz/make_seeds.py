@@ -311,7 +311,7 @@ def main():
         "dns": write_kind("dns", [("edge-" + n, d) for n, d in dns_edge_cases().items()] + extracted["dns"]),
         "rules": write_kind("rules", [("edge-" + n, d) for n, d in rules_edge_cases().items()] +
                             [("pack-" + os.path.basename(p), open(p, "rb").read())
-                             for p in sorted(glob.glob(os.path.join(ROOT, "rules", "*.json")))]),
+                             for p in sorted(glob.glob(os.path.join(ROOT, "rules", "packs", "*.json")))]),
     }
     total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(SEEDS) for f in fs)
     for kind, n in counts.items():

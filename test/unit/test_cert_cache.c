@@ -1,5 +1,5 @@
-/* Unit tests for analyzer/cert_cache.c (chains remembered by the bytes of
- * their Certificate message) and analyzer/file_digest.c (an input's
+/* Unit tests for analyzer/facts/cert_cache.c (chains remembered by the bytes of
+ * their Certificate message) and analyzer/input/file_digest.c (an input's
  * SHA-256). Certificates are made here with libcrypto. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for dissect/cursor.h: the bounds-checked wire reader. */
+/* Unit tests for dissect/core/cursor.h: the bounds-checked wire reader. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

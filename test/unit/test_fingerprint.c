@@ -1,4 +1,4 @@
-/* Unit tests for analyzer/fingerprint.c: JA3, JA3S, JA4 and JA4_r.
+/* Unit tests for analyzer/facts/fingerprint.c: JA3, JA3S, JA4 and JA4_r.
  *
  * The hellos are built here byte by byte and parsed with dissect/tls_hello.c.
  * Expected strings follow the Salesforce JA3 reference (python/ja3.py) and

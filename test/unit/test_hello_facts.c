@@ -1,4 +1,4 @@
-/* Unit tests for analyzer/hello_facts.c: a hello kept as a record renders
+/* Unit tests for analyzer/facts/hello_facts.c: a hello kept as a record renders
  * the same facts, fingerprints included, whether it was fingerprinted at
  * once (large) or when its JSON was made (small). */
 #include <stdarg.h>

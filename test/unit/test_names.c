@@ -1,4 +1,4 @@
-/* Unit tests for analyzer/tls_names.c: a sample of every table, unknown
+/* Unit tests for dissect/tls/tls_names.c: a sample of every table, unknown
  * values, GREASE, and the size of each table so an entry cannot vanish
  * unnoticed. */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for dissect/packet.c (and dissect/ipfrag.c through it): link,
+/* Unit tests for dissect/link/packet.c (and dissect/link/ipfrag.c through it): link,
  * IP and tunnel decoding of frames built here, field by field. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for dissect/x509.c.
+/* Unit tests for dissect/tls/x509.c.
  *
  * Every certificate is made here with libcrypto (EC P-256 keys for speed, one
  * RSA and one Ed25519 key for the key-type paths) and wrapped in Certificate

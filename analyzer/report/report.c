@@ -1,5 +1,5 @@
 #include "report.h"
-#include "cli.h"
+#include "version.h"
 #include "tls_names.h"
 
 #include <limits.h>

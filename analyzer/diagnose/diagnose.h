@@ -15,6 +15,10 @@ struct diagnose_options {
     size_t rule_path_count;
     bool default_rules;          /* load the packs installed with tlsdiag */
     bool input_digests;          /* SHA-256 of each input (for JSON reports) */
+    /* Told how each input was read (unusable: rc 2 and err; a damaged tail
+     * or skipped link types in the summary), as it is read; the caller
+     * decides what to say. May be NULL. */
+    void (*on_input_read)(const char *path, int rc, const char *err, const struct pipeline_summary *s);
 };
 
 void diagnose_default_options(struct diagnose_options *o);
@@ -24,12 +28,12 @@ void diagnose_free_options(struct diagnose_options *o);
 
 struct diagnoser;
 
-/* Loads the rules; NULL after printing a one-line error (malformed rule file). */
-struct diagnoser *diagnoser_new(const struct diagnose_options *o);
+/* Loads the rules; NULL with a one-line reason in err (malformed rule file). */
+struct diagnoser *diagnoser_new(const struct diagnose_options *o, char *err, size_t errlen);
 void diagnoser_free(struct diagnoser *d);
 
 /* Analyses bad (with good beside it when not NULL). Returns 0 with *report
- * set, or 2 after printing why a capture is unusable. */
+ * set, or 2 when a capture is unusable (on_input_read was told why). */
 int diagnose_capture(struct diagnoser *d, const char *bad, const char *good, cJSON **report);
 
 /* `tlsdiag check`: 0 all expectations hold, 1 a regression, 2 unusable input. */

@@ -308,9 +308,13 @@ static int run_command(int argc, char **argv, void (*help)(FILE *),
         return finish(&a, 2);
     }
     a.diag.input_digests = a.json_path || a.json_stdout;
-    struct diagnoser *d = diagnoser_new(&a.diag);
-    if (!d)
+    a.diag.on_input_read = cli_report_run;
+    char err[512] = "";
+    struct diagnoser *d = diagnoser_new(&a.diag, err, sizeof err);
+    if (!d) {
+        fprintf(stderr, "tlsdiag: %s\n", err);
         return finish(&a, 2);
+    }
     rc = body(d, &a);
     diagnoser_free(d);
     return finish(&a, rc);

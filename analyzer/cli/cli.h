@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include "pipeline.h"
 
-#define TLSDIAG_VERSION "0.1.0"
+#include "version.h"
 
 struct subcommand {
     const char *name;

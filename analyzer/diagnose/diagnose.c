@@ -1,5 +1,4 @@
 #include "diagnose.h"
-#include "cli.h"
 #include "engine.h"
 #include "facts.h"
 #include "file_digest.h"
@@ -54,7 +53,7 @@ void diagnose_free_options(struct diagnose_options *o)
     o->hosts = o->rule_paths = NULL;
 }
 
-/* The packs installed with tlsdiag: $TLSDIAG_RULES, else rules/ next to the
+/* The packs installed with tlsdiag: $TLSDIAG_RULES, else rules/packs/ of the
  * source tree the binary was built in, else the system location. */
 static bool find_default_rules(char *out, size_t len)
 {
@@ -70,7 +69,7 @@ static bool find_default_rules(char *out, size_t len)
         char *slash = strrchr(exe, '/');
         if (slash)
             *slash = 0;
-        static const char *const relative[] = { "/../rules", "/../../rules", "/../share/tlsdiag/rules" };
+        static const char *const relative[] = { "/../rules/packs", "/../../rules/packs", "/../share/tlsdiag/rules" };
         for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
             struct stat st;
             snprintf(out, len, "%s%s", exe, relative[i]);
@@ -113,7 +112,7 @@ static void read_profile(struct diagnoser *d)
     }
 }
 
-struct diagnoser *diagnoser_new(const struct diagnose_options *o)
+struct diagnoser *diagnoser_new(const struct diagnose_options *o, char *err, size_t errlen)
 {
     struct diagnoser *d = calloc(1, sizeof *d);
     if (!d)
@@ -125,10 +124,8 @@ struct diagnoser *diagnoser_new(const struct diagnose_options *o)
         paths[n++] = d->default_rules_dir;
     for (size_t i = 0; i < o->rule_path_count && n < MAX_PROFILE_LIST; i++)
         paths[n++] = o->rule_paths[i];
-    char err[512] = "";
-    d->rules = rules_load(paths, n, err, sizeof err);
+    d->rules = rules_load(paths, n, err, errlen);
     if (!d->rules) {
-        fprintf(stderr, "tlsdiag: %s\n", err);
         free(d);
         return NULL;
     }
@@ -164,7 +161,8 @@ static int collect_facts(struct diagnoser *d, const char *path, const char *role
     int rc = pipeline_run(path, &d->opt->pipeline, &sink, &summary, err, sizeof err);
     char sha256[FILE_DIGEST_HEX];
     file_digest_finish(digest, sha256);
-    cli_report_run(path, rc, err, &summary);
+    if (d->opt->on_input_read)
+        d->opt->on_input_read(path, rc, err, &summary);
     if (rc) {
         facts_free(fb);
         return rc;
