@@ -44,7 +44,9 @@ def mask(text):
 
 def jobs(shared):
     samples = os.path.join(TOP, "samples")
-    corpus = os.path.join(shared, "corpus", "public")
+    # Relative to the tree, so the same text comes out of any checkout
+    # beside ../shared (a path's length changes how the report wraps).
+    corpus = os.path.relpath(os.path.join(shared, "corpus", "public"), TOP)
     for name in sorted(os.listdir(samples)):
         if name.endswith((".pcapng", ".pcap")):
             path = os.path.join("samples", name)
@@ -58,7 +60,7 @@ def jobs(shared):
                 key = f"{entry['capture']}-vs-{entry['good']}"
                 yield f"diff-{key}.txt", ["diff", "--good", good, "--bad", bad]
                 yield f"diff-{key}.json", ["diff", "--format", "json", "--good", good, "--bad", bad]
-    for name in sorted(os.listdir(corpus)):
+    for name in sorted(os.listdir(os.path.join(TOP, corpus))):
         path = os.path.join(corpus, name)
         yield f"corpus-{name}.txt", ["analyze", path]
         yield f"corpus-{name}.json", ["analyze", "--format", "json", path]
