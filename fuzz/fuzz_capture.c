@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *saved_stderr = stderr;
     stderr = fuzz_null_file();
     cJSON *report = NULL;
-    if (diagnose_capture(diagnoser, capture_file.path, NULL, &report) == 0) {
+    if (diagnose_capture(diagnoser, capture_file.path, NULL, &report) != PASS_UNUSABLE) {
         report_print_text(fuzz_null_file(), report);
         char *text = cJSON_PrintUnformatted(report);
         free(text);

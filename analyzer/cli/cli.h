@@ -34,9 +34,13 @@ int cli_limit_option(int argc, char **argv, int *i, struct pipeline_options *opt
 /* The help text for those options. */
 void cli_limit_help(FILE *f);
 
-/* Reports a pipeline outcome on stderr the same way for every command:
+/* Reports how a capture was read on stderr the same way for every command:
  * "tlsdiag: FILE: reason" for unusable input, warnings for damaged tails
  * and skipped link types. */
-void cli_report_run(const char *path, int rc, const char *err, const struct pipeline_summary *s);
+void cli_report_run(const char *path, enum pass_status status, const char *err,
+                    const struct pipeline_summary *s);
+
+/* The exit status of a command that read captures: 2 when one was unusable. */
+int cli_exit_status(enum pass_status worst);
 
 #endif

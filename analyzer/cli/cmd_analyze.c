@@ -177,8 +177,9 @@ static int write_outputs(const struct analyze_args *a, const cJSON *report)
 static int analyze_to(struct diagnoser *d, const char *path, FILE *text, FILE *json)
 {
     cJSON *report = NULL;
-    if (diagnose_capture(d, path, NULL, &report))
-        return 2;
+    enum pass_status read = diagnose_capture(d, path, NULL, &report);
+    if (read == PASS_UNUSABLE)
+        return cli_exit_status(read);
     int status = exit_status_for(report);
     if (json) {
         char *printed = cJSON_Print(report);
@@ -284,8 +285,9 @@ static int finish(struct analyze_args *a, int status)
 static int report_one(struct diagnoser *d, const struct analyze_args *a, const char *bad, const char *good)
 {
     cJSON *report = NULL;
-    int rc = diagnose_capture(d, bad, good, &report);
-    if (!rc) {
+    enum pass_status read = diagnose_capture(d, bad, good, &report);
+    int rc = cli_exit_status(read);
+    if (read != PASS_UNUSABLE) {
         rc = write_outputs(a, report);
         if (!rc)
             rc = exit_status_for(report);
