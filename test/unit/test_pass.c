@@ -53,7 +53,26 @@ struct outcome {
     struct seen seen;
     struct pipeline_summary summary;
     enum pass_status status;
+    struct event_sink sink;     /* to seen */
 };
+
+static struct pipeline_options opt;
+static char err[256];
+
+static int set_up(void **state)
+{
+    (void)state;
+    pipeline_default_options(&opt);
+    return 0;
+}
+
+/* A fresh outcome whose sink records into it. */
+static struct event_sink *watch(struct outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    out->sink = (struct event_sink){ &out->seen, remember };
+    return &out->sink;
+}
 
 /* Reads p with pass_feed(step) (0: pass_run) and finishes it. */
 static void read_all(struct pass *p, uint64_t step, struct outcome *out)
@@ -69,6 +88,13 @@ static void read_all(struct pass *p, uint64_t step, struct outcome *out)
         assert_int_equal(pass_feed(p, step), 0);
     }
     out->status = pass_finish(p, &out->summary);
+}
+
+/* The sample, from its path, to the end. */
+static void read_sample(struct outcome *out)
+{
+    read_all(pass_open_path(SAMPLE, &opt, watch(out), err, sizeof err), 0, out);
+    assert_int_equal(out->status, PASS_OK);
 }
 
 static void assert_same(const struct outcome *a, const struct outcome *b)
@@ -95,14 +121,8 @@ static void assert_same(const struct outcome *a, const struct outcome *b)
 static void test_path_and_memory_read_the_same(void **state)
 {
     (void)state;
-    struct pipeline_options opt;
-    pipeline_default_options(&opt);
-    char err[256] = "";
-
-    struct outcome from_path = { 0 };
-    struct event_sink sink = { &from_path.seen, remember };
-    read_all(pass_open_path(SAMPLE, &opt, &sink, err, sizeof err), 0, &from_path);
-    assert_int_equal(from_path.status, PASS_OK);
+    struct outcome from_path;
+    read_sample(&from_path);
     assert_true(from_path.summary.frames > 10);
     assert_true(from_path.seen.by_type[EV_CLIENT_HELLO] > 0);
     assert_true(from_path.seen.by_type[EV_CONNECT_REQUEST] > 0);
@@ -113,9 +133,9 @@ static void test_path_and_memory_read_the_same(void **state)
     uint8_t *data = file_bytes(SAMPLE, &len);
     static const uint64_t steps[] = { 0, 1, 7, 1000000 };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        struct outcome from_memory = { 0 };
-        sink.ctx = &from_memory.seen;
-        read_all(pass_open_memory(data, len, &opt, &sink, err, sizeof err), steps[i], &from_memory);
+        struct outcome from_memory;
+        read_all(pass_open_memory(data, len, &opt, watch(&from_memory), err, sizeof err), steps[i],
+                 &from_memory);
         assert_same(&from_path, &from_memory);
     }
     free(data);
@@ -125,12 +145,8 @@ static void test_path_and_memory_read_the_same(void **state)
 static void test_finish_before_the_end(void **state)
 {
     (void)state;
-    struct pipeline_options opt;
-    pipeline_default_options(&opt);
-    char err[256] = "";
-    struct outcome out = { 0 };
-    struct event_sink sink = { &out.seen, remember };
-    struct pass *p = pass_open_path(SAMPLE, &opt, &sink, err, sizeof err);
+    struct outcome out;
+    struct pass *p = pass_open_path(SAMPLE, &opt, watch(&out), err, sizeof err);
     assert_non_null(p);
     assert_int_equal(pass_feed(p, 3), 3);
     out.status = pass_finish(p, &out.summary);
@@ -146,12 +162,9 @@ static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | p[1] << 8 | p[2
 static void test_statuses(void **state)
 {
     (void)state;
-    struct pipeline_options opt;
-    pipeline_default_options(&opt);
-    struct seen seen = { 0 };
-    struct event_sink sink = { &seen, remember };
+    struct outcome out;
+    const struct event_sink *sink = watch(&out);
     struct pipeline_summary summary;
-    char err[256] = "";
 
     size_t len;
     uint8_t *data = file_bytes(SAMPLE, &len);
@@ -163,7 +176,7 @@ static void test_statuses(void **state)
 
     /* Cut inside the last block: what came before is read. */
     struct capture_source src = { .data = data, .len = len - 3 };
-    assert_int_equal(pass_read(&src, &opt, &sink, &summary, err, sizeof err), PASS_DAMAGED_TAIL);
+    assert_int_equal(pass_read(&src, &opt, sink, &summary, err, sizeof err), PASS_DAMAGED_TAIL);
     assert_true(summary.damaged_tail);
     assert_true(summary.frames > 10);
     assert_true(strlen(summary.damage) > 0);
@@ -171,20 +184,20 @@ static void test_statuses(void **state)
     /* Cut inside the first packet: nothing is usable, and err says why. */
     src.len = first_packet + 10;
     err[0] = 0;
-    assert_int_equal(pass_read(&src, &opt, &sink, &summary, err, sizeof err), PASS_UNUSABLE);
+    assert_int_equal(pass_read(&src, &opt, sink, &summary, err, sizeof err), PASS_UNUSABLE);
     assert_int_equal(summary.frames, 0);
     assert_string_equal(err, summary.damage);
     assert_true(strlen(err) > 0);
 
     /* Not a capture at all: no pass, the reason in err, a zero summary. */
     src.len = 3;
-    assert_null(pass_open(&src, &opt, &sink, err, sizeof err));
+    assert_null(pass_open(&src, &opt, sink, err, sizeof err));
     assert_string_equal(err, "too short to be a capture (3 bytes)");
     memset(&summary, 0xAA, sizeof summary);
-    assert_int_equal(pass_read(&src, &opt, &sink, &summary, err, sizeof err), PASS_UNUSABLE);
+    assert_int_equal(pass_read(&src, &opt, sink, &summary, err, sizeof err), PASS_UNUSABLE);
     assert_int_equal(summary.frames, 0);
     assert_string_equal(err, "too short to be a capture (3 bytes)");
-    assert_null(pass_open_path("samples/no-such-file.pcap", &opt, &sink, err, sizeof err));
+    assert_null(pass_open_path("samples/no-such-file.pcap", &opt, sink, err, sizeof err));
     assert_string_equal(err, "no such file");
     free(data);
 }
@@ -226,19 +239,14 @@ static void tap_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
 static void test_taps(void **state)
 {
     (void)state;
-    struct pipeline_options opt;
-    pipeline_default_options(&opt);
-    char err[256] = "";
+    struct outcome plain;
+    read_sample(&plain);
 
-    struct outcome plain = { 0 };
-    struct event_sink sink = { &plain.seen, remember };
-    read_all(pass_open_path(SAMPLE, &opt, &sink, err, sizeof err), 0, &plain);
-
-    struct outcome watched = { 0 };
-    sink.ctx = &watched.seen;
+    struct outcome watched;
+    const struct event_sink *sink = watch(&watched);
     struct tapped t = { .seen = &watched.seen };
     struct pass_taps taps = { &t, tap_decoded, tap_data, tap_gap };
-    struct pass *p = pass_open_path(SAMPLE, &opt, &sink, err, sizeof err);
+    struct pass *p = pass_open_path(SAMPLE, &opt, sink, err, sizeof err);
     assert_non_null(p);
     pass_set_taps(p, &taps);
     read_all(p, 0, &watched);
@@ -280,12 +288,8 @@ enum { FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10 };
 static void test_decoded_packets(void **state)
 {
     (void)state;
-    struct pipeline_options opt;
-    pipeline_default_options(&opt);
-    char err[256] = "";
-    struct outcome out = { 0 };
-    struct event_sink sink = { &out.seen, remember };
-    struct pass *p = pass_open_decoded(&opt, &sink, err, sizeof err);
+    struct outcome out;
+    struct pass *p = pass_open_decoded(&opt, watch(&out), err, sizeof err);
     assert_non_null(p);
     assert_int_equal(pass_feed(p, 10), 0);   /* no capture to read */
     put_segment(p, 1, 0, SYN, 1000, 0);
@@ -310,5 +314,5 @@ int main(void)
         cmocka_unit_test(test_taps),
         cmocka_unit_test(test_decoded_packets),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, set_up, NULL);
 }
