@@ -32,12 +32,6 @@ int fuzz_memfile_write(struct fuzz_memfile *m, const uint8_t *data, size_t len)
     return 0;
 }
 
-FILE *fuzz_memfile_fopen(struct fuzz_memfile *m)
-{
-    /* Through the path, not dup(): a dup shares the file offset. */
-    return fopen(m->path, "rb");
-}
-
 FILE *fuzz_null_file(void)
 {
     static FILE *null_file;

@@ -66,8 +66,6 @@ struct fuzz_memfile {
 };
 
 int fuzz_memfile_write(struct fuzz_memfile *m, const uint8_t *data, size_t len);
-/* A fresh FILE* at offset 0 over the bytes last written (the caller closes it). */
-FILE *fuzz_memfile_fopen(struct fuzz_memfile *m);
 
 /* ---- the consumer ---- */
 
