@@ -2,7 +2,7 @@
  * the pass from memory (libpcap, and our pcapng reader when libpcap
  * refuses), link/IP decoding, reassembly, the stream dissectors, nDPI (for
  * one input length in 32), the facts builder, the rule packs in
- * rules/packs/, the JSON report and its text form. The bytes are read where
+ * rules/packs/, the report in every output format. The bytes are read where
  * libFuzzer put them: nothing touches the disk. */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #include "diagnose.h"
 #include "harness.h"
-#include "report.h"
+#include "report_format.h"
 
 static struct diagnose_options options;
 static struct diagnoser *diagnoser;
@@ -40,9 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     options.pipeline.classify = size % 32 == 0;
     cJSON *report = NULL;
     if (diagnose_memory(diagnoser, "fuzz-input.pcap", data, size, &report) != PASS_UNUSABLE) {
-        report_print_text(fuzz_null_file(), report);
-        char *text = cJSON_PrintUnformatted(report);
-        free(text);
+        for (const struct report_format *f = report_formats; f->name; f++)
+            report_format_write_one(f, fuzz_null_file(), report);
         cJSON_Delete(report);
     }
     return 0;
