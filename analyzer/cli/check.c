@@ -1,6 +1,7 @@
 /* `tlsdiag check`: golden captures against what is expected of them. An
  * expectation names what matters — the cause, finding ids, key facts — not
  * a byte-exact report, so it survives wording changes and new facts. */
+#include "cli.h"
 #include "diagnose.h"
 #include "report.h"
 

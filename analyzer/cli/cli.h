@@ -43,4 +43,10 @@ void cli_report_run(const char *path, enum pass_status status, const char *err,
 /* The exit status of a command that read captures: 2 when one was unusable. */
 int cli_exit_status(enum pass_status worst);
 
+/* `tlsdiag check` (check.c): 0 all expectations hold, 1 a regression, 2
+ * unusable input. */
+struct diagnoser;
+int check_one(struct diagnoser *d, const char *capture, const char *good, const char *expect_path);
+int check_manifest(struct diagnoser *d, const char *manifest_path);
+
 #endif

@@ -43,8 +43,4 @@ enum pass_status diagnose_capture(struct diagnoser *d, const char *bad, const ch
 enum pass_status diagnose_memory(struct diagnoser *d, const char *name, const void *data, size_t len,
                                  cJSON **report);
 
-/* `tlsdiag check`: 0 all expectations hold, 1 a regression, 2 unusable input. */
-int check_one(struct diagnoser *d, const char *capture, const char *good, const char *expect_path);
-int check_manifest(struct diagnoser *d, const char *manifest_path);
-
 #endif
