@@ -36,7 +36,8 @@ struct capture_source {
     const void *data;           /* the whole capture; must stay valid until capture_close() */
     size_t len;
     /* pcapng through our reader from the first block, not only when libpcap
-     * refuses the file (the pcapng fuzz target; tests). Not for pcap. */
+     * refuses the file (the pcapng fuzz target; tests); pcap still goes to
+     * libpcap. */
     bool own_pcapng_reader;
 };
 
