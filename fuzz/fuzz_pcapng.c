@@ -1,29 +1,17 @@
 /* A pcapng file through our own block reader (analyzer/input/pcapng_reader.c),
- * which libpcap would otherwise shadow for most inputs, then the same
- * decoding, reassembly, dissectors, events writer and facts builder as
+ * which libpcap would otherwise shadow for most inputs: the pass from
+ * memory, asked for our reader from the first block, with the decoding,
+ * reassembly, dissectors, events writer and facts builder of
  * `tlsdiag events` / `analyze`. Small limits make the caps bite early. */
 #include <stdint.h>
 #include <stdio.h>
 
 #include "harness.h"
-#include "pcapng_reader.h"
-
-static struct fuzz_memfile pcapng_file;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (fuzz_memfile_write(&pcapng_file, data, size) != 0)
-        return 0;
-    FILE *f = fuzz_memfile_fopen(&pcapng_file);
-    if (!f)
-        return 0;
-    char err[256];
-    struct pcapng_reader *reader = pcapng_reader_open(f, err, sizeof err);
-    if (!reader)
-        return 0;
-
     struct pipeline_options opt;
     pipeline_default_options(&opt);
     opt.reasm.max_conns = 16;
@@ -35,22 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct fuzz_consumer consumer;
     fuzz_consumer_init(&consumer, true);
-    struct fuzz_pipeline pipeline;
-    if (!fuzz_pipeline_init(&pipeline, &opt, &consumer.sink)) {
-        fuzz_consumer_finish(&consumer, &pipeline.summary);
-        pcapng_reader_close(reader);
+    struct capture_source src = { .data = data, .len = size, .own_pcapng_reader = true };
+    char err[256];
+    struct pass *pass = pass_open(&src, &opt, &consumer.sink, err, sizeof err);
+    if (!pass) {
+        fuzz_consumer_finish(&consumer, NULL);
         return 0;
     }
-    struct capture_packet cp;
-    uint64_t frame = 0;
-    enum capture_result r;
-    while ((r = pcapng_reader_next(reader, &cp, err, sizeof err)) == CAPTURE_PACKET) {
-        cp.frame = ++frame;
-        fuzz_pipeline_packet(&pipeline, &cp);
-    }
-    pipeline.summary.damaged_tail = r == CAPTURE_DAMAGED_TAIL;
-    fuzz_pipeline_finish(&pipeline);
-    fuzz_consumer_finish(&consumer, &pipeline.summary);
-    pcapng_reader_close(reader);
+    pass_run(pass);
+    struct pipeline_summary summary;
+    pass_finish(pass, &summary);
+    fuzz_consumer_finish(&consumer, &summary);
     return 0;
 }

@@ -1,6 +1,7 @@
-/* The TCP reassembler (dissect/tcp_reasm.c) fed made-up segments, with the
- * real stream dissectors (TLS, CONNECT, DNS over TCP) behind it and the
- * events writer and facts builder behind those.
+/* The TCP reassembler (dissect/tcp_reasm.c) fed made-up segments through a
+ * pass of decoded packets (pass_open_decoded()), with the real stream
+ * dissectors (TLS, CONNECT, DNS over TCP) behind it and the events writer
+ * and facts builder behind those.
  *
  * Input header (10 bytes): limits (byte: max_conns 1-4 from bits 0-1, held
  * segments 1-16 from bits 2-5, bit 6: held bytes 256 instead of 4096, bit 7:
@@ -55,9 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct fuzz_consumer consumer;
     fuzz_consumer_init(&consumer, (stream_bits & 2) != 0);
-    struct fuzz_pipeline pipeline;
-    if (!fuzz_pipeline_init(&pipeline, &opt, &consumer.sink)) {
-        fuzz_consumer_finish(&consumer, &pipeline.summary);
+    char err[256];
+    struct pass *pass = pass_open_decoded(&opt, &consumer.sink, err, sizeof err);
+    if (!pass) {
+        fuzz_consumer_finish(&consumer, NULL);
         return 0;
     }
     struct packet_view pkt;
@@ -97,10 +99,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pkt.payload = payload;
         pkt.payload_len = (uint32_t)got;
         pkt.payload_wire_len = (uint32_t)got + cut;
-        pipeline.summary.frames = pkt.frame;
-        fuzz_pipeline_decoded(&pipeline, &pkt);
+        pass_put_decoded(pass, &pkt);
     }
-    fuzz_pipeline_finish(&pipeline);
-    fuzz_consumer_finish(&consumer, &pipeline.summary);
+    struct pipeline_summary summary;
+    pass_finish(pass, &summary);
+    fuzz_consumer_finish(&consumer, &summary);
     return 0;
 }

@@ -32,12 +32,6 @@ int fuzz_memfile_write(struct fuzz_memfile *m, const uint8_t *data, size_t len)
     return 0;
 }
 
-FILE *fuzz_memfile_fopen(struct fuzz_memfile *m)
-{
-    /* Through the path, not dup(): a dup shares the file offset. */
-    return fopen(m->path, "rb");
-}
-
 FILE *fuzz_null_file(void)
 {
     static FILE *null_file;
@@ -53,105 +47,6 @@ uint64_t fuzz_touch(const void *p, size_t n)
     for (size_t i = 0; b && i < n; i++)
         sum = sum * 31 + b[i];
     return sum;
-}
-
-/* ---- the pipeline ---- */
-
-static void on_tcp_event(void *ctx, struct tcp_conn *c, int sender, enum tcp_event_kind kind,
-                         const struct packet_view *pkt)
-{
-    struct fuzz_pipeline *p = ctx;
-    struct event ev = { .type = EV_TCP, .frame = pkt->frame, .ts_ns = pkt->ts_ns, .conn = c,
-                        .sender = sender, .u.tcp_kind = kind };
-    p->consumer->emit(p->consumer->ctx, &ev);
-}
-
-static void on_conn_end(void *ctx, struct tcp_conn *c)
-{
-    struct fuzz_pipeline *p = ctx;
-    struct event ev = { .type = EV_CONN_END, .frame = c->last_frame, .ts_ns = c->last_ts, .conn = c };
-    p->consumer->emit(p->consumer->ctx, &ev);
-    stream_release(&p->streams, c);
-}
-
-static void route_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
-                       const struct packet_view *pkt, bool segment_start)
-{
-    struct fuzz_pipeline *p = ctx;
-    if (p->tap)
-        p->tap(p->tap_ctx, c, sender, data, len, pkt, segment_start);
-    stream_on_data(&p->streams, c, sender, data, len, pkt, segment_start);
-}
-
-static void route_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
-                      const struct packet_view *pkt)
-{
-    struct fuzz_pipeline *p = ctx;
-    if (p->tap_gap)
-        p->tap_gap(p->tap_ctx, c, sender, missing);
-    stream_on_gap(&p->streams, c, sender, missing, pkt);
-}
-
-bool fuzz_pipeline_init(struct fuzz_pipeline *p, const struct pipeline_options *opt,
-                        const struct event_sink *consumer)
-{
-    memset(p, 0, sizeof *p);
-    p->consumer = consumer;
-    packet_decoder_init(&p->decoder, &opt->ipfrag);
-    stream_init(&p->streams, consumer, &opt->stream);
-    struct reasm_callbacks cb = {
-        .ctx = p,
-        .on_data = route_data,
-        .on_gap = route_gap,
-        .on_tcp_event = on_tcp_event,
-        .on_conn_end = on_conn_end,
-    };
-    if (!reasm_init(&p->reasm, &opt->reasm, &cb)) {
-        packet_decoder_free(&p->decoder);
-        return false;
-    }
-    snprintf(p->summary.format, sizeof p->summary.format, "fuzz");
-    return true;
-}
-
-void fuzz_pipeline_decoded(struct fuzz_pipeline *p, const struct packet_view *pkt)
-{
-    if (pkt->l4 == L4_TCP) {
-        p->summary.decoded_tcp++;
-        reasm_packet(&p->reasm, pkt);
-    } else if (pkt->l4 == L4_UDP) {
-        p->summary.decoded_udp++;
-        if (p->tap_datagram)
-            p->tap_datagram(p->tap_ctx, pkt);
-        stream_on_datagram(&p->streams, pkt);
-    }
-}
-
-void fuzz_pipeline_packet(struct fuzz_pipeline *p, const struct capture_packet *cp)
-{
-    struct pipeline_summary *s = &p->summary;
-    s->frames = cp->frame;
-    s->bytes += cp->wirelen;
-    if (s->frames == 1)
-        s->first_ts = cp->ts_ns;
-    s->last_ts = cp->ts_ns;
-    struct packet_view pkt;
-    enum decode_result r = packet_decode(&p->decoder, cp->linktype, cp->data, cp->caplen,
-                                         cp->wirelen, cp->frame, cp->ts_ns, &pkt);
-    if (r == DECODE_OK)
-        fuzz_pipeline_decoded(p, &pkt);
-    else
-        fuzz_touch(decode_result_name(r), 1);
-}
-
-void fuzz_pipeline_finish(struct fuzz_pipeline *p)
-{
-    reasm_finish(&p->reasm);
-    p->summary.reasm = p->reasm.stats;
-    p->summary.streams = p->streams.stats;
-    p->summary.ipfrag_completed = p->decoder.frags.datagrams_completed;
-    p->summary.ipfrag_dropped = p->decoder.frags.datagrams_dropped;
-    packet_decoder_free(&p->decoder);
 }
 
 /* ---- the consumer ---- */
@@ -242,33 +137,48 @@ static uint64_t touch_event(const struct event *ev)
     }
 }
 
+/* The facts builder, made the first time it is wanted. */
+static struct facts_builder *consumer_facts(struct fuzz_consumer *c)
+{
+    if (c->with_facts && !c->facts) {
+        /* No target names: every TLS connection is kept, as in a generic
+         * run; a proxy port makes failed connects take the proxy branch too. */
+        static const uint16_t proxy_ports[] = { 3128, 8080 };
+        static const char *const revocation_hosts[] = { "*.ocsp.example", "crl.example.com" };
+        struct facts_options fo = { .revocation_hosts = revocation_hosts, .revocation_host_count = 2,
+                                    .proxy_ports = proxy_ports, .proxy_port_count = 2 };
+        c->facts = facts_new(&fo);
+    }
+    return c->facts;
+}
+
 static void consumer_emit(void *ctx, const struct event *ev)
 {
     struct fuzz_consumer *c = ctx;
     c->checksum += touch_event(ev);
     events_writer_emit(&c->writer, ev);
-    if (c->facts)
-        facts_on_event(c->facts, ev);
+    struct facts_builder *facts = consumer_facts(c);
+    if (facts)
+        facts_on_event(facts, ev);
 }
 
 void fuzz_consumer_init(struct fuzz_consumer *c, bool with_facts)
 {
     memset(c, 0, sizeof *c);
     events_writer_init(&c->writer, fuzz_null_file());
-    /* No target names: every TLS connection is kept, as in a generic run;
-     * a proxy port makes failed connects take the proxy branch too. */
-    static const uint16_t proxy_ports[] = { 3128, 8080 };
-    static const char *const revocation_hosts[] = { "*.ocsp.example", "crl.example.com" };
-    struct facts_options fo = { .revocation_hosts = revocation_hosts, .revocation_host_count = 2,
-                                .proxy_ports = proxy_ports, .proxy_port_count = 2 };
-    c->facts = with_facts ? facts_new(&fo) : NULL;
+    c->with_facts = with_facts;
     c->sink.ctx = c;
     c->sink.emit = consumer_emit;
 }
 
 void fuzz_consumer_finish(struct fuzz_consumer *c, const struct pipeline_summary *summary)
 {
-    if (!c->facts)
+    if (!summary) {
+        facts_free(c->facts);
+        c->facts = NULL;
+        return;
+    }
+    if (!consumer_facts(c))
         return;
     cJSON *facts = facts_finish(c->facts, summary);
     char *text = cJSON_PrintUnformatted(facts);

@@ -1,9 +1,9 @@
 /* Shared plumbing for the fuzz targets, the regression replayer and the seed
  * extractor: a byte-stream reader for decoding fuzz inputs, an in-memory file
- * for the code that wants a path or a FILE*, a pipeline built from the
- * dissect/ pieces (so packets can come from any reader), and an event sink
- * that reads every byte an event points at (so a view past its buffer is an
- * ASan report, not a silent wrong answer). */
+ * for the code that wants a path (rules_load()), and an event sink that
+ * reads every byte an event points at (so a view past its buffer is an ASan
+ * report, not a silent wrong answer). Captures go through the pass API
+ * (analyzer/pass/pipeline.h), from memory; nothing here wires the pipeline. */
 #ifndef TLSDIAG_FUZZ_HARNESS_H
 #define TLSDIAG_FUZZ_HARNESS_H
 
@@ -57,44 +57,15 @@ static inline const uint8_t *fuzz_bytes(struct fuzz_input *in, size_t n, size_t 
 
 /* ---- an in-memory file with a path ---- */
 
-/* A memfd holding the bytes, reachable as /proc/self/fd/N: capture_open()
- * and rules_load() take paths and check for a regular file, and a memfd is
- * one, without touching the disk. Reused across runs. */
+/* A memfd holding the bytes, reachable as /proc/self/fd/N: rules_load()
+ * takes paths and checks for a regular file, and a memfd is one, without
+ * touching the disk. Reused across runs. */
 struct fuzz_memfile {
     int fd;
     char path[64];
 };
 
 int fuzz_memfile_write(struct fuzz_memfile *m, const uint8_t *data, size_t len);
-/* A fresh FILE* at offset 0 over the bytes last written (the caller closes it). */
-FILE *fuzz_memfile_fopen(struct fuzz_memfile *m);
-
-/* ---- a pipeline from the dissect/ pieces ---- */
-
-/* pipeline.c keeps its dispatch private and reads only through capture.c;
- * this is the same wiring, so packets can come from our pcapng reader
- * directly or be made up by a target. tap, when set, sees every run of
- * stream bytes before the dissectors do (the seed extractor uses it). */
-struct fuzz_pipeline {
-    struct packet_decoder decoder;
-    struct tcp_reassembler reasm;
-    struct stream_dissector streams;
-    const struct event_sink *consumer;
-    struct pipeline_summary summary;
-    void (*tap)(void *tap_ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
-                const struct packet_view *pkt, bool segment_start);
-    void (*tap_gap)(void *tap_ctx, struct tcp_conn *c, int sender, uint64_t missing);
-    void (*tap_datagram)(void *tap_ctx, const struct packet_view *pkt);
-    void *tap_ctx;
-};
-
-bool fuzz_pipeline_init(struct fuzz_pipeline *p, const struct pipeline_options *opt,
-                        const struct event_sink *consumer);
-void fuzz_pipeline_packet(struct fuzz_pipeline *p, const struct capture_packet *cp);
-/* A packet already decoded (the reassembler target makes these up). */
-void fuzz_pipeline_decoded(struct fuzz_pipeline *p, const struct packet_view *pkt);
-/* Ends every connection (their EV_CONN_END reach the consumer) and frees. */
-void fuzz_pipeline_finish(struct fuzz_pipeline *p);
 
 /* ---- the consumer ---- */
 
@@ -103,16 +74,19 @@ void fuzz_pipeline_finish(struct fuzz_pipeline *p);
  * and fingerprints, as the real consumers would. */
 struct fuzz_consumer {
     struct events_writer writer;
-    struct facts_builder *facts;
+    bool with_facts;
+    struct facts_builder *facts; /* made at the first event, or at the finish */
     struct event_sink sink;
     uint64_t checksum;           /* keeps the byte walks from being optimised out */
 };
 
 /* with_facts: the facts builder's 4 MB name table costs a millisecond per
  * run under ASan, a tenfold slowdown for the small targets, so they let the
- * input decide. */
+ * input decide; and it is made only once there is something to read, so an
+ * input that does not open costs nothing. */
 void fuzz_consumer_init(struct fuzz_consumer *c, bool with_facts);
-/* Builds the facts from what was seen, renders them, frees everything. */
+/* Builds the facts from what was seen, renders them, frees everything.
+ * summary NULL: nothing was read (the input did not open); only frees. */
 void fuzz_consumer_finish(struct fuzz_consumer *c, const struct pipeline_summary *summary);
 
 /* /dev/null as a FILE*, opened once. */

@@ -1,5 +1,6 @@
-/* Seed extractor: reads captures with tlsdiag's own pipeline and writes, in
- * the input formats of the fuzz targets, what they carry:
+/* Seed extractor: reads captures with tlsdiag's own pass, watching it
+ * through its taps, and writes, in the input formats of the fuzz targets,
+ * what they carry:
  *   OUT/tls/    each TCP connection's two byte streams as fuzz_tls commands
  *   OUT/reasm/  each capture's TCP segments (first 8 connections) as
  *               fuzz_reasm segments
@@ -124,8 +125,10 @@ static void on_stream_bytes(void *ctx, struct tcp_conn *c, int sender, const uin
     }
 }
 
-static void on_stream_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing)
+static void on_stream_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
+                          const struct packet_view *pkt)
 {
+    (void)pkt;
     struct extractor *x = ctx;
     struct stream_seed *s = stream_for(x, c->id, sender);
     if (!s || s->tls.len >= STREAM_SEED_MAX)
@@ -196,6 +199,14 @@ static void record_segment(struct extractor *x, const struct packet_view *pkt)
     buf_put(&x->reasm, pkt->payload, len);
 }
 
+static void on_decoded(void *ctx, const struct packet_view *pkt)
+{
+    if (pkt->l4 == L4_TCP)
+        record_segment(ctx, pkt);
+    else
+        on_datagram(ctx, pkt);
+}
+
 static bool looks_like_tls(const struct buf *b)
 {
     /* The first command's first payload byte: a record type or SSLv2. */
@@ -248,38 +259,23 @@ static void ignore_event(void *ctx, const struct event *ev)
 static int extract(struct extractor *x, const char *path)
 {
     char err[256] = "";
-    struct capture *cap = capture_open(path, err, sizeof err);
-    if (!cap) {
+    struct pipeline_options opt;
+    pipeline_default_options(&opt);
+    struct event_sink sink = { NULL, ignore_event };
+    struct pass *p = pass_open_path(path, &opt, &sink, err, sizeof err);
+    if (!p) {
         fprintf(stderr, "make_seeds: %s: %s\n", path, err);
         return 1;
     }
     const char *slash = strrchr(path, '/');
     x->capture_name = slash ? slash + 1 : path;
     x->dns_written = 0;
-    struct pipeline_options opt;
-    pipeline_default_options(&opt);
-    struct event_sink sink = { NULL, ignore_event };
-    struct fuzz_pipeline p;
-    if (!fuzz_pipeline_init(&p, &opt, &sink)) {
-        capture_close(cap);
-        return 1;
-    }
-    p.tap = on_stream_bytes;
-    p.tap_gap = on_stream_gap;
-    p.tap_datagram = on_datagram;
-    p.tap_ctx = x;
-    struct capture_packet cp;
-    while (capture_next(cap, &cp, err, sizeof err) == CAPTURE_PACKET) {
-        struct packet_view pkt;
-        if (packet_decode(&p.decoder, cp.linktype, cp.data, cp.caplen, cp.wirelen, cp.frame,
-                          cp.ts_ns, &pkt) != DECODE_OK)
-            continue;
-        if (pkt.l4 == L4_TCP)
-            record_segment(x, &pkt);
-        fuzz_pipeline_decoded(&p, &pkt);
-    }
-    fuzz_pipeline_finish(&p);
-    capture_close(cap);
+    struct pass_taps taps = { .ctx = x, .on_decoded = on_decoded, .on_stream_data = on_stream_bytes,
+                              .on_stream_gap = on_stream_gap };
+    pass_set_taps(p, &taps);
+    pass_run(p);
+    struct pipeline_summary summary;
+    pass_finish(p, &summary);
     flush(x);
     return 0;
 }

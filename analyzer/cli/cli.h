@@ -34,9 +34,19 @@ int cli_limit_option(int argc, char **argv, int *i, struct pipeline_options *opt
 /* The help text for those options. */
 void cli_limit_help(FILE *f);
 
-/* Reports a pipeline outcome on stderr the same way for every command:
+/* Reports how a capture was read on stderr the same way for every command:
  * "tlsdiag: FILE: reason" for unusable input, warnings for damaged tails
  * and skipped link types. */
-void cli_report_run(const char *path, int rc, const char *err, const struct pipeline_summary *s);
+void cli_report_run(const char *path, enum pass_status status, const char *err,
+                    const struct pipeline_summary *s);
+
+/* The exit status of a command that read captures: 2 when one was unusable. */
+int cli_exit_status(enum pass_status worst);
+
+/* `tlsdiag check` (check.c): 0 all expectations hold, 1 a regression, 2
+ * unusable input. */
+struct diagnoser;
+int check_one(struct diagnoser *d, const char *capture, const char *good, const char *expect_path);
+int check_manifest(struct diagnoser *d, const char *manifest_path);
 
 #endif

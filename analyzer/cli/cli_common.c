@@ -89,9 +89,10 @@ void cli_limit_help(FILE *f)
             PACKET_MAX_IPV6_EXT_HEADERS, PACKET_MAX_ENCAP_DEPTH);
 }
 
-void cli_report_run(const char *path, int rc, const char *err, const struct pipeline_summary *s)
+void cli_report_run(const char *path, enum pass_status status, const char *err,
+                    const struct pipeline_summary *s)
 {
-    if (rc != 0) {
+    if (status == PASS_UNUSABLE) {
         fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
         return;
     }
@@ -101,6 +102,11 @@ void cli_report_run(const char *path, int rc, const char *err, const struct pipe
     for (int i = 0; i < s->unknown_link_kinds; i++)
         fprintf(stderr, "tlsdiag: warning: %s: %llu packets of unknown link type %d skipped\n", path,
                 (unsigned long long)s->unknown_links[i].count, s->unknown_links[i].linktype);
+}
+
+int cli_exit_status(enum pass_status worst)
+{
+    return worst == PASS_UNUSABLE ? 2 : 0;
 }
 
 int cli_parse_common(int argc, char **argv, struct pipeline_options *opt, void (*help)(FILE *))

@@ -2,7 +2,7 @@
  * capture, rules over the facts, a report. */
 #include "cli.h"
 #include "diagnose.h"
-#include "report.h"
+#include "report_format.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +11,8 @@
 
 struct analyze_args {
     struct diagnose_options diag;
-    const char *json_path;       /* --json FILE */
-    bool json_stdout;            /* --format json */
+    const struct report_format *format;   /* --format NAME: what goes to stdout */
+    const char *json_path;       /* --json FILE: the report in the json format there too */
     const char *good, *bad;      /* diff */
     const char *expect;          /* check --expect */
     const char *manifest;        /* check --manifest */
@@ -23,6 +23,8 @@ struct analyze_args {
 
 static void common_help(FILE *f)
 {
+    char formats[128];
+    report_format_names(formats, sizeof formats, "|", "|");
     fprintf(f, "options:\n"
                "  --host NAME          a server to analyse (repeatable; wildcards * and ?);\n"
                "                       default: the rule packs' profile hosts, else every TLS\n"
@@ -30,8 +32,9 @@ static void common_help(FILE *f)
                "  --rules DIR|FILE     load more rule packs (repeatable)\n"
                "  --no-default-rules   do not load the packs installed with tlsdiag\n"
                "  --json FILE          also write the JSON report to FILE\n"
-               "  --format text|json   what to print on standard output (default text)\n"
-               "  --jobs N             analyze: N captures at a time, one process each;\n"
+               "  --format %-11s what to print on standard output (default %s)\n",
+            formats, report_formats[0].name);
+    fprintf(f, "  --jobs N             analyze: N captures at a time, one process each;\n"
                "                       output stays in the order of the arguments\n\n");
     cli_limit_help(f);
 }
@@ -71,6 +74,7 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
     memset(a, 0, sizeof *a);
     diagnose_default_options(&a->diag);
     a->files = calloc((size_t)argc, sizeof *a->files);
+    a->format = &report_formats[0];
     a->jobs = 1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -87,12 +91,13 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
         if (!strcmp(arg, "--no-default-rules")) {
             a->diag.default_rules = false;
         } else if (!strcmp(arg, "--format") && has_value) {
-            const char *v = argv[++i];
-            if (strcmp(v, "json") && strcmp(v, "text")) {
-                fprintf(stderr, "tlsdiag: --format takes text or json\n");
+            a->format = report_format_find(argv[++i]);
+            if (!a->format) {
+                char formats[128];
+                report_format_names(formats, sizeof formats, ", ", " or ");
+                fprintf(stderr, "tlsdiag: --format takes %s\n", formats);
                 return 2;
             }
-            a->json_stdout = !strcmp(v, "json");
         } else if (!strcmp(arg, "--jobs") && has_value) {
             char *end;
             long jobs = strtol(argv[++i], &end, 10);
@@ -129,12 +134,25 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
     return 0;
 }
 
-static bool write_file(const char *path, const char *text)
+/* --json FILE is the json format, whatever goes to stdout. */
+static const struct report_format *json_format(void) { return report_format_find("json"); }
+
+/* Writes to path a document of one report in fmt, or (report NULL) text and
+ * a newline: the joined reports of several captures. */
+static bool write_file(const char *path, const struct report_format *fmt, const cJSON *report,
+                       const char *text)
 {
     FILE *f = fopen(path, "w");
-    bool ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-    if (f && fclose(f) != 0)
-        ok = false;
+    bool ok = f != NULL;
+    if (ok && report)
+        ok = report_format_write_one(fmt, f, report);
+    else if (ok)
+        ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f) {
+        ok = ok && !ferror(f);
+        if (fclose(f) != 0)
+            ok = false;
+    }
     if (!ok)
         fprintf(stderr, "tlsdiag: %s: cannot write the report\n", path);
     return ok;
@@ -153,61 +171,52 @@ static int exit_status_for(const cJSON *report)
     return severity && (!strcmp(severity, "warning") || !strcmp(severity, "info")) ? 0 : 1;
 }
 
-/* One report to stdout in the chosen format, and to --json FILE. */
+/* One report to --json FILE, and to stdout in the chosen format. */
 static int write_outputs(const struct analyze_args *a, const cJSON *report)
 {
     int rc = 0;
-    if (a->json_path || a->json_stdout) {
-        char *json = cJSON_Print(report);
-        if (!json)
-            return 2;
-        if (a->json_path && !write_file(a->json_path, json))
-            rc = 2;
-        if (a->json_stdout)
-            puts(json);
-        free(json);
-    }
-    if (!a->json_stdout)
-        report_print_text(stdout, report);
+    if (a->json_path && !write_file(a->json_path, json_format(), report, NULL))
+        rc = 2;
+    if (!report_format_write_one(a->format, stdout, report))
+        rc = 2;
     return rc;
 }
 
-/* Analyses one capture; writes the text report to text and the JSON report
- * to json (either may be NULL). Returns the exit status. */
-static int analyze_to(struct diagnoser *d, const char *path, FILE *text, FILE *json)
+/* Analyses one capture; writes the report as it stands in a document of
+ * several, in fmt to out and in the json format to json (NULL: not wanted).
+ * Returns the exit status. */
+static int analyze_to(struct diagnoser *d, const char *path, const struct report_format *fmt, FILE *out,
+                      FILE *json)
 {
     cJSON *report = NULL;
-    if (diagnose_capture(d, path, NULL, &report))
-        return 2;
+    enum pass_status read = diagnose_capture(d, path, NULL, &report);
+    if (read == PASS_UNUSABLE)
+        return cli_exit_status(read);
     int status = exit_status_for(report);
-    if (json) {
-        char *printed = cJSON_Print(report);
-        if (printed)
-            fputs(printed, json);
-        free(printed);
-    }
-    if (text)
-        report_print_text(text, report);
+    if (json)
+        json_format()->write(json, report);
+    if (out)
+        fmt->write(out, report);
     cJSON_Delete(report);
     return status;
 }
 
 struct job {
     pid_t pid;
-    FILE *text, *json;   /* the child's outputs, read back in argument order */
+    FILE *out, *json;   /* the child's outputs, read back in argument order */
     int status;
 };
 
 static void start_job(struct diagnoser *d, const struct analyze_args *a, int i, struct job *job)
 {
-    bool want_json = a->json_path || a->json_stdout;
-    job->text = a->json_stdout ? NULL : tmpfile();
-    job->json = want_json ? tmpfile() : NULL;
+    job->out = tmpfile();
+    /* When stdout is JSON too, the one file serves both. */
+    job->json = a->json_path && a->format != json_format() ? tmpfile() : NULL;
     job->status = 2;
     fflush(NULL);
     job->pid = fork();
     if (job->pid == 0) {
-        int status = analyze_to(d, a->files[i], job->text, job->json);
+        int status = analyze_to(d, a->files[i], a->format, job->out, job->json);
         fflush(NULL);
         _exit(status);
     }
@@ -217,31 +226,36 @@ static void copy_back(FILE *from, FILE *to)
 {
     char buf[65536];
     size_t n;
+    if (!from)
+        return;
     rewind(from);
     while ((n = fread(buf, 1, sizeof buf, from)) > 0)
         fwrite(buf, 1, n, to);
-    fclose(from);
 }
 
-static void finish_job(struct job *job, FILE *text_out, FILE *json_out, bool first)
+/* Waits for a child and adds its report to the stdout document and to the
+ * JSON document (json_out, NULL when there is no --json FILE). */
+static void finish_job(struct job *job, const struct report_format *fmt, FILE *json_out, bool first)
 {
     int wstatus;
     if (job->pid > 0 && waitpid(job->pid, &wstatus, 0) == job->pid && WIFEXITED(wstatus))
         job->status = WEXITSTATUS(wstatus);
-    if (job->text) {
+    if (!first)
+        fputs(fmt->between, stdout);
+    copy_back(job->out, stdout);
+    if (json_out) {
         if (!first)
-            fputs("\n------------------------------------------------------------------------------\n\n", text_out);
-        copy_back(job->text, text_out);
+            fputs(json_format()->between, json_out);
+        copy_back(job->json ? job->json : job->out, json_out);
     }
-    if (job->json) {
-        if (!first)
-            fputs(",\n", json_out);
-        copy_back(job->json, json_out);
-    }
+    if (job->out)
+        fclose(job->out);
+    if (job->json)
+        fclose(job->json);
 }
 
 /* Several captures: each analysed in a child process, --jobs at a time, the
- * outputs joined in argument order. JSON goes out as an array of reports. */
+ * outputs joined in argument order, as one document of each format. */
 static int analyze_many(struct diagnoser *d, const struct analyze_args *a)
 {
     struct job *jobs = calloc((size_t)a->file_count, sizeof *jobs);
@@ -249,24 +263,27 @@ static int analyze_many(struct diagnoser *d, const struct analyze_args *a)
         return 2;
     char *joined = NULL;
     size_t joined_len = 0;
-    FILE *json_out = open_memstream(&joined, &joined_len);
-    fputs("[\n", json_out);
+    FILE *json_out = a->json_path ? open_memstream(&joined, &joined_len) : NULL;
+    if (json_out)
+        fputs(json_format()->open_many, json_out);
+    fputs(a->format->open_many, stdout);
     int started = 0, worst = 0;
     for (int i = 0; i < a->file_count; i++) {
         while (started < a->file_count && started < i + a->jobs) {
             start_job(d, a, started, &jobs[started]);
             started++;
         }
-        finish_job(&jobs[i], stdout, json_out, i == 0);
+        finish_job(&jobs[i], a->format, json_out, i == 0);
         if (jobs[i].status > worst)
             worst = jobs[i].status;
     }
-    fputs("\n]\n", json_out);
-    fclose(json_out);
-    if (a->json_path && !write_file(a->json_path, joined))
-        worst = 2;
-    if (a->json_stdout)
-        fputs(joined, stdout);
+    fputs(a->format->close_many, stdout);
+    if (json_out) {
+        fputs(json_format()->close_many, json_out);
+        fclose(json_out);
+        if (!write_file(a->json_path, NULL, NULL, joined))
+            worst = 2;
+    }
     free(joined);
     free(jobs);
     return worst;
@@ -284,8 +301,9 @@ static int finish(struct analyze_args *a, int status)
 static int report_one(struct diagnoser *d, const struct analyze_args *a, const char *bad, const char *good)
 {
     cJSON *report = NULL;
-    int rc = diagnose_capture(d, bad, good, &report);
-    if (!rc) {
+    enum pass_status read = diagnose_capture(d, bad, good, &report);
+    int rc = cli_exit_status(read);
+    if (read != PASS_UNUSABLE) {
         rc = write_outputs(a, report);
         if (!rc)
             rc = exit_status_for(report);
@@ -307,7 +325,7 @@ static int run_command(int argc, char **argv, void (*help)(FILE *),
         help(stderr);
         return finish(&a, 2);
     }
-    a.diag.input_digests = a.json_path || a.json_stdout;
+    a.diag.input_digests = a.json_path || a.format->shows_digests;
     a.diag.on_input_read = cli_report_run;
     char err[512] = "";
     struct diagnoser *d = diagnoser_new(&a.diag, err, sizeof err);

@@ -31,11 +31,12 @@ int cmd_events(int argc, char **argv)
     for (int i = first_file; i < argc; i++) {
         struct pipeline_summary summary;
         char err[256] = "";
-        int rc = pipeline_run(argv[i], &opt, &sink, &summary, err, sizeof err);
+        struct capture_source src = { .path = argv[i] };
+        enum pass_status st = pass_read(&src, &opt, &sink, &summary, err, sizeof err);
         fflush(stdout);
-        cli_report_run(argv[i], rc, err, &summary);
-        if (rc)
-            status = rc;
+        cli_report_run(argv[i], st, err, &summary);
+        if (cli_exit_status(st))
+            status = cli_exit_status(st);
     }
     return status;
 }

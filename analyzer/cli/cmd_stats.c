@@ -88,10 +88,11 @@ int cmd_stats(int argc, char **argv)
         struct event_sink sink = { &cc, count_conn };
         struct pipeline_summary summary;
         char err[256] = "";
-        int rc = pipeline_run(argv[i], &opt, &sink, &summary, err, sizeof err);
-        cli_report_run(argv[i], rc, err, &summary);
-        if (rc) {
-            status = rc;
+        struct capture_source src = { .path = argv[i] };
+        enum pass_status st = pass_read(&src, &opt, &sink, &summary, err, sizeof err);
+        cli_report_run(argv[i], st, err, &summary);
+        if (st == PASS_UNUSABLE) {
+            status = cli_exit_status(st);
             continue;
         }
         cJSON *o = summary_json(argv[i], &summary, &cc);

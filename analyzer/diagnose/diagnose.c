@@ -141,8 +141,9 @@ void diagnoser_free(struct diagnoser *d)
     free(d);
 }
 
-/* One capture through the pipeline into facts. Returns 0 or 2. */
-static int collect_facts(struct diagnoser *d, const char *path, const char *role, struct report_side *side)
+/* One capture through the pipeline into facts. */
+static enum pass_status collect_facts(struct diagnoser *d, const struct capture_source *src, const char *name,
+                                      const char *role, struct report_side *side)
 {
     struct facts_options fo = {
         .hosts = d->hosts, .host_count = d->host_count, .hosts_from_user = d->opt->host_count > 0,
@@ -153,28 +154,29 @@ static int collect_facts(struct diagnoser *d, const char *path, const char *role
     };
     struct facts_builder *fb = facts_new(&fo);
     if (!fb)
-        return 2;
+        return PASS_UNUSABLE;
     struct event_sink sink = { fb, facts_on_event };
     struct pipeline_summary summary;
     char err[256] = "";
-    struct file_digest *digest = d->opt->input_digests ? file_digest_start(path) : NULL;
-    int rc = pipeline_run(path, &d->opt->pipeline, &sink, &summary, err, sizeof err);
+    /* A digest names a file; bytes in memory have none. */
+    struct file_digest *digest = d->opt->input_digests && src->path ? file_digest_start(src->path) : NULL;
+    enum pass_status status = pass_read(src, &d->opt->pipeline, &sink, &summary, err, sizeof err);
     char sha256[FILE_DIGEST_HEX];
     file_digest_finish(digest, sha256);
     if (d->opt->on_input_read)
-        d->opt->on_input_read(path, rc, err, &summary);
-    if (rc) {
+        d->opt->on_input_read(name, status, err, &summary);
+    if (status == PASS_UNUSABLE) {
         facts_free(fb);
-        return rc;
+        return status;
     }
     struct stat st;
+    int64_t size = !src->path ? (int64_t)src->len : stat(src->path, &st) == 0 ? (int64_t)st.st_size : -1;
     side->role = role;
-    side->path = path;
+    side->path = name;
     side->facts = facts_finish(fb, &summary);
-    side->input = report_input_json(role, path, stat(path, &st) == 0 ? (int64_t)st.st_size : -1, sha256,
-                                    summary.format, summary.frames);
+    side->input = report_input_json(role, name, size, sha256, summary.format, summary.frames);
     facts_free(fb);
-    return 0;
+    return status;
 }
 
 /* Rules see the capture's facts apart from its connection list. */
@@ -196,19 +198,23 @@ static cJSON *targets_json(const struct diagnoser *d)
     return t;
 }
 
-int diagnose_capture(struct diagnoser *d, const char *bad, const char *good, cJSON **report)
+static enum pass_status worse(enum pass_status a, enum pass_status b) { return a > b ? a : b; }
+
+/* bad, and good beside it when not NULL (named good_name). */
+static enum pass_status diagnose_sources(struct diagnoser *d, const struct capture_source *bad, const char *bad_name,
+                                         const struct capture_source *good, const char *good_name, cJSON **report)
 {
     struct report_side sides[2];
     memset(sides, 0, sizeof sides);
-    int rc = collect_facts(d, bad, good ? "bad" : "capture", &sides[0]);
-    if (!rc && good)
-        rc = collect_facts(d, good, "good", &sides[1]);
-    if (rc) {
+    enum pass_status status = collect_facts(d, bad, bad_name, good ? "bad" : "capture", &sides[0]);
+    if (status != PASS_UNUSABLE && good)
+        status = worse(status, collect_facts(d, good, good_name, "good", &sides[1]));
+    if (status == PASS_UNUSABLE) {
         for (int i = 0; i < 2; i++) {
             cJSON_Delete(sides[i].facts);
             cJSON_Delete(sides[i].input);
         }
-        return rc;
+        return status;
     }
     cJSON *good_ctx = NULL;
     if (good) {
@@ -225,5 +231,18 @@ int diagnose_capture(struct diagnoser *d, const char *bad, const char *good, cJS
     cJSON_Delete(good_ctx);
     *report = report_build(good ? "diff" : "analyze", sides, good ? 2 : 1, rules_packs_json(d->rules),
                            cJSON_Duplicate(rules_profile(d->rules), true), targets_json(d));
-    return 0;
+    return status;
+}
+
+enum pass_status diagnose_capture(struct diagnoser *d, const char *bad, const char *good, cJSON **report)
+{
+    struct capture_source bad_file = { .path = bad }, good_file = { .path = good };
+    return diagnose_sources(d, &bad_file, bad, good ? &good_file : NULL, good, report);
+}
+
+enum pass_status diagnose_memory(struct diagnoser *d, const char *name, const void *data, size_t len,
+                                 cJSON **report)
+{
+    struct capture_source bytes = { .data = data, .len = len };
+    return diagnose_sources(d, &bytes, name, NULL, NULL, report);
 }

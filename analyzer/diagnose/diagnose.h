@@ -15,10 +15,11 @@ struct diagnose_options {
     size_t rule_path_count;
     bool default_rules;          /* load the packs installed with tlsdiag */
     bool input_digests;          /* SHA-256 of each input (for JSON reports) */
-    /* Told how each input was read (unusable: rc 2 and err; a damaged tail
-     * or skipped link types in the summary), as it is read; the caller
+    /* Told how each input was read (unusable: the reason in err; a damaged
+     * tail or skipped link types in the summary), as it is read; the caller
      * decides what to say. May be NULL. */
-    void (*on_input_read)(const char *path, int rc, const char *err, const struct pipeline_summary *s);
+    void (*on_input_read)(const char *path, enum pass_status status, const char *err,
+                          const struct pipeline_summary *s);
 };
 
 void diagnose_default_options(struct diagnose_options *o);
@@ -32,12 +33,14 @@ struct diagnoser;
 struct diagnoser *diagnoser_new(const struct diagnose_options *o, char *err, size_t errlen);
 void diagnoser_free(struct diagnoser *d);
 
-/* Analyses bad (with good beside it when not NULL). Returns 0 with *report
- * set, or 2 when a capture is unusable (on_input_read was told why). */
-int diagnose_capture(struct diagnoser *d, const char *bad, const char *good, cJSON **report);
+/* Analyses bad (with good beside it when not NULL). Returns how the
+ * captures were read, the worse of the two; *report is set unless that is
+ * PASS_UNUSABLE (on_input_read was told why). */
+enum pass_status diagnose_capture(struct diagnoser *d, const char *bad, const char *good, cJSON **report);
 
-/* `tlsdiag check`: 0 all expectations hold, 1 a regression, 2 unusable input. */
-int check_one(struct diagnoser *d, const char *capture, const char *good, const char *expect_path);
-int check_manifest(struct diagnoser *d, const char *manifest_path);
+/* The same for one capture whose bytes are in memory (the fuzz target):
+ * name stands for its file in the report and in on_input_read. */
+enum pass_status diagnose_memory(struct diagnoser *d, const char *name, const void *data, size_t len,
+                                 cJSON **report);
 
 #endif

@@ -40,6 +40,8 @@ struct capture {
     pcap_t *pcap;                      /* NULL once our reader has taken over */
     struct pcapng_reader *own_reader;
     char *path;                        /* to read the file again with our reader */
+    const void *data;                  /* or the bytes in memory (path NULL; the caller's) */
+    size_t len;
     bool is_pcapng;
     bool mixed_link_types;             /* libpcap refused interfaces of different types */
     int pcap_linktype;
@@ -97,6 +99,14 @@ static FILE *open_regular_file(const char *path, uint64_t *size, char **buffer, 
     free(*buffer);
     *buffer = NULL;
     return NULL;
+}
+
+/* A stream over bytes in memory: read where they are, no copy. glibc's
+ * fmemopen() does not write to a buffer opened for reading, so the const
+ * goes. No stream for no bytes (fmemopen() refuses a size of 0). */
+static FILE *open_memory(const void *data, size_t len)
+{
+    return len ? fmemopen((void *)data, len, "rb") : NULL;
 }
 
 static bool is_pcap_magic(uint32_t magic)
@@ -160,48 +170,37 @@ static void free_capture(struct capture *cap)
     free(cap);
 }
 
-struct capture *capture_open(const char *path, char *err, size_t errlen)
+/* The stream of a source, again from its start: the file opened anew (with a
+ * large buffer, freed by the caller after the stream), or the bytes. */
+static FILE *reopen(const struct capture *cap, char **buffer)
 {
-    uint64_t size = 0;
-    bool is_pcapng = false;
-    char *buffer = NULL;
-    FILE *f = open_regular_file(path, &size, &buffer, err, errlen);
-    if (!f)
-        return NULL;
-    if (!check_capture_magic(f, size, &is_pcapng, err, errlen)) {
-        fclose(f);
-        free(buffer);
-        return NULL;
-    }
-    struct capture *cap = calloc(1, sizeof *cap);
-    if (cap)
-        cap->path = strdup(path);
-    if (!cap || !cap->path) {
-        snprintf(err, errlen, "out of memory");
-        fclose(f);
-        free(buffer);
-        if (cap)
-            free_capture(cap);
-        return NULL;
-    }
-    cap->read_buffers[0] = buffer;
-    cap->is_pcapng = is_pcapng;
+    *buffer = NULL;
+    return cap->path ? open_buffered(cap->path, buffer) : open_memory(cap->data, cap->len);
+}
 
-    /* The same call as pcap_open_offline_with_tstamp_precision(), on the
-     * stream we already checked, so the file cannot change in between. */
-    char errbuf[PCAP_ERRBUF_SIZE] = "";
-    cap->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (cap->pcap) {
-        cap->pcap_linktype = pcap_datalink(cap->pcap);
-        return cap;
+/* The checked stream f (size bytes) to libpcap, or to our reader when
+ * libpcap refuses a pcapng file or the source asks for it. Takes f and cap;
+ * frees both on failure. */
+static struct capture *start_reading(struct capture *cap, FILE *f, bool own_pcapng_reader,
+                                     char *err, size_t errlen)
+{
+    if (!(own_pcapng_reader && cap->is_pcapng)) {
+        /* The same call as pcap_open_offline_with_tstamp_precision(), on the
+         * stream we already checked, so the file cannot change in between. */
+        char errbuf[PCAP_ERRBUF_SIZE] = "";
+        cap->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        if (cap->pcap) {
+            cap->pcap_linktype = pcap_datalink(cap->pcap);
+            return cap;
+        }
+        if (!cap->is_pcapng) {
+            snprintf(err, errlen, "%s", errbuf);
+            fclose(f);      /* libpcap leaves the stream open when it fails */
+            free_capture(cap);
+            return NULL;
+        }
+        cap->mixed_link_types = refused_for_mixed_link_types(errbuf);
     }
-    if (!is_pcapng) {
-        snprintf(err, errlen, "%s", errbuf);
-        fclose(f);      /* libpcap leaves the stream open when it fails */
-        free_capture(cap);
-        return NULL;
-    }
-    cap->mixed_link_types = refused_for_mixed_link_types(errbuf);
     rewind(f);
     cap->own_reader = pcapng_reader_open(f, err, errlen);
     if (!cap->own_reader) {
@@ -209,6 +208,55 @@ struct capture *capture_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return cap;
+}
+
+struct capture *capture_open_source(const struct capture_source *src, char *err, size_t errlen)
+{
+    uint64_t size = 0;
+    bool is_pcapng = false;
+    char *buffer = NULL;
+    FILE *f;
+    if (src->path) {
+        f = open_regular_file(src->path, &size, &buffer, err, errlen);
+        if (!f)
+            return NULL;
+    } else {
+        size = src->len;
+        f = open_memory(src->data, src->len);
+        if (!f && src->len) {
+            snprintf(err, errlen, "cannot read from memory: %s", strerror(errno));
+            return NULL;
+        }
+    }
+    /* f is NULL only for no bytes, which the check names before reading. */
+    if (!check_capture_magic(f, size, &is_pcapng, err, errlen)) {
+        if (f)
+            fclose(f);
+        free(buffer);
+        return NULL;
+    }
+    struct capture *cap = calloc(1, sizeof *cap);
+    if (cap && src->path)
+        cap->path = strdup(src->path);
+    if (!cap || (src->path && !cap->path)) {
+        snprintf(err, errlen, "out of memory");
+        fclose(f);
+        free(buffer);
+        if (cap)
+            free_capture(cap);
+        return NULL;
+    }
+    cap->data = src->data;
+    cap->len = src->len;
+    cap->read_buffers[0] = buffer;
+    cap->is_pcapng = is_pcapng;
+    return start_reading(cap, f, src->own_pcapng_reader, err, errlen);
+}
+
+struct capture *capture_open(const char *path, char *err, size_t errlen)
+{
+    struct capture_source src = { .path = path };
+    return capture_open_source(&src, err, errlen);
 }
 
 static int64_t timeval_ns_to_ns(const struct timeval *tv)
@@ -230,7 +278,7 @@ static enum capture_result continue_with_own_reader(struct capture *cap,
                                                     const char *libpcap_message,
                                                     char *err, size_t errlen)
 {
-    FILE *f = open_buffered(cap->path, &cap->read_buffers[1]);
+    FILE *f = reopen(cap, &cap->read_buffers[1]);
     if (!f) {
         snprintf(err, errlen, "%s (reopening: %s)", libpcap_message, strerror(errno));
         return CAPTURE_DAMAGED_TAIL;

@@ -1,4 +1,5 @@
-/* Capture input: one packet at a time from a pcap or pcapng file.
+/* Capture input: one packet at a time from a pcap or pcapng file, or from
+ * the same bytes in memory.
  *
  * libpcap reads what it can; when it refuses a pcapng file whose interfaces
  * differ in link type or snapshot length, the file is read again with our own
@@ -29,8 +30,23 @@ enum capture_result {
 
 struct capture;
 
-/* Opens path. On failure returns NULL and writes a one-line reason, without
- * the file name, into err. */
+/* Where a capture is read from: a file, or its bytes in memory. */
+struct capture_source {
+    const char *path;           /* a file; NULL: the bytes below */
+    const void *data;           /* the whole capture; must stay valid until capture_close() */
+    size_t len;
+    /* pcapng through our reader from the first block, not only when libpcap
+     * refuses the file (the pcapng fuzz target; tests); pcap still goes to
+     * libpcap. */
+    bool own_pcapng_reader;
+};
+
+/* Opens the source. On failure returns NULL and writes a one-line reason,
+ * without the file name, into err. Bytes in memory are read where they are
+ * (no copy) and meet the same checks and messages as a file of those bytes. */
+struct capture *capture_open_source(const struct capture_source *src, char *err, size_t errlen);
+
+/* capture_open_source() of a file. */
 struct capture *capture_open(const char *path, char *err, size_t errlen);
 
 /* Reads the next packet. On CAPTURE_DAMAGED_TAIL err says what was wrong.

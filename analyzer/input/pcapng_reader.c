@@ -542,10 +542,22 @@ static bool process_simple_packet(const struct pcapng_reader *r, struct capture_
 
 /* ---- public interface ---- */
 
-static uint64_t regular_file_size(FILE *f)
+/* A regular file's size; a stream over memory (fmemopen(), no descriptor)
+ * has one too, found by seeking to its end. 0 for anything else. */
+static uint64_t stream_size(FILE *f)
 {
+    int fd = fileno(f);
+    if (fd < 0) {
+        long here = ftell(f);
+        if (here < 0 || fseek(f, 0, SEEK_END) != 0)
+            return 0;
+        long end = ftell(f);
+        if (fseek(f, here, SEEK_SET) != 0 || end < 0)
+            return 0;
+        return (uint64_t)end;
+    }
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
     return (uint64_t)st.st_size;
 }
@@ -559,7 +571,7 @@ struct pcapng_reader *pcapng_reader_open(FILE *f, char *err, size_t errlen)
         return NULL;
     }
     r->file = f;
-    r->file_size = regular_file_size(f);
+    r->file_size = stream_size(f);
     if (r->file_size)
         r->next_offset = (uint64_t)ftell(f);
 

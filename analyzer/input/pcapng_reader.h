@@ -14,8 +14,8 @@
 
 struct pcapng_reader;
 
-/* Takes ownership of f (positioned at the start of the file), and closes it
- * on failure too. NULL with a reason in err when the file is not pcapng or
+/* Takes ownership of f (positioned at the start of the file, or a stream
+ * over the file's bytes in memory), and closes it on failure too. NULL with a reason in err when the file is not pcapng or
  * the first SHB is unreadable. */
 struct pcapng_reader *pcapng_reader_open(FILE *f, char *err, size_t errlen);
 

@@ -2,17 +2,23 @@
 #include "classify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Everything one run needs; nothing lives outside it. */
-struct pipeline {
+/* Everything one pass needs; nothing lives outside it. */
+struct pass {
     const struct pipeline_options *opt;
     const struct event_sink *consumer;
+    struct capture *cap;              /* NULL: packets come from pass_put_decoded() */
     struct packet_decoder decoder;
     struct tcp_reassembler reasm;
     struct stream_dissector streams;
     struct classifier *classifier;
-    struct pipeline_summary *summary;
+    struct pipeline_summary summary;
+    enum capture_result end;          /* how the capture ended, once it has */
+    bool ended;
+    struct pass_taps taps;
+    bool tapped;                      /* taps.on_decoded is set */
 };
 
 void pipeline_default_options(struct pipeline_options *opt)
@@ -29,7 +35,7 @@ void pipeline_default_options(struct pipeline_options *opt)
 static void on_tcp_event(void *ctx, struct tcp_conn *c, int sender, enum tcp_event_kind kind,
                          const struct packet_view *pkt)
 {
-    struct pipeline *p = ctx;
+    struct pass *p = ctx;
     struct event ev = { .type = EV_TCP, .frame = pkt->frame, .ts_ns = pkt->ts_ns, .conn = c,
                         .sender = sender, .u.tcp_kind = kind };
     p->consumer->emit(p->consumer->ctx, &ev);
@@ -37,7 +43,7 @@ static void on_tcp_event(void *ctx, struct tcp_conn *c, int sender, enum tcp_eve
 
 static void on_packet(void *ctx, struct tcp_conn *c, int sender, const struct packet_view *pkt)
 {
-    struct pipeline *p = ctx;
+    struct pass *p = ctx;
     (void)sender;
     if (p->classifier)
         classifier_packet(p->classifier, c, pkt);
@@ -45,7 +51,7 @@ static void on_packet(void *ctx, struct tcp_conn *c, int sender, const struct pa
 
 static void on_conn_end(void *ctx, struct tcp_conn *c)
 {
-    struct pipeline *p = ctx;
+    struct pass *p = ctx;
     if (p->classifier)
         classifier_finish(p->classifier, c);
     struct event ev = { .type = EV_CONN_END, .frame = c->last_frame, .ts_ns = c->last_ts, .conn = c };
@@ -70,9 +76,28 @@ static void count_unknown_link(struct pipeline_summary *s, int linktype)
     }
 }
 
-static void dispatch(struct pipeline *p, const struct capture_packet *cp)
+/* A decoded packet to the reassembler or the datagram dissectors. tapped
+ * is a constant wherever this is inlined: the untapped path has no test. */
+static inline __attribute__((always_inline)) void put_decoded(struct pass *p, const struct packet_view *pkt,
+                                                              bool tapped)
 {
-    struct pipeline_summary *s = p->summary;
+    if (pkt->l4 == L4_TCP) {
+        p->summary.decoded_tcp++;
+        if (tapped)
+            p->taps.on_decoded(p->taps.ctx, pkt);
+        reasm_packet(&p->reasm, pkt);
+    } else if (pkt->l4 == L4_UDP) {
+        p->summary.decoded_udp++;
+        if (tapped)
+            p->taps.on_decoded(p->taps.ctx, pkt);
+        stream_on_datagram(&p->streams, pkt);
+    }
+}
+
+static inline __attribute__((always_inline)) void dispatch(struct pass *p, const struct capture_packet *cp,
+                                                           bool tapped)
+{
+    struct pipeline_summary *s = &p->summary;
     struct packet_view pkt;
     enum decode_result r = packet_decode(&p->decoder, cp->linktype, cp->data, cp->caplen,
                                          cp->wirelen, cp->frame,
@@ -88,38 +113,77 @@ static void dispatch(struct pipeline *p, const struct capture_packet *cp)
     case DECODE_INVALID: s->invalid_headers++; return;
     case DECODE_FRAGMENT_HELD: s->fragments_held++; return;
     }
-    if (pkt.l4 == L4_TCP) {
-        s->decoded_tcp++;
-        reasm_packet(&p->reasm, &pkt);
-    } else if (pkt.l4 == L4_UDP) {
-        s->decoded_udp++;
-        stream_on_datagram(&p->streams, &pkt);
-    }
+    put_decoded(p, &pkt, tapped);
 }
 
-/* The reassembler has one context pointer, the pipeline; these route its
+/* Reads one packet and dispatches it; false at the end of the capture. */
+static inline __attribute__((always_inline)) bool step(struct pass *p, bool tapped)
+{
+    struct pipeline_summary *s = &p->summary;
+    struct capture_packet cp;
+    enum capture_result r = capture_next(p->cap, &cp, s->damage, sizeof s->damage);
+    if (r != CAPTURE_PACKET) {
+        p->end = r;
+        p->ended = true;
+        return false;
+    }
+    s->frames = cp.frame;
+    s->bytes += cp.wirelen;
+    if (s->frames == 1)
+        s->first_ts = cp.ts_ns;
+    s->last_ts = cp.ts_ns;
+    dispatch(p, &cp, tapped);
+    return true;
+}
+
+/* The reassembler has one context pointer, the pass; these route its
  * stream callbacks to the stream dissector inside it. */
 static void route_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
                        const struct packet_view *pkt, bool segment_start)
 {
-    struct pipeline *p = ctx;
+    struct pass *p = ctx;
     stream_on_data(&p->streams, c, sender, data, len, pkt, segment_start);
 }
 
 static void route_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
                       const struct packet_view *pkt)
 {
-    struct pipeline *p = ctx;
+    struct pass *p = ctx;
     stream_on_gap(&p->streams, c, sender, missing, pkt);
 }
 
-static bool setup(struct pipeline *p, const struct pipeline_options *opt, const struct event_sink *consumer,
-                  struct pipeline_summary *summary)
+/* The same, shown to the taps first (set by pass_set_taps() only). */
+static void route_data_tapped(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
+                              const struct packet_view *pkt, bool segment_start)
 {
-    memset(p, 0, sizeof *p);
+    struct pass *p = ctx;
+    if (p->taps.on_stream_data)
+        p->taps.on_stream_data(p->taps.ctx, c, sender, data, len, pkt, segment_start);
+    stream_on_data(&p->streams, c, sender, data, len, pkt, segment_start);
+}
+
+static void route_gap_tapped(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
+                             const struct packet_view *pkt)
+{
+    struct pass *p = ctx;
+    if (p->taps.on_stream_gap)
+        p->taps.on_stream_gap(p->taps.ctx, c, sender, missing, pkt);
+    stream_on_gap(&p->streams, c, sender, missing, pkt);
+}
+
+/* The pieces, empty, around cap (NULL for a pass fed decoded packets). */
+static struct pass *new_pass(struct capture *cap, const struct pipeline_options *opt,
+                             const struct event_sink *consumer, char *err, size_t errlen)
+{
+    struct pass *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        capture_close(cap);
+        return NULL;
+    }
     p->opt = opt;
     p->consumer = consumer;
-    p->summary = summary;
+    p->cap = cap;
     packet_decoder_init(&p->decoder, &opt->ipfrag);
     stream_init(&p->streams, consumer, &opt->stream);
     struct reasm_callbacks cb = {
@@ -130,54 +194,136 @@ static bool setup(struct pipeline *p, const struct pipeline_options *opt, const 
         .on_packet = on_packet,
         .on_conn_end = on_conn_end,
     };
-    if (!reasm_init(&p->reasm, &opt->reasm, &cb))
-        return false;
+    if (!reasm_init(&p->reasm, &opt->reasm, &cb)) {
+        snprintf(err, errlen, "out of memory");
+        packet_decoder_free(&p->decoder);
+        capture_close(cap);
+        free(p);
+        return NULL;
+    }
     if (opt->classify)
         p->classifier = classifier_new();
-    return true;
+    if (cap)
+        snprintf(p->summary.format, sizeof p->summary.format, "%s", capture_format(cap));
+    return p;
 }
 
-int pipeline_run(const char *path, const struct pipeline_options *opt, const struct event_sink *consumer,
-                 struct pipeline_summary *summary, char *err, size_t errlen)
+struct pass *pass_open(const struct capture_source *src, const struct pipeline_options *opt,
+                       const struct event_sink *sink, char *err, size_t errlen)
 {
-    memset(summary, 0, sizeof *summary);
-    struct capture *cap = capture_open(path, err, errlen);
-    if (!cap)
-        return 2;
-    snprintf(summary->format, sizeof summary->format, "%s", capture_format(cap));
-    struct pipeline p;
-    if (!setup(&p, opt, consumer, summary)) {
-        snprintf(err, errlen, "out of memory");
-        capture_close(cap);
-        return 2;
-    }
-    struct capture_packet cp;
-    enum capture_result r;
-    while ((r = capture_next(cap, &cp, summary->damage, sizeof summary->damage)) == CAPTURE_PACKET) {
-        summary->frames = cp.frame;
-        summary->bytes += cp.wirelen;
-        if (summary->frames == 1)
-            summary->first_ts = cp.ts_ns;
-        summary->last_ts = cp.ts_ns;
-        dispatch(&p, &cp);
-    }
-    summary->damaged_tail = r == CAPTURE_DAMAGED_TAIL;
+    struct capture *cap = capture_open_source(src, err, errlen);
+    return cap ? new_pass(cap, opt, sink, err, errlen) : NULL;
+}
+
+struct pass *pass_open_path(const char *path, const struct pipeline_options *opt,
+                            const struct event_sink *sink, char *err, size_t errlen)
+{
+    struct capture_source src = { .path = path };
+    return pass_open(&src, opt, sink, err, errlen);
+}
+
+struct pass *pass_open_memory(const void *data, size_t len, const struct pipeline_options *opt,
+                              const struct event_sink *sink, char *err, size_t errlen)
+{
+    struct capture_source src = { .data = data, .len = len };
+    return pass_open(&src, opt, sink, err, errlen);
+}
+
+struct pass *pass_open_decoded(const struct pipeline_options *opt, const struct event_sink *sink,
+                               char *err, size_t errlen)
+{
+    struct pass *p = new_pass(NULL, opt, sink, err, errlen);
+    if (p)
+        snprintf(p->summary.format, sizeof p->summary.format, "decoded packets");
+    return p;
+}
+
+void pass_set_taps(struct pass *p, const struct pass_taps *taps)
+{
+    p->taps = *taps;
+    p->tapped = taps->on_decoded != NULL;
+    p->reasm.cb.on_data = route_data_tapped;
+    p->reasm.cb.on_gap = route_gap_tapped;
+}
+
+uint64_t pass_feed(struct pass *p, uint64_t max_packets)
+{
+    if (!p->cap || p->ended)
+        return 0;
+    if (max_packets == 0)
+        max_packets = UINT64_MAX;
+    uint64_t n = 0;
+    if (p->tapped)
+        while (n < max_packets && step(p, true))
+            n++;
+    else
+        while (n < max_packets && step(p, false))
+            n++;
+    return n;
+}
+
+void pass_run(struct pass *p)
+{
+    if (!p->cap || p->ended)
+        return;
+    if (p->tapped)
+        while (step(p, true))
+            ;
+    else
+        while (step(p, false))
+            ;
+}
+
+void pass_put_decoded(struct pass *p, const struct packet_view *pkt)
+{
+    struct pipeline_summary *s = &p->summary;
+    if (s->frames == 0)
+        s->first_ts = pkt->ts_ns;
+    s->frames = pkt->frame;
+    s->last_ts = pkt->ts_ns;
+    if (p->tapped)
+        put_decoded(p, pkt, true);
+    else
+        put_decoded(p, pkt, false);
+}
+
+enum pass_status pass_finish(struct pass *p, struct pipeline_summary *summary)
+{
+    struct pipeline_summary *s = &p->summary;
+    s->damaged_tail = p->ended && p->end == CAPTURE_DAMAGED_TAIL;
     /* The reader may have changed on the way (libpcap refusing mid-file). */
-    snprintf(summary->format, sizeof summary->format, "%s", capture_format(cap));
-    reasm_finish(&p.reasm);
-    summary->reasm = p.reasm.stats;
-    summary->streams = p.streams.stats;
-    summary->ipfrag_completed = p.decoder.frags.datagrams_completed;
-    summary->ipfrag_dropped = p.decoder.frags.datagrams_dropped;
-    packet_decoder_free(&p.decoder);
-    if (p.classifier) {
-        summary->flows_not_classified = classifier_flows_skipped(p.classifier);
-        classifier_free(p.classifier);
+    if (p->cap)
+        snprintf(s->format, sizeof s->format, "%s", capture_format(p->cap));
+    reasm_finish(&p->reasm);
+    s->reasm = p->reasm.stats;
+    s->streams = p->streams.stats;
+    s->ipfrag_completed = p->decoder.frags.datagrams_completed;
+    s->ipfrag_dropped = p->decoder.frags.datagrams_dropped;
+    packet_decoder_free(&p->decoder);
+    if (p->classifier) {
+        s->flows_not_classified = classifier_flows_skipped(p->classifier);
+        classifier_free(p->classifier);
     }
-    capture_close(cap);
-    if (summary->damaged_tail && summary->frames == 0) {
+    capture_close(p->cap);
+    *summary = *s;
+    free(p);
+    if (!summary->damaged_tail)
+        return PASS_OK;
+    return summary->frames ? PASS_DAMAGED_TAIL : PASS_UNUSABLE;
+}
+
+enum pass_status pass_read(const struct capture_source *src, const struct pipeline_options *opt,
+                           const struct event_sink *sink, struct pipeline_summary *summary,
+                           char *err, size_t errlen)
+{
+    struct pass *p = pass_open(src, opt, sink, err, errlen);
+    if (!p) {
+        memset(summary, 0, sizeof *summary);
+        return PASS_UNUSABLE;
+    }
+    pass_run(p);
+    enum pass_status status = pass_finish(p, summary);
+    if (status == PASS_UNUSABLE)
         snprintf(err, errlen, "%s", summary->damage);
-        return 2;
-    }
-    return 0;
+    return status;
 }

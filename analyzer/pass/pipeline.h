@@ -1,5 +1,16 @@
 /* One pass over one capture: capture -> link/IP -> TCP reassembly -> stream
- * dissectors -> events, delivered to a consumer sink. */
+ * dissectors -> events, delivered to a consumer sink. Every reader of
+ * captures (the commands, the unit tests, the fuzz targets, the seed
+ * extractor) goes through this API; nothing else wires the pieces together.
+ *
+ *     struct pass *p = pass_open_path(path, &opt, &sink, err, sizeof err);
+ *     if (!p)                              // unusable input; err says why
+ *         ...
+ *     pass_run(p);                         // or pass_feed(p, n) until it returns 0
+ *     enum pass_status st = pass_finish(p, &summary);   // frees p
+ *
+ * pass_read() does the three at once. The status is data: what it means to
+ * a user (a message, an exit code) is the command line's business. */
 #ifndef TLSDIAG_PIPELINE_H
 #define TLSDIAG_PIPELINE_H
 
@@ -45,9 +56,68 @@ struct pipeline_summary {
 
 void pipeline_default_options(struct pipeline_options *opt);
 
-/* Returns 0 when the capture was read (perhaps with a damaged tail), 2 when
- * it cannot be used; err then holds a one-line reason. */
-int pipeline_run(const char *path, const struct pipeline_options *opt, const struct event_sink *consumer,
-                 struct pipeline_summary *summary, char *err, size_t errlen);
+/* How a capture was read. */
+enum pass_status {
+    PASS_OK,              /* to its end */
+    PASS_DAMAGED_TAIL,    /* a usable prefix; summary.damage says why the rest is unreadable */
+    PASS_UNUSABLE,        /* nothing: it could not be opened, or was damaged before its first packet */
+};
+
+struct pass;
+
+/* Opens a capture for one pass whose events go to sink. NULL when the input
+ * cannot be used, with a one-line reason (no file name) in err. opt and sink
+ * must outlive the pass; so must bytes in memory. */
+struct pass *pass_open(const struct capture_source *src, const struct pipeline_options *opt,
+                       const struct event_sink *sink, char *err, size_t errlen);
+struct pass *pass_open_path(const char *path, const struct pipeline_options *opt,
+                            const struct event_sink *sink, char *err, size_t errlen);
+/* data: a whole pcap or pcapng file's bytes, read where they are. */
+struct pass *pass_open_memory(const void *data, size_t len, const struct pipeline_options *opt,
+                              const struct event_sink *sink, char *err, size_t errlen);
+
+/* Reads up to max_packets packets (0: no limit) through the pipeline.
+ * Returns how many were read: fewer than asked (0 at the latest) once the
+ * capture has ended. */
+uint64_t pass_feed(struct pass *p, uint64_t max_packets);
+/* Reads to the end of the capture. */
+void pass_run(struct pass *p);
+
+/* Ends every connection still open (their EV_CONN_END reach the sink),
+ * writes the summary and frees the pass. Finishing before the end is
+ * allowed: the packets read so far are the capture. PASS_UNUSABLE here
+ * means damaged before the first packet; summary->damage says how. */
+enum pass_status pass_finish(struct pass *p, struct pipeline_summary *summary);
+
+/* Open, run and finish in one call. The summary is zero when the input
+ * could not be opened; err holds the reason whenever the result is
+ * PASS_UNUSABLE. */
+enum pass_status pass_read(const struct capture_source *src, const struct pipeline_options *opt,
+                           const struct event_sink *sink, struct pipeline_summary *summary,
+                           char *err, size_t errlen);
+
+/* A pass without a capture: the caller hands it packets already decoded
+ * (the reassembler's fuzz target makes them up); pass_feed() reads none.
+ * The summary's frames and times follow the packets' own. */
+struct pass *pass_open_decoded(const struct pipeline_options *opt, const struct event_sink *sink,
+                               char *err, size_t errlen);
+void pass_put_decoded(struct pass *p, const struct packet_view *pkt);
+
+/* What the seed extractor watches besides the events: every decoded packet
+ * before the reassembler or the datagram dissectors have it, and every run
+ * of stream bytes and every gap before the stream dissectors. Any callback
+ * may be NULL. */
+struct pass_taps {
+    void *ctx;
+    void (*on_decoded)(void *ctx, const struct packet_view *pkt);
+    void (*on_stream_data)(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
+                           const struct packet_view *pkt, bool segment_start);
+    void (*on_stream_gap)(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
+                          const struct packet_view *pkt);
+};
+
+/* Before the first packet. The pass picks its per-packet path here, so a
+ * pass without taps does not test for them on every packet. */
+void pass_set_taps(struct pass *p, const struct pass_taps *taps);
 
 #endif

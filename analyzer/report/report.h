@@ -1,7 +1,8 @@
 /* The report: diagnosis, findings with evidence, both sides' facts, the
  * differences that matter, and what is needed to reproduce it. Built from
  * facts and findings only; nothing here reads a capture. The JSON shape is
- * analyzer/report.schema.json (schema_version below). */
+ * analyzer/report.schema.json (schema_version below); the ways it is
+ * written out (text, JSON) are the formats of report_format.h. */
 #ifndef TLSDIAG_REPORT_H
 #define TLSDIAG_REPORT_H
 
@@ -41,10 +42,6 @@ cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn,
  * targets ({"hosts": [...], "source"}). */
 cJSON *report_build(const char *mode, struct report_side *sides, int side_count, cJSON *packs,
                     cJSON *profile, cJSON *targets);
-
-/* The report for a person at an 80-column terminal: verdict first, then the
- * evidence with frame numbers, then the remedy, then the rest. */
-void report_print_text(FILE *out, const cJSON *report);
 
 /* What identifies an input, for reproducibility: size -1 and sha256_hex
  * NULL or "" when not known (the digest is computed for JSON reports only). */

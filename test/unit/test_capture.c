@@ -1,6 +1,7 @@
 /* Tests for the capture input layer: capture.c (libpcap and the fallback)
  * and pcapng_reader.c. Every input is built byte by byte here and written to
- * a temporary directory, so each test states exactly what the file holds. */
+ * a temporary directory, so each test states exactly what the file holds;
+ * each file is read again from memory, which must read the same. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -309,10 +310,10 @@ static void record_packet(struct read_outcome *out, const struct capture_packet 
     out->count++;
 }
 
-static void read_with_capture(const char *path, struct read_outcome *out)
+static void read_source(const struct capture_source *src, struct read_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    struct capture *cap = capture_open(path, out->err, sizeof out->err);
+    struct capture *cap = capture_open_source(src, out->err, sizeof out->err);
     if (!cap)
         return;
     out->opened = true;
@@ -325,11 +326,54 @@ static void read_with_capture(const char *path, struct read_outcome *out)
     capture_close(cap);
 }
 
-static void read_with_own_reader(const char *path, struct read_outcome *out)
+/* A regular file's bytes (a buffer of exactly their size); NULL for a
+ * path that is not one, or cannot be read. */
+static uint8_t *file_bytes(const char *path, size_t *len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    *len = (size_t)st.st_size;
+    uint8_t *data = malloc(*len ? *len : 1);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, *len, f), *len);
+    fclose(f);
+    return data;
+}
+
+static void assert_same_outcome(const struct read_outcome *a, const struct read_outcome *b)
+{
+    assert_int_equal(a->opened, b->opened);
+    assert_int_equal(a->count, b->count);
+    assert_memory_equal(a->packets, b->packets, sizeof a->packets);
+    assert_int_equal(a->end, b->end);
+    assert_string_equal(a->err, b->err);
+    assert_string_equal(a->format, b->format);
+}
+
+/* Reads path, and the same bytes from memory, which must read the same:
+ * packets, end, messages and format. */
+static void read_with_capture(const char *path, struct read_outcome *out)
+{
+    struct capture_source file = { .path = path };
+    read_source(&file, out);
+    size_t len;
+    uint8_t *data = file_bytes(path, &len);
+    if (!data)
+        return;
+    struct read_outcome from_memory;
+    struct capture_source memory = { .data = data, .len = len };
+    read_source(&memory, &from_memory);
+    assert_same_outcome(out, &from_memory);
+    free(data);
+}
+
+static void read_with_own_reader_from(FILE *f, struct read_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
     struct pcapng_reader *r = pcapng_reader_open(f, out->err, sizeof out->err);
     if (!r)
         return;
@@ -341,6 +385,26 @@ static void read_with_own_reader(const char *path, struct read_outcome *out)
         record_packet(out, &pkt);
     }
     pcapng_reader_close(r);
+}
+
+/* Our reader on the file, and on a stream over its bytes in memory (no
+ * descriptor to learn the size from): the same outcome. */
+static void read_with_own_reader(const char *path, struct read_outcome *out)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    read_with_own_reader_from(f, out);
+    size_t len;
+    uint8_t *data = file_bytes(path, &len);
+    assert_non_null(data);
+    if (len) {   /* fmemopen() takes no empty buffer */
+        struct read_outcome from_memory;
+        FILE *m = fmemopen(data, len, "rb");
+        assert_non_null(m);
+        read_with_own_reader_from(m, &from_memory);
+        assert_same_outcome(out, &from_memory);
+    }
+    free(data);
 }
 
 static void assert_packet(const struct read_outcome *out, size_t index, uint32_t caplen,
@@ -545,6 +609,58 @@ static void check_pcapng_single_interface(bool big_endian)
 
 static void test_pcapng_little_endian(void **state) { (void)state; check_pcapng_single_interface(false); }
 static void test_pcapng_big_endian(void **state) { (void)state; check_pcapng_single_interface(true); }
+
+/* A source may ask for our reader from the first block: the packets libpcap
+ * gives, under our reader's name. A pcap file still goes to libpcap. */
+static void test_own_reader_requested(void **state)
+{
+    (void)state;
+    struct bytes b = { 0 };
+    shb(&b);
+    idb(&b, LINKTYPE_ETHERNET);
+    epb(&b, 0, UINT64_C(1700000000123456), 60, 60, 0x10);
+    epb(&b, 0, UINT64_C(1700000001000001), 61, 1500, 0x20);
+    struct bytes copy = { 0 };
+    put_raw(&copy, b.data, b.len);
+    char path[PATH_MAX];
+    write_bytes(&b, path, sizeof path);
+
+    struct read_outcome via_libpcap, via_own;
+    read_with_capture(path, &via_libpcap);
+    struct capture_source own = { .data = copy.data, .len = copy.len, .own_pcapng_reader = true };
+    read_source(&own, &via_own);
+    assert_string_equal(via_libpcap.format, "pcapng");
+    assert_string_equal(via_own.format, "pcapng (own reader)");
+    assert_int_equal(via_own.end, CAPTURE_EOF);
+    assert_int_equal(via_own.count, 2);
+    assert_memory_equal(via_own.packets, via_libpcap.packets, sizeof via_own.packets);
+    free(copy.data);
+
+    struct bytes pcap = { 0 };
+    pcap_header(&pcap, false, LINKTYPE_ETHERNET);
+    pcap_record(&pcap, 1700000000u, 5, 60, 60, 0x10);
+    struct capture_source pcap_source = { .data = pcap.data, .len = pcap.len, .own_pcapng_reader = true };
+    read_source(&pcap_source, &via_own);
+    assert_string_equal(via_own.format, "pcap");
+    assert_int_equal(via_own.count, 1);
+    free(pcap.data);
+}
+
+/* Bytes in memory that are no capture, or none: the messages a file of
+ * them gets. */
+static void test_memory_not_a_capture(void **state)
+{
+    (void)state;
+    struct read_outcome out;
+    struct capture_source none = { .data = NULL, .len = 0 };
+    read_source(&none, &out);
+    assert_false(out.opened);
+    assert_string_equal(out.err, "empty file");
+    struct capture_source text = { .data = "Hello, this is text.", .len = 20 };
+    read_source(&text, &out);
+    assert_false(out.opened);
+    assert_string_equal(out.err, "not a pcap or pcapng file (magic 0x48656c6c)");
+}
 
 /* ---- mixed link types: libpcap refuses, our reader takes over ---- */
 
@@ -1027,6 +1143,8 @@ int main(void)
         cmocka_unit_test(test_unreadable_file),
         cmocka_unit_test(test_pcapng_little_endian),
         cmocka_unit_test(test_pcapng_big_endian),
+        cmocka_unit_test(test_own_reader_requested),
+        cmocka_unit_test(test_memory_not_a_capture),
         cmocka_unit_test(test_mixed_link_types),
         cmocka_unit_test(test_mixed_link_types_after_first_packets),
         cmocka_unit_test(test_multiple_sections),

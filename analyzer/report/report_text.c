@@ -1,0 +1,473 @@
+/* The text view of the report: for a person at an 80-column terminal,
+ * verdict first, then the evidence with frame numbers, then the remedy,
+ * then the rest. Reads only the report's JSON. */
+#include "report_format.h"
+#include "report_path.h"
+#include "tls_names.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXT_WIDTH 79
+
+/* Greedy word wrap; first_prefix starts the first line, indent the rest. */
+static void wrap(FILE *out, const char *first_prefix, int indent, const char *text)
+{
+    int col = fprintf(out, "%s", first_prefix);
+    bool line_empty = true;
+    while (*text) {
+        while (*text == ' ')
+            text++;
+        if (*text == '\n') {
+            fputc('\n', out);
+            col = fprintf(out, "%*s", indent, "");
+            line_empty = true;
+            text++;
+            continue;
+        }
+        size_t word = strcspn(text, " \n");
+        if (!word)
+            break;
+        if (!line_empty && col + 1 + (int)word > TEXT_WIDTH) {
+            fputc('\n', out);
+            col = fprintf(out, "%*s", indent, "");
+            line_empty = true;
+        }
+        /* A word longer than a whole line (a registry key, a URL) is cut
+         * after a path separator that fits, else where the line ends. */
+        size_t room = TEXT_WIDTH > col ? (size_t)(TEXT_WIDTH - col) : 1;
+        if (line_empty && word > room) {
+            size_t cut = room;
+            for (size_t i = room; i > room / 2; i--)
+                if (text[i - 1] == '\\' || text[i - 1] == '/') {
+                    cut = i;
+                    break;
+                }
+            fprintf(out, "%.*s\n", (int)cut, text);
+            col = fprintf(out, "%*s", indent, "");
+            text += cut;
+            continue;
+        }
+        if (!line_empty)
+            col += fprintf(out, " ");
+        col += fprintf(out, "%.*s", (int)word, text);
+        line_empty = false;
+        text += word;
+    }
+    fputc('\n', out);
+}
+
+struct timeline_entry {
+    uint64_t frame;
+    char what[16];
+    char detail[160];
+};
+
+#define TIMELINE_MAX 48
+
+struct timeline {
+    struct timeline_entry e[TIMELINE_MAX];
+    int n;
+};
+
+static void tl_add(struct timeline *tl, double frame, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void tl_add(struct timeline *tl, double frame, const char *what, const char *fmt, ...)
+{
+    if (frame <= 0 || tl->n == TIMELINE_MAX)
+        return;
+    struct timeline_entry *e = &tl->e[tl->n++];
+    e->frame = (uint64_t)frame;
+    snprintf(e->what, sizeof e->what, "%s", what);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->detail, sizeof e->detail, fmt, ap);
+    va_end(ap);
+}
+
+static int by_frame(const void *a, const void *b)
+{
+    const struct timeline_entry *x = a, *y = b;
+    return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+static void suite_text(uint16_t id, char *buf, size_t len)
+{
+    const char *name = tls_cipher_suite_name(id);
+    if (name)
+        snprintf(buf, len, "%s (0x%04x)", name, id);
+    else
+        snprintf(buf, len, "0x%04x", id);
+}
+
+static void timeline_dns(struct timeline *tl, const cJSON *capture)
+{
+    const cJSON *l;
+    cJSON_ArrayForEach(l, at(capture, "dns.lookups")) {
+        const char *name = str(l, "name");
+        tl_add(tl, num(l, "query_frame", 0), "DNS query", "%s %s", str(l, "qtype_name") ? str(l, "qtype_name") : "",
+               name ? name : "");
+        const cJSON *answers = cJSON_GetObjectItem(l, "answers");
+        char first[64] = "";
+        if (cJSON_GetArraySize(answers) > 0)
+            snprintf(first, sizeof first, " %s", cJSON_GetArrayItem(answers, 0)->valuestring);
+        else if (num(l, "rcode", -1) == 0)
+            snprintf(first, sizeof first, ", no %s record", str(l, "qtype_name") ? str(l, "qtype_name") : "");
+        tl_add(tl, num(l, "response_frame", 0), "DNS answer", "%s%s for %s",
+               str(l, "rcode_name") ? str(l, "rcode_name") : "?", first, name ? name : "");
+    }
+}
+
+static void timeline_tls(struct timeline *tl, const cJSON *tls)
+{
+    const cJSON *ch = cJSON_GetObjectItem(tls, "client_hello");
+    if (ch)
+        tl_add(tl, num(ch, "frame", 0), "Client Hello", "%s, SNI %s, %d suites offered",
+               str(ch, "max_version_name") ? str(ch, "max_version_name") : "?",
+               str(ch, "sni") ? str(ch, "sni") : "(none)", cJSON_GetArraySize(at(ch, "cipher_suites")));
+    const cJSON *hrr = cJSON_GetObjectItem(tls, "hello_retry_request");
+    if (hrr)
+        tl_add(tl, num(hrr, "frame", 0), "Retry Request", "the server asks for another key share");
+    const cJSON *sh = cJSON_GetObjectItem(tls, "server_hello");
+    if (sh) {
+        char suite[96];
+        suite_text((uint16_t)num(sh, "cipher_suite", 0), suite, sizeof suite);
+        tl_add(tl, num(sh, "frame", 0), "Server Hello", "%s, %s chosen",
+               str(sh, "version_name") ? str(sh, "version_name") : "?", suite);
+    }
+    const cJSON *cert = cJSON_GetObjectItem(tls, "certificate");
+    if (cert) {
+        const cJSON *leaf = cJSON_GetArrayItem(cJSON_GetObjectItem(cert, "chain"), 0);
+        tl_add(tl, num(cert, "frame", 0), "Certificate", "%d cert(s): %s, issued by %s%s%s",
+               (int)num(cert, "count", 0), leaf ? str(leaf, "subject_cn") : "?",
+               leaf ? str(leaf, "issuer_cn") : "?",
+               cJSON_IsTrue(cJSON_GetObjectItem(cert, "leaf_expired")) ? ", EXPIRED " : "",
+               cJSON_IsTrue(cJSON_GetObjectItem(cert, "leaf_expired")) && leaf ? str(leaf, "not_after") : "");
+    }
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItem(tls, "alerts")) {
+        const char *sender = str(a, "sender");
+        if (cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted")))
+            tl_add(tl, num(a, "frame", 0), "Alert", "encrypted, from the %s", sender);
+        else
+            tl_add(tl, num(a, "frame", 0), "Alert", "%s %s (%d) from the %s, %.1f ms after %s",
+                   str(a, "level_name"), str(a, "description_name"), (int)num(a, "description", 0), sender,
+                   num(a, "ms_after", 0), str(a, "after") ? str(a, "after") : "start");
+    }
+    const cJSON *app = cJSON_GetObjectItem(tls, "app_data");
+    if (num(app, "s2c_records", 0) > 0)
+        tl_add(tl, num(app, "s2c_first_frame", 0), "App data", "%.0f bytes to the client, %.0f to the server",
+               num(app, "s2c_bytes", 0), num(app, "c2s_bytes", 0));
+}
+
+static void timeline_conn(struct timeline *tl, const cJSON *conn)
+{
+    const cJSON *tcp = cJSON_GetObjectItem(conn, "tcp");
+    int syns = (int)num(tcp, "syn_count", 0);
+    tl_add(tl, num(tcp, "syn_frame", 0), "SYN", "to %s%s", str(conn, "server"),
+           syns > 1 ? " (retransmitted)" : "");
+    tl_add(tl, num(tcp, "synack_frame", 0), "SYN-ACK", "connected");
+    const cJSON *proxy = cJSON_GetObjectItem(conn, "proxy");
+    if (proxy) {
+        tl_add(tl, num(proxy, "request_frame", 0), "CONNECT", "%s%s", str(proxy, "target"),
+               cJSON_IsTrue(cJSON_GetObjectItem(proxy, "authorization_sent")) ? " with credentials" : "");
+        const cJSON *r;
+        cJSON_ArrayForEach(r, cJSON_GetObjectItem(proxy, "responses"))
+            tl_add(tl, num(r, "frame", 0), "Proxy answer", "%d%s%s", (int)num(r, "status", 0),
+                   num(r, "frame", 0) == num(proxy, "response_frame", -1) && str(proxy, "reason") ? " " : "",
+                   num(r, "frame", 0) == num(proxy, "response_frame", -1) && str(proxy, "reason")
+                       ? str(proxy, "reason") : "");
+    }
+    timeline_tls(tl, cJSON_GetObjectItem(conn, "tls"));
+    /* What the capture or a limit kept from view: the facts after it may be partial. */
+    if (num(tcp, "first_gap_frame", 0))
+        tl_add(tl, num(tcp, "first_gap_frame", 0), "Capture gap", "%.0f bytes never captured (%.0f hole%s)",
+               num(tcp, "gap_bytes", 0), num(tcp, "gaps", 0), num(tcp, "gaps", 0) == 1 ? "" : "s");
+    if (num(tcp, "reassembly_limit_frame", 0))
+        tl_add(tl, num(tcp, "reassembly_limit_frame", 0), "Limit hit",
+               "out-of-order data over --max-ooo-bytes or --max-ooo-segments; the hole is taken as a gap");
+    const cJSON *problem;
+    cJSON_ArrayForEach(problem, cJSON_GetObjectItem(cJSON_GetObjectItem(conn, "tls"), "problems")) {
+        bool limit = !strcmp(str(problem, "kind") ? str(problem, "kind") : "", "limit");
+        tl_add(tl, num(problem, "frame", 0), limit ? "Limit hit" : "Malformed", "%s%s", str(problem, "what"),
+               limit ? " (see --help for the limit options)" : "");
+    }
+    const cJSON *rst = cJSON_GetObjectItem(tcp, "rst");
+    if (rst)
+        tl_add(tl, num(rst, "frame", 0), "RST", "from the %s", str(rst, "from"));
+    tl_add(tl, num(tcp, "fin_client_frame", 0), "FIN", "from the client");
+    tl_add(tl, num(tcp, "fin_server_frame", 0), "FIN", "from the server");
+}
+
+static void print_timeline(FILE *out, struct timeline *tl)
+{
+    qsort(tl->e, (size_t)tl->n, sizeof tl->e[0], by_frame);
+    /* The frame column is as wide as the largest frame number, 5 at least. */
+    int width = 5;
+    for (int i = 0; i < tl->n; i++) {
+        char digits[24];
+        int w = snprintf(digits, sizeof digits, "%llu", (unsigned long long)tl->e[i].frame);
+        if (w > width)
+            width = w;
+    }
+    for (int i = 0; i < tl->n; i++) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "  #%-*llu %-13s ", width, (unsigned long long)tl->e[i].frame,
+                 tl->e[i].what);
+        wrap(out, prefix, 18 + width, tl->e[i].detail);
+    }
+}
+
+static void print_side(FILE *out, const char *heading, const cJSON *side)
+{
+    const cJSON *facts = cJSON_GetObjectItem(side, "facts");
+    const cJSON *conns = cJSON_GetObjectItem(facts, "connections");
+    double primary_id = num(side, "primary_connection", -1);
+    const cJSON *conn = NULL, *c;
+    cJSON_ArrayForEach(c, conns)
+        if (num(c, "id", 0) == primary_id)
+            conn = c;
+    struct timeline tl = { .n = 0 };
+    timeline_dns(&tl, facts);
+    if (conn) {
+        char prefix[64], endpoints[160];
+        snprintf(prefix, sizeof prefix, "%s  ", heading);
+        snprintf(endpoints, sizeof endpoints, "%s -> %s (%s)", str(conn, "client"), str(conn, "server"),
+                 str(conn, "path"));
+        wrap(out, prefix, (int)strlen(prefix), endpoints);
+        timeline_conn(&tl, conn);
+    } else {
+        fprintf(out, "%s  no connection to the server\n", heading);
+    }
+    const cJSON *fc;
+    cJSON_ArrayForEach(fc, cJSON_GetObjectItem(facts, "failed_connects"))
+        tl_add(&tl, num(fc, "syn_frame", 0), "SYN", "to %s: %s", str(fc, "server"), str(fc, "result"));
+    print_timeline(out, &tl);
+    int listed = cJSON_GetArraySize(conns);
+    int others = (int)num(facts, "selected_connections", listed) - (conn ? 1 : 0);
+    if (others > 0) {
+        char line[PATH_MAX + 64];
+        snprintf(line, sizeof line, "(%d more connection%s to the server in %s)", others,
+                 others == 1 ? "" : "s", str(side, "file"));
+        wrap(out, "  ", 3, line);
+    }
+}
+
+/* "N things what", appended to a "; "-separated line when N is not 0. */
+static void append_count(char *line, size_t cap, size_t *used, double n, const char *thing, const char *what)
+{
+    if (!n || *used >= cap)
+        return;
+    *used += (size_t)snprintf(line + *used, cap - *used, "%s%.0f %s%s %s", *used ? "; " : "", n, thing,
+                              n == 1 ? "" : "s", what);
+}
+
+/* A line when limits or bad headers kept part of the capture from view. */
+static void print_losses(FILE *out, const cJSON *losses)
+{
+    char line[512] = "";
+    size_t used = 0;
+    append_count(line, sizeof line, &used, num(losses, "connections_evicted", 0), "connection",
+                 "ended early at --max-conns");
+    append_count(line, sizeof line, &used, num(losses, "ip_datagrams_incomplete", 0), "IP datagram",
+                 "left incomplete");
+    append_count(line, sizeof line, &used,
+                 num(losses, "invalid_headers", 0) + num(losses, "truncated_headers", 0), "frame",
+                 "with bad or cut headers");
+    append_count(line, sizeof line, &used, num(losses, "connections_without_facts", 0), "TLS connection",
+                 "without facts (more than --max-open-tls open at once)");
+    append_count(line, sizeof line, &used, num(losses, "flows_not_classified", 0), "flow",
+                 "not classified by nDPI");
+    if (used)
+        wrap(out, "  not analysed: ", 16, line);
+}
+
+static void value_text(const cJSON *v, char *buf, size_t len)
+{
+    if (!v || cJSON_IsNull(v)) {
+        snprintf(buf, len, "(absent)");
+    } else if (cJSON_IsArray(v)) {
+        /* Short lists in full (numbers in hex, as code points are read),
+         * long ones by their size. */
+        int n = cJSON_GetArraySize(v);
+        if (n == 0 || n > 4) {
+            snprintf(buf, len, "%d item%s", n, n == 1 ? "" : "s");
+            return;
+        }
+        size_t used = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, v) {
+            int w = cJSON_IsNumber(e) ? snprintf(buf + used, len - used, "%s0x%04x", used ? "," : "", (unsigned)e->valuedouble)
+                                      : snprintf(buf + used, len - used, "%s%s", used ? "," : "", cJSON_IsString(e) ? e->valuestring : "?");
+            if (w < 0 || (size_t)w >= len - used)
+                break;
+            used += (size_t)w;
+        }
+    } else if (cJSON_IsString(v)) {
+        snprintf(buf, len, "%s", v->valuestring);
+    } else if (cJSON_IsBool(v)) {
+        snprintf(buf, len, "%s", cJSON_IsTrue(v) ? "yes" : "no");
+    } else {
+        snprintf(buf, len, "%g", v->valuedouble);
+    }
+}
+
+static bool contains_number(const cJSON *arr, double v)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+        if (cJSON_IsNumber(e) && e->valuedouble == v)
+            return true;
+    return false;
+}
+
+static const cJSON *primary_of(const cJSON *side)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, at(side, "facts.connections"))
+        if (num(c, "id", 0) == num(side, "primary_connection", -1))
+            return c;
+    return NULL;
+}
+
+/* When the profile says which suites the server accepts, the two endpoints
+ * side by side on exactly those suites explain most handshake failures. */
+static void print_accepted_suites(FILE *out, const cJSON *report)
+{
+    const cJSON *accepted = at(report, "profile.accepted_suites");
+    const cJSON *bad = primary_of(at(report, "captures.bad"));
+    const cJSON *good = primary_of(at(report, "captures.good"));
+    if (cJSON_GetArraySize(accepted) == 0 || !bad || !good || !at(bad, "tls.client_hello"))
+        return;
+    fprintf(out, "\n%-49s %-8s %s\n", "Accepted by the server", "failing", "working");
+    const cJSON *s;
+    cJSON_ArrayForEach(s, accepted) {
+        char name[96];
+        suite_text((uint16_t)s->valuedouble, name, sizeof name);
+        bool bad_offers = contains_number(at(bad, "tls.client_hello.cipher_suites"), s->valuedouble);
+        bool good_offers = contains_number(at(good, "tls.client_hello.cipher_suites"), s->valuedouble);
+        bool chosen = num(good, "tls.server_hello.cipher_suite", -1) == s->valuedouble;
+        fprintf(out, "  %-47s %-8s %s%s\n", name, bad_offers ? "offered" : "-",
+                chosen ? "offered, chosen" : good_offers ? "offered" : "-",
+                tls_suite_is_tls13((uint16_t)s->valuedouble) ? " (TLS 1.3 only)" : "");
+    }
+}
+
+static void print_differences(FILE *out, const cJSON *diffs)
+{
+    if (cJSON_GetArraySize(diffs) == 0)
+        return;
+    fprintf(out, "\nOther differences (working -> failing)\n");
+    const cJSON *d;
+    cJSON_ArrayForEach(d, diffs) {
+        char good[96], bad[96], line[320];
+        value_text(cJSON_GetObjectItem(d, "good"), good, sizeof good);
+        value_text(cJSON_GetObjectItem(d, "bad"), bad, sizeof bad);
+        snprintf(line, sizeof line, "  %-28s %s -> %s", str(d, "label"), good, bad);
+        if (strlen(line) <= TEXT_WIDTH) {
+            fprintf(out, "%s\n", line);
+            continue;
+        }
+        /* Too long for one line: the two values under the label. */
+        fprintf(out, "  %s\n", str(d, "label"));
+        wrap(out, "    working  ", 13, good);
+        wrap(out, "    failing  ", 13, bad);
+    }
+}
+
+static void print_verdict(FILE *out, const cJSON *diag, const cJSON *facts)
+{
+    const char *cause = str(diag, "cause");
+    bool ok = cause && !strcmp(cause, "success");
+    const char *severity = str(diag, "severity");
+    bool warning = !ok && severity && (!strcmp(severity, "warning") || !strcmp(severity, "info"));
+    char first[256];
+    snprintf(first, sizeof first, "%-7s %s: %s", ok ? "OK" : warning ? "UNSURE" : "FAILED", cause,
+             str(diag, "title"));
+    if (str(diag, "connector_code"))
+        snprintf(first + strlen(first), sizeof first - strlen(first), " [connector %s]", str(diag, "connector_code"));
+    wrap(out, "", 8, first);
+    if (str(diag, "message"))
+        wrap(out, "        ", 8, str(diag, "message"));
+    int repeats = (int)num(diag, "matched_connections", 0);
+    double selected = num(facts, "selected_connections", 0), kept = num(facts, "kept_connections", 0);
+    if (repeats > 1) {
+        char line[160];
+        if (kept < selected)
+            snprintf(line, sizeof line, "The same on %d of the %.0f connections kept (the first and latest of "
+                                        "%.0f); the first is shown.", repeats, kept, selected);
+        else
+            snprintf(line, sizeof line, "The same on %d connections; the first is shown.", repeats);
+        wrap(out, "        ", 8, line);
+    }
+    const cJSON *ev = cJSON_GetObjectItem(diag, "evidence");
+    if (cJSON_GetArraySize(ev) > 0) {
+        char line[512] = "";
+        const cJSON *e;
+        cJSON_ArrayForEach(e, ev) {
+            size_t used = strlen(line);
+            snprintf(line + used, sizeof line - used, "%s%s #%.0f", used ? ", " : "", str(e, "what"),
+                     num(e, "frame", 0));
+        }
+        char prefix[] = "        Evidence: ";
+        wrap(out, prefix, 18, line);
+    }
+    if (str(diag, "remedy") && !ok)
+        wrap(out, "Fix     ", 8, str(diag, "remedy"));
+}
+
+static void print_other_findings(FILE *out, const cJSON *side, const cJSON *diag)
+{
+    const cJSON *f;
+    bool header = false;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(side, "findings")) {
+        /* The diagnosis's cause in other words, or the catch-all, adds nothing. */
+        const char *cause = str(f, "cause");
+        if (!cause || (str(diag, "cause") && !strcmp(cause, str(diag, "cause"))) ||
+            !strcmp(cause, "tls_failure_other") || !strcmp(cause, "success"))
+            continue;
+        if (!header) {
+            fprintf(out, "\nOther findings\n");
+            header = true;
+        }
+        char line[256];
+        snprintf(line, sizeof line, "[%s] %s: %s", str(f, "severity"), str(f, "cause"), str(f, "title"));
+        wrap(out, "  ", 4, line);
+    }
+}
+
+bool report_write_text(FILE *out, const cJSON *report)
+{
+    const cJSON *diag = cJSON_GetObjectItem(report, "diagnosis");
+    const cJSON *captures = cJSON_GetObjectItem(report, "captures");
+    bool diff = !strcmp(str(report, "mode") ? str(report, "mode") : "", "diff");
+    const cJSON *bad = cJSON_GetObjectItem(captures, diff ? "bad" : "capture");
+    print_verdict(out, diag, cJSON_GetObjectItem(bad, "facts"));
+    fprintf(out, "\n");
+    print_side(out, diff ? "Failing endpoint" : "Endpoint", bad);
+    if (diff) {
+        fprintf(out, "\n");
+        print_side(out, "Working endpoint", cJSON_GetObjectItem(captures, "good"));
+        print_accepted_suites(out, report);
+        print_differences(out, cJSON_GetObjectItem(report, "differences"));
+    }
+    print_other_findings(out, bad, diag);
+    const cJSON *in;
+    fprintf(out, "\n");
+    cJSON_ArrayForEach(in, cJSON_GetObjectItem(report, "inputs")) {
+        /* A long path gets a line of its own rather than a split figure. */
+        char name[PATH_MAX + 32], counts[64];
+        snprintf(name, sizeof name, "%s: %s", str(in, "role"), str(in, "file"));
+        snprintf(counts, sizeof counts, "%.0f bytes, %.0f frames", num(in, "size", 0), num(in, "frames", 0));
+        if (strlen(name) + 2 + strlen(counts) <= TEXT_WIDTH)
+            fprintf(out, "%s, %s\n", name, counts);
+        else
+            fprintf(out, "%s\n  %s\n", name, counts);
+        print_losses(out, cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(captures, str(in, "role")),
+                                                                  "facts"), "reading_losses"));
+    }
+    return true;
+}
