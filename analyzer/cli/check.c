@@ -2,6 +2,7 @@
  * expectation names what matters — the cause, finding ids, key facts — not
  * a byte-exact report, so it survives wording changes and new facts. */
 #include "diagnose.h"
+#include "engine.h"
 #include "report.h"
 
 #include <libgen.h>
@@ -21,29 +22,11 @@ static const struct { const char *key, *path; } fact_aliases[] = {
     { "path", "conn.path" },
 };
 
-static const cJSON *resolve(const cJSON *root, const char *path)
-{
-    char key[128];
-    const cJSON *o = root;
-    while (o && *path) {
-        size_t n = strcspn(path, ".");
-        if (n >= sizeof key)
-            return NULL;
-        memcpy(key, path, n);
-        key[n] = 0;
-        char *end;
-        long index = strtol(key, &end, 10);
-        o = cJSON_IsArray(o) && *end == 0 ? cJSON_GetArrayItem(o, (int)index) : cJSON_GetObjectItemCaseSensitive(o, key);
-        path += n + (path[n] == '.');
-    }
-    return o;
-}
-
 /* The rcode of the endpoint's first answered lookup of the target. */
 static const cJSON *target_dns_rcode(const cJSON *capture)
 {
     const cJSON *l;
-    cJSON_ArrayForEach(l, resolve(capture, "dns.lookups")) {
+    cJSON_ArrayForEach(l, rules_get(capture, "dns.lookups")) {
         const char *role = cJSON_GetStringValue(cJSON_GetObjectItem(l, "role"));
         if (role && !strcmp(role, "target") && cJSON_GetObjectItem(l, "rcode_name"))
             return cJSON_GetObjectItem(l, "rcode_name");
@@ -57,8 +40,8 @@ static const cJSON *fact_value(const cJSON *context, const char *key)
         return target_dns_rcode(cJSON_GetObjectItem(context, "capture"));
     for (size_t i = 0; i < sizeof fact_aliases / sizeof fact_aliases[0]; i++)
         if (!strcmp(key, fact_aliases[i].key))
-            return resolve(context, fact_aliases[i].path);
-    return resolve(context, key);
+            return rules_get(context, fact_aliases[i].path);
+    return rules_get(context, key);
 }
 
 static void describe(const cJSON *v, char *buf, size_t len)

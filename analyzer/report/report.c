@@ -1,4 +1,5 @@
 #include "report.h"
+#include "engine.h"
 #include "version.h"
 #include "tls_names.h"
 
@@ -11,31 +12,15 @@
 
 /* ----------------------------------------------------------- JSON helpers */
 
-static const cJSON *at(const cJSON *o, const char *path)
-{
-    char key[64];
-    while (o && *path) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof key)
-            return NULL;
-        memcpy(key, path, n);
-        key[n] = 0;
-        o = cJSON_GetObjectItemCaseSensitive(o, key);
-        path += n + (dot ? 1 : 0);
-    }
-    return o;
-}
-
 static double num(const cJSON *o, const char *path, double fallback)
 {
-    const cJSON *v = at(o, path);
+    const cJSON *v = rules_get(o, path);
     return cJSON_IsNumber(v) ? v->valuedouble : fallback;
 }
 
 static const char *str(const cJSON *o, const char *path)
 {
-    const cJSON *v = at(o, path);
+    const cJSON *v = rules_get(o, path);
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
@@ -142,15 +127,15 @@ cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn, const c
     };
     cJSON *diffs = cJSON_CreateArray();
     for (size_t i = 0; i < sizeof conn_facts / sizeof conn_facts[0]; i++)
-        add_difference(diffs, conn_facts[i].path, conn_facts[i].label, at(good_conn, conn_facts[i].path),
-                       at(bad_conn, conn_facts[i].path));
+        add_difference(diffs, conn_facts[i].path, conn_facts[i].label,
+                       rules_get(good_conn, conn_facts[i].path), rules_get(bad_conn, conn_facts[i].path));
     add_difference(diffs, "capture.dns.lookups.0.answers", "DNS answers",
-                   at(cJSON_GetArrayItem(at(good_capture, "dns.lookups"), 0), "answers"),
-                   at(cJSON_GetArrayItem(at(bad_capture, "dns.lookups"), 0), "answers"));
+                   rules_get(cJSON_GetArrayItem(rules_get(good_capture, "dns.lookups"), 0), "answers"),
+                   rules_get(cJSON_GetArrayItem(rules_get(bad_capture, "dns.lookups"), 0), "answers"));
     add_difference(diffs, "capture.dns.target_resolved", "server name resolved",
-                   at(good_capture, "dns.target_resolved"), at(bad_capture, "dns.target_resolved"));
+                   rules_get(good_capture, "dns.target_resolved"), rules_get(bad_capture, "dns.target_resolved"));
     add_difference(diffs, "capture.target_connections", "connections to the server",
-                   at(good_capture, "target_connections"), at(bad_capture, "target_connections"));
+                   rules_get(good_capture, "target_connections"), rules_get(bad_capture, "target_connections"));
     return diffs;
 }
 
@@ -312,7 +297,7 @@ static void suite_text(uint16_t id, char *buf, size_t len)
 static void timeline_dns(struct timeline *tl, const cJSON *capture)
 {
     const cJSON *l;
-    cJSON_ArrayForEach(l, at(capture, "dns.lookups")) {
+    cJSON_ArrayForEach(l, rules_get(capture, "dns.lookups")) {
         const char *name = str(l, "name");
         tl_add(tl, num(l, "query_frame", 0), "DNS query", "%s %s", str(l, "qtype_name") ? str(l, "qtype_name") : "",
                name ? name : "");
@@ -333,7 +318,7 @@ static void timeline_tls(struct timeline *tl, const cJSON *tls)
     if (ch)
         tl_add(tl, num(ch, "frame", 0), "Client Hello", "%s, SNI %s, %d suites offered",
                str(ch, "max_version_name") ? str(ch, "max_version_name") : "?",
-               str(ch, "sni") ? str(ch, "sni") : "(none)", cJSON_GetArraySize(at(ch, "cipher_suites")));
+               str(ch, "sni") ? str(ch, "sni") : "(none)", cJSON_GetArraySize(rules_get(ch, "cipher_suites")));
     const cJSON *hrr = cJSON_GetObjectItem(tls, "hello_retry_request");
     if (hrr)
         tl_add(tl, num(hrr, "frame", 0), "Retry Request", "the server asks for another key share");
@@ -533,7 +518,7 @@ static bool contains_number(const cJSON *arr, double v)
 static const cJSON *primary_of(const cJSON *side)
 {
     const cJSON *c;
-    cJSON_ArrayForEach(c, at(side, "facts.connections"))
+    cJSON_ArrayForEach(c, rules_get(side, "facts.connections"))
         if (num(c, "id", 0) == num(side, "primary_connection", -1))
             return c;
     return NULL;
@@ -543,18 +528,18 @@ static const cJSON *primary_of(const cJSON *side)
  * side by side on exactly those suites explain most handshake failures. */
 static void print_accepted_suites(FILE *out, const cJSON *report)
 {
-    const cJSON *accepted = at(report, "profile.accepted_suites");
-    const cJSON *bad = primary_of(at(report, "captures.bad"));
-    const cJSON *good = primary_of(at(report, "captures.good"));
-    if (cJSON_GetArraySize(accepted) == 0 || !bad || !good || !at(bad, "tls.client_hello"))
+    const cJSON *accepted = rules_get(report, "profile.accepted_suites");
+    const cJSON *bad = primary_of(rules_get(report, "captures.bad"));
+    const cJSON *good = primary_of(rules_get(report, "captures.good"));
+    if (cJSON_GetArraySize(accepted) == 0 || !bad || !good || !rules_get(bad, "tls.client_hello"))
         return;
     fprintf(out, "\n%-49s %-8s %s\n", "Accepted by the server", "failing", "working");
     const cJSON *s;
     cJSON_ArrayForEach(s, accepted) {
         char name[96];
         suite_text((uint16_t)s->valuedouble, name, sizeof name);
-        bool bad_offers = contains_number(at(bad, "tls.client_hello.cipher_suites"), s->valuedouble);
-        bool good_offers = contains_number(at(good, "tls.client_hello.cipher_suites"), s->valuedouble);
+        bool bad_offers = contains_number(rules_get(bad, "tls.client_hello.cipher_suites"), s->valuedouble);
+        bool good_offers = contains_number(rules_get(good, "tls.client_hello.cipher_suites"), s->valuedouble);
         bool chosen = num(good, "tls.server_hello.cipher_suite", -1) == s->valuedouble;
         fprintf(out, "  %-47s %-8s %s%s\n", name, bad_offers ? "offered" : "-",
                 chosen ? "offered, chosen" : good_offers ? "offered" : "-",

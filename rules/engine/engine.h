@@ -46,6 +46,15 @@ size_t rules_count(const struct rule_set *rs);
 cJSON *rules_evaluate(const struct rule_set *rs, const cJSON *capture, const cJSON *connections,
                       const cJSON *good);
 
+/* The one JSON path resolver of tlsdiag: rule references, the report and
+ * `tlsdiag check` all read values through it. path: object keys and array
+ * indexes (decimal, at most 9 digits) joined by '.', without a '$', e.g.
+ * "conn.tls.alerts.0.description"; len bytes of it. Returns NULL when a
+ * step does not resolve or the value is JSON null (absent). */
+const cJSON *rules_resolve(const cJSON *root, const char *path, size_t len);
+/* The same for a NUL-terminated path. */
+const cJSON *rules_get(const cJSON *root, const char *path);
+
 /* Exposed for unit tests. context: {"conn","capture","profile","good","let"}. */
 bool rules_condition_holds(const cJSON *condition, const cJSON *context); /* condition already validated */
 /* malloc'd; NULL only when out of memory or tmpl is malformed. */

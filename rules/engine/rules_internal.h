@@ -65,8 +65,6 @@ bool rules_check_rule(const cJSON *object, struct rule *out, char *why, size_t w
 
 /* ---- values (values.c) ---- */
 
-/* path: without the '$', len bytes. NULL when absent (or JSON null). */
-const cJSON *rules_resolve(const cJSON *context, const char *path, size_t len);
 bool rules_is_reference(const cJSON *operand);
 /* A "$..." operand resolved, anything else the literal itself; NULL when absent. */
 const cJSON *rules_operand(const cJSON *context, const cJSON *operand);

@@ -40,9 +40,9 @@ static const cJSON *step_into(const cJSON *node, const char *seg, size_t len)
     return NULL;
 }
 
-const cJSON *rules_resolve(const cJSON *context, const char *path, size_t len)
+const cJSON *rules_resolve(const cJSON *root, const char *path, size_t len)
 {
-    const cJSON *node = context;
+    const cJSON *node = root;
     size_t start = 0;
     while (node && start <= len) {
         const char *dot = memchr(path + start, '.', len - start);
@@ -53,6 +53,11 @@ const cJSON *rules_resolve(const cJSON *context, const char *path, size_t len)
     return cJSON_IsNull(node) ? NULL : node;
 }
 
+const cJSON *rules_get(const cJSON *root, const char *path)
+{
+    return rules_resolve(root, path, strlen(path));
+}
+
 bool rules_is_reference(const cJSON *operand)
 {
     return cJSON_IsString(operand) && operand->valuestring[0] == '$';
@@ -61,8 +66,7 @@ bool rules_is_reference(const cJSON *operand)
 const cJSON *rules_operand(const cJSON *context, const cJSON *operand)
 {
     if (rules_is_reference(operand)) {
-        const char *path = operand->valuestring + 1;
-        return rules_resolve(context, path, strlen(path));
+        return rules_get(context, operand->valuestring + 1);
     }
     return cJSON_IsNull(operand) ? NULL : operand;
 }

@@ -193,6 +193,32 @@ static void assert_load_error(struct folder *f, const char *text, const char *ex
 #define RULE_WHEN(id, when, extra) RULE_TEXT(id, when, "'m'", "'r'", extra)
 #define RULE(id, extra) RULE_WHEN(id, "", extra)
 
+/* ---- the resolver ---- */
+
+/* rules_resolve/rules_get: the one path resolver the engine, the report and
+ * `tlsdiag check` share. */
+static void test_resolve_paths(void **state)
+{
+    (void)state;
+    cJSON *context = json(fixture);
+    const cJSON *v = rules_get(context, "conn.tls.alerts.1.description");
+    assert_true(cJSON_IsNumber(v));
+    assert_int_equal(v->valueint, 48);
+    assert_true(cJSON_IsObject(rules_get(context, "conn.tls")));
+    assert_int_equal(rules_get(context, "conn.tls.client_hello.cipher_suites.0")->valueint, 4865);
+    assert_null(rules_get(context, "conn.tls.alerts.2"));          /* past the end */
+    assert_null(rules_get(context, "conn.tls.alerts.x"));          /* not an index */
+    assert_null(rules_get(context, "conn.tls.alerts.-1"));
+    assert_null(rules_get(context, "conn.labels.0"));              /* an object has no index */
+    assert_null(rules_get(context, "conn.nothing"));               /* JSON null is absent */
+    assert_null(rules_get(context, "conn.id.more"));               /* into a number */
+    assert_null(rules_get(context, "conn.tls.version_x"));
+    assert_null(rules_get(NULL, "conn"));
+    /* len bounds the path: the rest is not read. */
+    assert_int_equal(rules_resolve(context, "conn.id.more", 7)->valueint, 7);
+    cJSON_Delete(context);
+}
+
 /* ---- operators ---- */
 
 static void test_op_exists_absent(void **state)
@@ -1035,6 +1061,7 @@ static void test_finding_shape(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve_paths),
         cmocka_unit_test(test_op_exists_absent),
         cmocka_unit_test(test_op_eq_ne),
         cmocka_unit_test(test_op_in_not_in),
