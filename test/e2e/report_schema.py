@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Every report tlsdiag writes for the samples validates against
-analyzer/report.schema.json: analyze on each sample, diff of each failing
-sample against its working one (from samples/expect.json), and the array
-that analyze writes for several captures.
+analyzer/report/report.schema.json: analyze on each sample, diff of each
+failing sample against its working one (from samples/expect.json), and the
+array that analyze writes for several captures. Beyond the schema (which
+lets a minor version add keys), every key of the facts must be one the
+schema describes: the schema and the fact registry are proven to agree
+(test/unit/test_fact_registry.c), so the facts hold nothing the registry
+does not declare.
 
 usage: report_schema.py TLSDIAG SAMPLES_DIR SCHEMA"""
 import json, os, subprocess, sys
@@ -18,6 +22,29 @@ def run(binary, args):
         raise RuntimeError(f"{' '.join(args)}: exit {proc.returncode}: {proc.stderr.strip()}")
     return json.loads(proc.stdout)
 
+def undeclared_facts(schema, node, value, path, out):
+    """Keys of value (facts) that node (a schema part) does not describe."""
+    defs = schema["$defs"]
+    while "$ref" in node:
+        node = defs[node["$ref"].split("/")[-1]]
+    if isinstance(value, dict) and "properties" in node:
+        for key, v in value.items():
+            if key not in node["properties"]:
+                out.append(f"{path}.{key}")
+            else:
+                undeclared_facts(schema, node["properties"][key], v, f"{path}.{key}", out)
+    elif isinstance(value, list) and "items" in node:
+        for i, v in enumerate(value):
+            undeclared_facts(schema, node["items"], v, f"{path}.{i}", out)
+
+
+def check_facts_declared(schema, report):
+    out = []
+    for role, side in report.get("captures", {}).items():
+        undeclared_facts(schema, schema["$defs"]["capture_facts"], side.get("facts"), f"captures.{role}.facts", out)
+    return sorted(set(out))
+
+
 def main():
     binary, samples, schema_path = sys.argv[1:4]
     schema = json.load(open(schema_path))
@@ -31,11 +58,15 @@ def main():
             runs.append((s["capture"] + " diff", ["diff", "--good", os.path.join(samples, s["good"]), "--bad", cap]))
     passed = failed = 0
     for label, args in runs:
-        errors = sorted(validator.iter_errors(run(binary, args)), key=lambda e: list(e.path))
-        if errors:
+        report = run(binary, args)
+        errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
+        undeclared = check_facts_declared(schema, report)
+        if errors or undeclared:
             failed += 1
             for e in errors[:5]:
                 print(f"FAIL {label}: {'/'.join(map(str, e.path))}: {e.message[:200]}")
+            for path in undeclared[:5]:
+                print(f"FAIL {label}: {path}: a fact the schema does not describe")
         else:
             passed += 1
     several = run(binary, ["analyze", "--jobs", "2"] + [os.path.join(samples, s["capture"]) for s in manifest["samples"][:4]])
