@@ -89,7 +89,8 @@ unit: $(TEST_BINS)
 
 # End-to-end: bad inputs, mixed link types, every corpus capture once and ten
 # times over (flat memory), the oracle score against tshark, every sample's
-# diagnosis (tlsdiag check), the report schema, rules loaded at run time,
+# diagnosis (tlsdiag check), the report schema, rules loaded at run time
+# (misspelled facts and undeclared causes refused, a new cause from a pack),
 # text reports within 80 columns, hostile captures against the limits, the
 # fuzzers' regression inputs, and (sanitized pass, when clang is there) 10 s
 # of every fuzz target.
@@ -102,6 +103,7 @@ e2e: $(BUILD)/tlsdiag
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
+	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/text_width.py $(BUILD)/tlsdiag samples
 	test/hostile/run.sh $(BUILD)/tlsdiag
 	@$(MAKE) --no-print-directory fuzz-replay SANITIZE=$(SANITIZE)

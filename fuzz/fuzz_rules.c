@@ -1,14 +1,17 @@
-/* The rule-pack loader (rules/engine/load.c, rule_check.c) on the input as a rule
- * file; when it loads, every rule is evaluated (conditions, lets, templates,
- * $ references) over fixed facts from real sample captures
- * (fuzz/rules_facts.json), alone and beside a working capture as in
- * `tlsdiag diff`, and the diagnosis is picked from the findings. */
+/* The rule-pack loader (rules/engine/load.c, rule_check.c, vocabulary.c) on
+ * the input as a rule file, with the fact registry as tlsdiag passes it (so
+ * unknown names and their suggestions are exercised); when it loads, every
+ * rule is evaluated (conditions, lets, templates, $ references) over fixed
+ * facts from real sample captures (fuzz/rules_facts.json), alone and beside
+ * a working capture as in `tlsdiag diff`, and the diagnosis is picked from
+ * the findings. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "fact_registry.h"
 #include "harness.h"
 #include "report.h"
 
@@ -101,7 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const char *paths[1] = { rule_file.path };
     char err[512];
-    struct rule_set *rules = rules_load(paths, 1, err, sizeof err);
+    const struct rules_vocabulary facts = { fact_registry_paths, fact_registry_count };
+    struct rule_set *rules = rules_load(paths, 1, &facts, err, sizeof err);
     if (!rules) {
         if (memchr(err, 0, sizeof err) == NULL)
             abort();   /* the one-line message must be a string */

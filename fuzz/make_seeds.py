@@ -228,8 +228,9 @@ def rules_edge_cases():
     return {
         "minimal": b'{"pack":"x","version":"1","rules":[]}',
         "one-rule": (b'{"pack":"x","version":"1","profile":{"hosts":["a.example"],"accepted_suites":[49200]},'
+                     b'"causes":[{"id":"tls_failure_other","title":"t","meaning":"m"}],'
                      b'"rules":[{"id":"r","cause":"tls_failure_other","severity":"warning","rank":1,'
-                     b'"scope":"connection","title":"t","when":[{"op":"exists","ref":"$conn.tls"}],'
+                     b'"scope":"connection","title":"t","when":[{"op":"exists","fact":"$conn.tls"}],'
                      b'"let":{"m":{"op":"difference","a":"$profile.accepted_suites",'
                      b'"b":"$conn.tls.client_hello.cipher_suites"}},'
                      b'"message":"{let.m|suites} #{conn.tls.client_hello.frame}","remedy":"r",'

@@ -1,8 +1,11 @@
 /* `tlsdiag check`: golden captures against what is expected of them. An
  * expectation names what matters — the cause, finding ids, key facts — not
- * a byte-exact report, so it survives wording changes and new facts. */
+ * a byte-exact report, so it survives wording changes and new facts. Its
+ * cause must be one the loaded packs declare and its facts ones the fact
+ * registry has: a misspelled name is unusable input, not a silent FAIL. */
 #include "cli.h"
 #include "diagnose.h"
+#include "engine.h"
 #include "report.h"
 
 #include <libgen.h>
@@ -11,7 +14,8 @@
 #include <string.h>
 
 /* Short names for the facts people check most, as paths into the context
- * {conn: the connection the diagnosis is about, capture: the capture's facts}. */
+ * {conn: the connection the diagnosis is about, capture: the capture's facts}.
+ * Any other key is a fact path itself. */
 static const struct { const char *key, *path; } fact_aliases[] = {
     { "alert_description", "conn.tls.first_alert.description" },
     { "alert_sender", "conn.tls.first_alert.sender" },
@@ -22,29 +26,11 @@ static const struct { const char *key, *path; } fact_aliases[] = {
     { "path", "conn.path" },
 };
 
-static const cJSON *resolve(const cJSON *root, const char *path)
-{
-    char key[128];
-    const cJSON *o = root;
-    while (o && *path) {
-        size_t n = strcspn(path, ".");
-        if (n >= sizeof key)
-            return NULL;
-        memcpy(key, path, n);
-        key[n] = 0;
-        char *end;
-        long index = strtol(key, &end, 10);
-        o = cJSON_IsArray(o) && *end == 0 ? cJSON_GetArrayItem(o, (int)index) : cJSON_GetObjectItemCaseSensitive(o, key);
-        path += n + (path[n] == '.');
-    }
-    return o;
-}
-
 /* The rcode of the endpoint's first answered lookup of the target. */
 static const cJSON *target_dns_rcode(const cJSON *capture)
 {
     const cJSON *l;
-    cJSON_ArrayForEach(l, resolve(capture, "dns.lookups")) {
+    cJSON_ArrayForEach(l, rules_get(capture, "dns.lookups")) {
         const char *role = cJSON_GetStringValue(cJSON_GetObjectItem(l, "role"));
         if (role && !strcmp(role, "target") && cJSON_GetObjectItem(l, "rcode_name"))
             return cJSON_GetObjectItem(l, "rcode_name");
@@ -52,14 +38,49 @@ static const cJSON *target_dns_rcode(const cJSON *capture)
     return NULL;
 }
 
-static const cJSON *fact_value(const cJSON *context, const char *key)
+/* The path a fact key names, or NULL for a computed one. */
+static const char *fact_path(const char *key)
 {
     if (!strcmp(key, "dns_rcode"))
-        return target_dns_rcode(cJSON_GetObjectItem(context, "capture"));
+        return NULL;
     for (size_t i = 0; i < sizeof fact_aliases / sizeof fact_aliases[0]; i++)
         if (!strcmp(key, fact_aliases[i].key))
-            return resolve(context, fact_aliases[i].path);
-    return resolve(context, key);
+            return fact_aliases[i].path;
+    return key;
+}
+
+static const cJSON *fact_value(const cJSON *context, const char *key)
+{
+    const char *path = fact_path(key);
+    return path ? rules_get(context, path) : target_dns_rcode(cJSON_GetObjectItem(context, "capture"));
+}
+
+/* Whether every name the expectation uses exists; says why not on stderr. */
+static bool expectation_usable(struct diagnoser *d, const char *where, const cJSON *expect)
+{
+    char why[400];
+    const cJSON *cause = cJSON_GetObjectItem(expect, "cause");
+    if (cause && !cJSON_IsString(cause)) {
+        fprintf(stderr, "tlsdiag: %s: \"cause\" must be a string\n", where);
+        return false;
+    }
+    if (cause && !rules_check_cause(diagnoser_rules(d), cause->valuestring, why, sizeof why)) {
+        fprintf(stderr, "tlsdiag: %s: %s\n", where, why);
+        return false;
+    }
+    const struct rules_vocabulary facts = diagnose_fact_vocabulary();
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(expect, "facts")) {
+        const char *path = fact_path(f->string);
+        if (path && !rules_check_fact(&facts, path, why, sizeof why)) {
+            if (path == f->string)
+                fprintf(stderr, "tlsdiag: %s: %s\n", where, why);
+            else    /* a short name whose path is wrong */
+                fprintf(stderr, "tlsdiag: %s: fact '%s': %s\n", where, f->string, why);
+            return false;
+        }
+    }
+    return true;
 }
 
 static void describe(const cJSON *v, char *buf, size_t len)
@@ -182,7 +203,9 @@ int check_one(struct diagnoser *d, const char *capture, const char *good, const 
     if (!doc)
         return 2;
     const cJSON *expect = cJSON_GetObjectItem(doc, "expect") ? cJSON_GetObjectItem(doc, "expect") : doc;
-    int failures = run_and_compare(d, capture, capture, good, expect);
+    int failures = -1;
+    if (expectation_usable(d, expect_path, expect))
+        failures = run_and_compare(d, capture, capture, good, expect);
     cJSON_Delete(doc);
     if (failures < 0)
         return 2;
@@ -218,6 +241,11 @@ int check_manifest(struct diagnoser *d, const char *manifest_path)
             continue;
         }
         char path[PATH_MAX], good[PATH_MAX], label[2 * PATH_MAX];
+        snprintf(label, sizeof label, "%s: sample '%s'", manifest_path, name);
+        if (!expectation_usable(d, label, expect)) {
+            unusable++;
+            continue;
+        }
         sibling(manifest_path, name, path, sizeof path);
         int r = run_and_compare(d, name, path, NULL, expect);
         r < 0 ? unusable++ : r ? failed++ : passed++;

@@ -1,5 +1,6 @@
 #include "diagnose.h"
 #include "engine.h"
+#include "fact_registry.h"
 #include "facts.h"
 #include "file_digest.h"
 #include "report.h"
@@ -124,13 +125,24 @@ struct diagnoser *diagnoser_new(const struct diagnose_options *o, char *err, siz
         paths[n++] = d->default_rules_dir;
     for (size_t i = 0; i < o->rule_path_count && n < MAX_PROFILE_LIST; i++)
         paths[n++] = o->rule_paths[i];
-    d->rules = rules_load(paths, n, err, errlen);
+    const struct rules_vocabulary facts = diagnose_fact_vocabulary();
+    d->rules = rules_load(paths, n, &facts, err, errlen);
     if (!d->rules) {
         free(d);
         return NULL;
     }
     read_profile(d);
     return d;
+}
+
+struct rules_vocabulary diagnose_fact_vocabulary(void)
+{
+    return (struct rules_vocabulary){ .facts = fact_registry_paths, .fact_count = fact_registry_count };
+}
+
+const struct rule_set *diagnoser_rules(const struct diagnoser *d)
+{
+    return d->rules;
 }
 
 void diagnoser_free(struct diagnoser *d)

@@ -5,6 +5,7 @@
 #define TLSDIAG_DIAGNOSE_H
 
 #include <cjson/cJSON.h>
+#include "engine.h"
 #include "pipeline.h"
 
 struct diagnose_options {
@@ -29,9 +30,16 @@ void diagnose_free_options(struct diagnose_options *o);
 
 struct diagnoser;
 
-/* Loads the rules; NULL with a one-line reason in err (malformed rule file). */
+/* Loads the rules, checking every fact they name against the fact registry
+ * (fact_registry.h); NULL with a one-line reason in err (malformed rule
+ * file, unknown fact, undeclared cause). */
 struct diagnoser *diagnoser_new(const struct diagnose_options *o, char *err, size_t errlen);
 void diagnoser_free(struct diagnoser *d);
+
+/* The loaded rule packs (their causes, profile). */
+const struct rule_set *diagnoser_rules(const struct diagnoser *d);
+/* The fact registry as the rules engine takes it. */
+struct rules_vocabulary diagnose_fact_vocabulary(void);
 
 /* Analyses bad (with good beside it when not NULL). Returns how the
  * captures were read, the worse of the two; *report is set unless that is

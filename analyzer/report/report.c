@@ -111,15 +111,15 @@ cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn, const c
     };
     cJSON *diffs = cJSON_CreateArray();
     for (size_t i = 0; i < sizeof conn_facts / sizeof conn_facts[0]; i++)
-        add_difference(diffs, conn_facts[i].path, conn_facts[i].label, at(good_conn, conn_facts[i].path),
-                       at(bad_conn, conn_facts[i].path));
+        add_difference(diffs, conn_facts[i].path, conn_facts[i].label,
+                       rules_get(good_conn, conn_facts[i].path), rules_get(bad_conn, conn_facts[i].path));
     add_difference(diffs, "capture.dns.lookups.0.answers", "DNS answers",
-                   at(cJSON_GetArrayItem(at(good_capture, "dns.lookups"), 0), "answers"),
-                   at(cJSON_GetArrayItem(at(bad_capture, "dns.lookups"), 0), "answers"));
+                   rules_get(cJSON_GetArrayItem(rules_get(good_capture, "dns.lookups"), 0), "answers"),
+                   rules_get(cJSON_GetArrayItem(rules_get(bad_capture, "dns.lookups"), 0), "answers"));
     add_difference(diffs, "capture.dns.target_resolved", "server name resolved",
-                   at(good_capture, "dns.target_resolved"), at(bad_capture, "dns.target_resolved"));
+                   rules_get(good_capture, "dns.target_resolved"), rules_get(bad_capture, "dns.target_resolved"));
     add_difference(diffs, "capture.target_connections", "connections to the server",
-                   at(good_capture, "target_connections"), at(bad_capture, "target_connections"));
+                   rules_get(good_capture, "target_connections"), rules_get(bad_capture, "target_connections"));
     return diffs;
 }
 

@@ -106,7 +106,7 @@ static void suite_text(uint16_t id, char *buf, size_t len)
 static void timeline_dns(struct timeline *tl, const cJSON *capture)
 {
     const cJSON *l;
-    cJSON_ArrayForEach(l, at(capture, "dns.lookups")) {
+    cJSON_ArrayForEach(l, rules_get(capture, "dns.lookups")) {
         const char *name = str(l, "name");
         tl_add(tl, num(l, "query_frame", 0), "DNS query", "%s %s", str(l, "qtype_name") ? str(l, "qtype_name") : "",
                name ? name : "");
@@ -127,7 +127,7 @@ static void timeline_tls(struct timeline *tl, const cJSON *tls)
     if (ch)
         tl_add(tl, num(ch, "frame", 0), "Client Hello", "%s, SNI %s, %d suites offered",
                str(ch, "max_version_name") ? str(ch, "max_version_name") : "?",
-               str(ch, "sni") ? str(ch, "sni") : "(none)", cJSON_GetArraySize(at(ch, "cipher_suites")));
+               str(ch, "sni") ? str(ch, "sni") : "(none)", cJSON_GetArraySize(rules_get(ch, "cipher_suites")));
     const cJSON *hrr = cJSON_GetObjectItem(tls, "hello_retry_request");
     if (hrr)
         tl_add(tl, num(hrr, "frame", 0), "Retry Request", "the server asks for another key share");
@@ -327,7 +327,7 @@ static bool contains_number(const cJSON *arr, double v)
 static const cJSON *primary_of(const cJSON *side)
 {
     const cJSON *c;
-    cJSON_ArrayForEach(c, at(side, "facts.connections"))
+    cJSON_ArrayForEach(c, rules_get(side, "facts.connections"))
         if (num(c, "id", 0) == num(side, "primary_connection", -1))
             return c;
     return NULL;
@@ -337,18 +337,18 @@ static const cJSON *primary_of(const cJSON *side)
  * side by side on exactly those suites explain most handshake failures. */
 static void print_accepted_suites(FILE *out, const cJSON *report)
 {
-    const cJSON *accepted = at(report, "profile.accepted_suites");
-    const cJSON *bad = primary_of(at(report, "captures.bad"));
-    const cJSON *good = primary_of(at(report, "captures.good"));
-    if (cJSON_GetArraySize(accepted) == 0 || !bad || !good || !at(bad, "tls.client_hello"))
+    const cJSON *accepted = rules_get(report, "profile.accepted_suites");
+    const cJSON *bad = primary_of(rules_get(report, "captures.bad"));
+    const cJSON *good = primary_of(rules_get(report, "captures.good"));
+    if (cJSON_GetArraySize(accepted) == 0 || !bad || !good || !rules_get(bad, "tls.client_hello"))
         return;
     fprintf(out, "\n%-49s %-8s %s\n", "Accepted by the server", "failing", "working");
     const cJSON *s;
     cJSON_ArrayForEach(s, accepted) {
         char name[96];
         suite_text((uint16_t)s->valuedouble, name, sizeof name);
-        bool bad_offers = contains_number(at(bad, "tls.client_hello.cipher_suites"), s->valuedouble);
-        bool good_offers = contains_number(at(good, "tls.client_hello.cipher_suites"), s->valuedouble);
+        bool bad_offers = contains_number(rules_get(bad, "tls.client_hello.cipher_suites"), s->valuedouble);
+        bool good_offers = contains_number(rules_get(good, "tls.client_hello.cipher_suites"), s->valuedouble);
         bool chosen = num(good, "tls.server_hello.cipher_suite", -1) == s->valuedouble;
         fprintf(out, "  %-47s %-8s %s%s\n", name, bad_offers ? "offered" : "-",
                 chosen ? "offered, chosen" : good_offers ? "offered" : "-",

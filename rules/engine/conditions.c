@@ -163,7 +163,7 @@ bool rules_condition_holds(const cJSON *condition, const cJSON *context)
 __attribute__((format(printf, 4, 5)))
 static bool fail(char *why, size_t whylen, const char *where, const char *fmt, ...)
 {
-    char problem[240];
+    char problem[400];
     va_list args;
     va_start(args, fmt);
     vsnprintf(problem, sizeof problem, fmt, args);
@@ -198,7 +198,7 @@ static bool check_value_kind(const cJSON *value, const struct op_info *info, con
 static bool check_operand_ref(const cJSON *operand, const struct ref_scope *scope,
                               const char *where, char *why, size_t whylen)
 {
-    char problem[240];
+    char problem[400];
     if (rules_check_operand(operand, scope, problem, sizeof problem))
         return true;
     return fail(why, whylen, where, "%s", problem);

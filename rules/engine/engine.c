@@ -16,6 +16,7 @@ void rules_free(struct rule_set *rs)
     }
     free(rs->packs);
     free(rs->rules);
+    free(rs->causes);
     cJSON_Delete(rs->profile);
     free(rs);
 }
@@ -43,6 +44,21 @@ cJSON *rules_packs_json(const struct rule_set *rs)
         cJSON_AddItemToArray(packs, entry);
     }
     return packs;
+}
+
+cJSON *rules_causes_json(const struct rule_set *rs)
+{
+    cJSON *causes = cJSON_CreateArray();
+    for (size_t i = 0; causes && i < rs->cause_count; i++) {
+        const struct cause *c = &rs->causes[i];
+        cJSON *entry = cJSON_CreateObject();
+        cJSON_AddStringToObject(entry, "id", c->id);
+        cJSON_AddStringToObject(entry, "title", c->title);
+        cJSON_AddStringToObject(entry, "meaning", c->meaning);
+        cJSON_AddStringToObject(entry, "pack", rs->packs[c->pack].name);
+        cJSON_AddItemToArray(causes, entry);
+    }
+    return causes;
 }
 
 /* ---- evaluation ---- */

@@ -14,14 +14,31 @@
 
 struct rule_set;
 
+/* The facts a rule may name: every path under "conn" and "capture", keys
+ * joined by '.', with "[]" after an array's key for any of its elements
+ * ("conn.tls.alerts[].description" is what $conn.tls.alerts.0.description
+ * names). The engine owns no facts: the analyzer passes its fact registry
+ * (analyzer/facts/fact_registry.h). $good.conn... and $good.capture...
+ * are checked as conn... and capture...; $profile... against the loaded
+ * packs' profiles; $let.x... against what the let is computed from. */
+struct rules_vocabulary {
+    const char *const *facts;
+    size_t fact_count;
+};
+
 /* paths: rule files or folders (every *.json in a folder, in byte order of
  * the names; names starting with '.' are skipped; a folder without any
- * *.json is an error). On any error returns NULL and writes ONE line naming
- * the file and, when it applies, the rule id and the key, e.g.
+ * *.json is an error). Every pack is read first, then every rule checked
+ * against what they declare together: the causes of all packs, their
+ * merged profile, and the facts of vocabulary (NULL: fact paths are not
+ * checked, only their roots). On any error returns NULL and writes ONE line
+ * naming the file and, when it applies, the rule id and the key, e.g.
  *   rules/tetra.json: rule 'tls_no_shared_cipher': unknown operator 'disjont' (at when[0])
+ *   rules/x.json: rule 'r1': unknown fact '$conn.tls.client_helo.frame' (did you mean '$conn.tls.client_hello.frame'?) (at when[0])
  *   rules/x.json: line 12: JSON syntax error near '...'
  * err may be NULL. count 0 gives an empty rule set. */
-struct rule_set *rules_load(const char *const *paths, size_t count, char *err, size_t errlen);
+struct rule_set *rules_load(const char *const *paths, size_t count, const struct rules_vocabulary *vocabulary,
+                            char *err, size_t errlen);
 void rules_free(struct rule_set *rs);
 
 /* The profiles of all packs merged key by key (a later pack's key wins);
@@ -30,6 +47,18 @@ const cJSON *rules_profile(const struct rule_set *rs);
 /* New array: [{"pack","version","file","rules":N}] in load order. */
 cJSON *rules_packs_json(const struct rule_set *rs);
 size_t rules_count(const struct rule_set *rs);
+
+/* The causes vocabulary: what the loaded packs declare in their "causes".
+ * New array [{"id","title","meaning","pack"}] in load order. */
+cJSON *rules_causes_json(const struct rule_set *rs);
+/* Whether a loaded pack declares cause; when not, why says so in one line,
+ * with the nearest declared cause when one is close:
+ *   unknown cause 'tls_no_shared_ciper' (did you mean 'tls_no_shared_cipher'?) */
+bool rules_check_cause(const struct rule_set *rs, const char *cause, char *why, size_t whylen);
+/* Whether path (no '$'; under conn or capture, indexes as numbers) names a
+ * fact of vocabulary; when not, why says so in one line with the nearest:
+ *   unknown fact 'conn.tls.client_helo.frame' (did you mean 'conn.tls.client_hello.frame'?) */
+bool rules_check_fact(const struct rules_vocabulary *vocabulary, const char *path, char *why, size_t whylen);
 
 /* Evaluates every rule. capture: the capture's facts object (without its
  * connection list); connections: array of connection fact objects (each has
@@ -45,6 +74,15 @@ size_t rules_count(const struct rule_set *rs);
  * finding, for the first connection that matched. */
 cJSON *rules_evaluate(const struct rule_set *rs, const cJSON *capture, const cJSON *connections,
                       const cJSON *good);
+
+/* The one JSON path resolver of tlsdiag: rule references, the report and
+ * `tlsdiag check` all read values through it. path: object keys and array
+ * indexes (decimal, at most 9 digits) joined by '.', without a '$', e.g.
+ * "conn.tls.alerts.0.description"; len bytes of it. Returns NULL when a
+ * step does not resolve or the value is JSON null (absent). */
+const cJSON *rules_resolve(const cJSON *root, const char *path, size_t len);
+/* The same for a NUL-terminated path. */
+const cJSON *rules_get(const cJSON *root, const char *path);
 
 /* Exposed for unit tests. context: {"conn","capture","profile","good","let"}. */
 bool rules_condition_holds(const cJSON *condition, const cJSON *context); /* condition already validated */

@@ -94,10 +94,30 @@ cJSON *rules_compute_let(const cJSON *let_spec, const cJSON *context)
 
 /* ---- validation ---- */
 
+enum let_shape rules_let_shape(const cJSON *let_spec, const char **a)
+{
+    const struct let_info *info = find_let_op(cJSON_GetObjectItemCaseSensitive(let_spec, "op"));
+    const cJSON *operand = cJSON_GetObjectItemCaseSensitive(let_spec, "a");
+    *a = rules_is_reference(operand) ? operand->valuestring : NULL;
+    if (!info)
+        return LET_SHAPE_ANY;
+    switch (info->op) {
+    case LET_COUNT:
+        return LET_SHAPE_NUMBER;
+    case LET_DIFFERENCE: case LET_INTERSECTION: case LET_VALUE:
+        return *a ? LET_SHAPE_LIKE_A : LET_SHAPE_ANY;
+    case LET_FIRST:
+        return *a ? LET_SHAPE_ELEMENT_OF_A : LET_SHAPE_ANY;
+    case LET_UNION:
+        break;
+    }
+    return LET_SHAPE_ANY;   /* a union mixes a's elements with b's */
+}
+
 __attribute__((format(printf, 4, 5)))
 static bool fail(char *why, size_t whylen, const char *name, const char *fmt, ...)
 {
-    char problem[240];
+    char problem[400];
     va_list args;
     va_start(args, fmt);
     vsnprintf(problem, sizeof problem, fmt, args);
@@ -124,7 +144,7 @@ static bool check_let_operand(const char *name, const char *key, const cJSON *op
         return fail(why, whylen, name, "missing key '%s'", key);
     if (array_literal_only && !rules_is_reference(operand) && !cJSON_IsArray(operand))
         return fail(why, whylen, name, "'%s' must be an array or a $ reference", key);
-    char problem[240];
+    char problem[400];
     if (!rules_check_operand(operand, scope, problem, sizeof problem))
         return fail(why, whylen, name, "'%s': %s", key, problem);
     return true;

@@ -1,6 +1,8 @@
 /* Loading rule packs: files and folders, JSON syntax errors with a line
- * number, the pack's top level, and the rule set the packs are merged into.
- * The first problem stops the load: a malformed pack must not run. */
+ * number, the pack's top level and the causes it declares, and the rule set
+ * the packs are merged into. Every pack is read before any rule is checked:
+ * a rule may name a cause or a profile key another pack declares. The first
+ * problem stops the load: a malformed pack must not run. */
 #include "engine.h"
 #include "rules_internal.h"
 
@@ -16,6 +18,7 @@
 
 struct loader {
     struct rule_set *rs;
+    const struct rules_vocabulary *vocabulary;
     char *err;
     size_t errlen;
 };
@@ -117,7 +120,7 @@ static cJSON *parse_pack(struct loader *ld, const char *file, const char *text, 
 
 static bool check_top_keys(struct loader *ld, const char *file, const cJSON *doc)
 {
-    static const char *const known[] = { "pack", "version", "description", "profile", "rules" };
+    static const char *const known[] = { "pack", "version", "description", "profile", "causes", "rules" };
     for (const cJSON *key = doc->child; key; key = key->next) {
         size_t i = 0;
         while (i < sizeof known / sizeof known[0] && strcmp(known[i], key->string) != 0)
@@ -132,6 +135,7 @@ static bool check_top_keys(struct loader *ld, const char *file, const cJSON *doc
     const cJSON *version = cJSON_GetObjectItemCaseSensitive(doc, "version");
     const cJSON *description = cJSON_GetObjectItemCaseSensitive(doc, "description");
     const cJSON *profile = cJSON_GetObjectItemCaseSensitive(doc, "profile");
+    const cJSON *causes = cJSON_GetObjectItemCaseSensitive(doc, "causes");
     const cJSON *rules = cJSON_GetObjectItemCaseSensitive(doc, "rules");
     if (!pack || !version || !rules)
         return load_fail(ld, file, "missing key '%s'", !pack ? "pack" : !version ? "version" : "rules");
@@ -143,14 +147,61 @@ static bool check_top_keys(struct loader *ld, const char *file, const cJSON *doc
         return load_fail(ld, file, "'description' must be a string");
     if (profile && !cJSON_IsObject(profile))
         return load_fail(ld, file, "'profile' must be an object");
+    if (causes && !cJSON_IsArray(causes))
+        return load_fail(ld, file, "'causes' must be an array");
     if (!cJSON_IsArray(rules))
         return load_fail(ld, file, "'rules' must be an array");
     return true;
 }
 
-static bool add_rule(struct loader *ld, const char *file, const cJSON *object, int index)
+/* ---- the causes a pack declares ---- */
+
+static bool one_line(const cJSON *item)
+{
+    return cJSON_IsString(item) && item->valuestring[0] && !strpbrk(item->valuestring, "\r\n");
+}
+
+static bool add_cause(struct loader *ld, const char *file, const cJSON *object, int index, size_t pack)
 {
     struct rule_set *rs = ld->rs;
+    if (!cJSON_IsObject(object))
+        return load_fail(ld, file, "causes[%d]: a cause must be an object {\"id\", \"title\", \"meaning\"}",
+                         index);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(object, "id");
+    if (!cJSON_IsString(id) || !rules_id_is_valid(id->valuestring))
+        return load_fail(ld, file, "causes[%d]: 'id' must be a string of [a-z0-9_.-]", index);
+    for (const cJSON *key = object->child; key; key = key->next)
+        if (strcmp(key->string, "id") && strcmp(key->string, "title") && strcmp(key->string, "meaning") &&
+            key->string[0] != '_')
+            return load_fail(ld, file, "cause '%.100s': unknown key '%s'", id->valuestring, key->string);
+    static const char *const texts[] = { "title", "meaning" };
+    for (size_t i = 0; i < 2; i++)
+        if (!one_line(cJSON_GetObjectItemCaseSensitive(object, texts[i])))
+            return load_fail(ld, file, "cause '%.100s': '%s' must be a non-empty one-line string",
+                             id->valuestring, texts[i]);
+    for (size_t i = 0; i < rs->cause_count; i++)
+        if (strcmp(rs->causes[i].id, id->valuestring) == 0)
+            return load_fail(ld, file, "cause '%.100s': declared twice (also in %s)", id->valuestring,
+                             rs->packs[rs->causes[i].pack].file);
+    struct cause *grown = realloc(rs->causes, (rs->cause_count + 1) * sizeof *grown);
+    if (!grown)
+        return load_fail(ld, file, "out of memory");
+    rs->causes = grown;
+    rs->causes[rs->cause_count++] = (struct cause){
+        .id = id->valuestring,
+        .title = cJSON_GetObjectItemCaseSensitive(object, "title")->valuestring,
+        .meaning = cJSON_GetObjectItemCaseSensitive(object, "meaning")->valuestring,
+        .pack = pack,
+    };
+    return true;
+}
+
+/* ---- rules, once every pack is read ---- */
+
+static bool add_rule(struct loader *ld, size_t pack, const cJSON *object, int index)
+{
+    struct rule_set *rs = ld->rs;
+    const char *file = rs->packs[pack].file;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(object, "id");
     char label[120];
     if (cJSON_IsString(id))
@@ -160,9 +211,10 @@ static bool add_rule(struct loader *ld, const char *file, const cJSON *object, i
     if (!cJSON_IsObject(object))
         return load_fail(ld, file, "%s: a rule must be an object", label);
 
-    struct rule rule = { .pack = rs->pack_count - 1 };
+    struct rule rule = { .pack = pack };
+    const struct rule_names names = { .facts = ld->vocabulary, .profile = rs->profile, .rs = rs };
     char why[512];
-    if (!rules_check_rule(object, &rule, why, sizeof why))
+    if (!rules_check_rule(object, &names, &rule, why, sizeof why))
         return load_fail(ld, file, "%s: %s", label, why);
     for (size_t i = 0; i < rs->rule_count; i++)
         if (strcmp(rs->rules[i].id, rule.id) == 0)
@@ -234,13 +286,27 @@ static bool load_file(struct loader *ld, const char *file)
     }
     if (!add_pack(ld, file, doc))      /* from here the rule set owns doc */
         return false;
+    size_t pack = ld->rs->pack_count - 1;
     int index = 0;
-    const cJSON *rules = cJSON_GetObjectItemCaseSensitive(doc, "rules");
-    for (const cJSON *rule = rules->child; rule; rule = rule->next, index++)
-        if (!add_rule(ld, file, rule, index))
+    const cJSON *causes = cJSON_GetObjectItemCaseSensitive(doc, "causes");
+    for (const cJSON *cause = causes ? causes->child : NULL; cause; cause = cause->next, index++)
+        if (!add_cause(ld, file, cause, index, pack))
             return false;
     if (!merge_profile(ld->rs, cJSON_GetObjectItemCaseSensitive(doc, "profile")))
         return load_fail(ld, file, "out of memory");
+    return true;
+}
+
+/* Every pack's rules, in load order, against what all packs declare. */
+static bool add_rules(struct loader *ld)
+{
+    for (size_t pack = 0; pack < ld->rs->pack_count; pack++) {
+        int index = 0;
+        const cJSON *rules = cJSON_GetObjectItemCaseSensitive(ld->rs->packs[pack].doc, "rules");
+        for (const cJSON *rule = rules->child; rule; rule = rule->next, index++)
+            if (!add_rule(ld, pack, rule, index))
+                return false;
+    }
     return true;
 }
 
@@ -283,9 +349,10 @@ static bool load_folder(struct loader *ld, const char *folder)
     return ok;
 }
 
-struct rule_set *rules_load(const char *const *paths, size_t count, char *err, size_t errlen)
+struct rule_set *rules_load(const char *const *paths, size_t count, const struct rules_vocabulary *vocabulary,
+                            char *err, size_t errlen)
 {
-    struct loader ld = { .rs = calloc(1, sizeof *ld.rs), .err = err, .errlen = errlen };
+    struct loader ld = { .rs = calloc(1, sizeof *ld.rs), .vocabulary = vocabulary, .err = err, .errlen = errlen };
     if (err && errlen)
         err[0] = '\0';
     if (!ld.rs || !(ld.rs->profile = cJSON_CreateObject())) {
@@ -306,6 +373,10 @@ struct rule_set *rules_load(const char *const *paths, size_t count, char *err, s
             rules_free(ld.rs);
             return NULL;
         }
+    }
+    if (!add_rules(&ld)) {
+        rules_free(ld.rs);
+        return NULL;
     }
     return ld.rs;
 }

@@ -1,19 +1,13 @@
 /* Load-time validation of one rule: every key known and of the right type,
  * every condition, let, template and reference well-formed, so that a pack
  * that loads cannot misbehave at evaluation time. */
+#include "engine.h"
 #include "rules_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *const causes[] = {
-    "success", "no_connection_attempt", "dns_resolution_failure", "server_connect_failure",
-    "proxy_connect_failure", "proxy_auth_failure", "proxy_denied", "proxy_upstream_failure",
-    "tls_no_shared_cipher", "tls_version_too_old", "cert_untrusted_issuer", "cert_expired",
-    "cert_revocation_unreachable", "cert_rejected", "connection_reset_after_client_hello",
-    "download_interrupted", "tls_failure_other", NULL,
-};
 static const char *const severities[] = { "critical", "error", "warning", "info", NULL };
 static const char *const scopes[] = { "connection", "capture", NULL };
 static const char *const modes[] = { "any", "diff", "analyze", NULL };
@@ -50,7 +44,7 @@ static int word_index(const char *const *list, const char *word)
     return -1;
 }
 
-static bool id_is_valid(const char *id)
+bool rules_id_is_valid(const char *id)
 {
     if (!*id)
         return false;
@@ -101,14 +95,28 @@ static int check_word(const cJSON *object, const char *key, const char *const *l
     return index;
 }
 
-static bool check_labels(const cJSON *object, struct rule *out, char *why, size_t whylen)
+/* A cause is one the loaded packs declare (their "causes"). */
+static bool check_cause(const cJSON *object, const struct rule_names *names, struct rule *out,
+                        char *why, size_t whylen)
+{
+    const cJSON *cause = cJSON_GetObjectItemCaseSensitive(object, "cause");
+    if (!cJSON_IsString(cause) || !cause->valuestring[0])
+        return fail(why, whylen, "'cause' must be a non-empty string");
+    if (names && names->rs && !rules_check_cause(names->rs, cause->valuestring, why, whylen))
+        return false;
+    out->cause = cause->valuestring;
+    return true;
+}
+
+static bool check_labels(const cJSON *object, const struct rule_names *names, struct rule *out,
+                         char *why, size_t whylen)
 {
     out->id = cJSON_GetObjectItemCaseSensitive(object, "id")->valuestring;
-    int cause = check_word(object, "cause", causes, "cause", -1, why, whylen);
-    int severity = cause < 0 ? -1 : check_word(object, "severity", severities, "severity", -1, why, whylen);
+    if (!check_cause(object, names, out, why, whylen))
+        return false;
+    int severity = check_word(object, "severity", severities, "severity", -1, why, whylen);
     if (severity < 0)
         return false;
-    out->cause = causes[cause];
     out->severity = severities[severity];
     const cJSON *rank = cJSON_GetObjectItemCaseSensitive(object, "rank");
     if (!cJSON_IsNumber(rank) || rank->valuedouble < -1e9 || rank->valuedouble > 1e9 ||
@@ -148,7 +156,7 @@ static bool check_text(const cJSON *object, const char *key, const struct ref_sc
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
     if (!cJSON_IsString(item))
         return fail(why, whylen, "'%s' must be a string", key);
-    char problem[300];
+    char problem[400];
     if (!rules_check_template(item->valuestring, scope, problem, sizeof problem))
         return fail(why, whylen, "'%s': %s", key, problem);
     *out = item->valuestring;
@@ -164,7 +172,7 @@ static bool check_evidence_entry(const cJSON *entry, int index, const struct ref
         if (strcmp(key->string, "what") && strcmp(key->string, "frame") && key->string[0] != '_')
             return fail(why, whylen, "evidence[%d]: unknown key '%s'", index, key->string);
     const char *what;
-    char problem[340];
+    char problem[440];
     if (!check_text(entry, "what", scope, &what, problem, sizeof problem))
         return fail(why, whylen, "evidence[%d]: %s", index, problem);
     const cJSON *frame = cJSON_GetObjectItemCaseSensitive(entry, "frame");
@@ -182,7 +190,7 @@ static bool check_outputs(const cJSON *object, struct rule *out, const struct re
         !check_text(object, "remedy", scope, &out->remedy, why, whylen))
         return false;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(object, "connector_code");
-    char problem[300];
+    char problem[400];
     if (code && !cJSON_IsString(code))
         return fail(why, whylen, "'connector_code' must be a string or a $ reference");
     if (code && !rules_check_operand(code, scope, problem, sizeof problem))
@@ -199,18 +207,20 @@ static bool check_outputs(const cJSON *object, struct rule *out, const struct re
     return true;
 }
 
-bool rules_check_rule(const cJSON *object, struct rule *out, char *why, size_t whylen)
+bool rules_check_rule(const cJSON *object, const struct rule_names *names, struct rule *out, char *why,
+                      size_t whylen)
 {
     if (!check_keys(object, why, whylen))
         return false;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(object, "id");
-    if (!cJSON_IsString(id) || !id_is_valid(id->valuestring))
+    if (!cJSON_IsString(id) || !rules_id_is_valid(id->valuestring))
         return fail(why, whylen, "'id' must be a string of [a-z0-9_.-]");
-    if (!check_labels(object, out, why, whylen))
+    if (!check_labels(object, names, out, why, whylen))
         return false;
 
     struct ref_scope scope = { .capture_scope = out->capture_scope,
-                               .analyze_only = out->mode == MODE_ANALYZE };
+                               .analyze_only = out->mode == MODE_ANALYZE,
+                               .names = names };
     out->when = cJSON_GetObjectItemCaseSensitive(object, "when");
     if (!check_when(out->when, &scope, why, whylen))
         return false;

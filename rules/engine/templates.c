@@ -119,9 +119,17 @@ bool rules_check_template(const char *tmpl, const struct ref_scope *scope, char 
             return true;
         if (kind == TOKEN_ERROR)
             return false;
-        char problem[200];
-        if (kind == TOKEN_PLACEHOLDER && !rules_check_path(tok.text, tok.len, scope, problem, sizeof problem)) {
+        if (kind != TOKEN_PLACEHOLDER)
+            continue;
+        char problem[400];
+        enum path_check found = rules_check_path(tok.text, tok.len, scope, FORM_PLACEHOLDER, problem,
+                                                 sizeof problem);
+        if (found == PATH_MALFORMED) {
             snprintf(why, whylen, "{%.*s}: %s", (int)(tok.len > 60 ? 60 : tok.len), tok.text, problem);
+            return false;
+        }
+        if (found == PATH_UNKNOWN) {
+            snprintf(why, whylen, "%s", problem);
             return false;
         }
     }

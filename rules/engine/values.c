@@ -9,7 +9,7 @@
 enum root { ROOT_CONN, ROOT_CAPTURE, ROOT_PROFILE, ROOT_GOOD, ROOT_LET, ROOT_COUNT };
 static const char *const context_roots[ROOT_COUNT] = { "conn", "capture", "profile", "good", "let" };
 
-static bool segment_is_index(const char *seg, size_t len)
+bool rules_segment_is_index(const char *seg, size_t len)
 {
     if (len == 0 || len > 9)   /* 9 digits always fits an int */
         return false;
@@ -31,7 +31,7 @@ static const cJSON *step_into(const cJSON *node, const char *seg, size_t len)
 {
     if (cJSON_IsObject(node))
         return object_member(node, seg, len);
-    if (cJSON_IsArray(node) && segment_is_index(seg, len)) {
+    if (cJSON_IsArray(node) && rules_segment_is_index(seg, len)) {
         int index = 0;
         for (size_t i = 0; i < len; i++)
             index = index * 10 + (seg[i] - '0');
@@ -40,9 +40,9 @@ static const cJSON *step_into(const cJSON *node, const char *seg, size_t len)
     return NULL;
 }
 
-const cJSON *rules_resolve(const cJSON *context, const char *path, size_t len)
+const cJSON *rules_resolve(const cJSON *root, const char *path, size_t len)
 {
-    const cJSON *node = context;
+    const cJSON *node = root;
     size_t start = 0;
     while (node && start <= len) {
         const char *dot = memchr(path + start, '.', len - start);
@@ -53,6 +53,11 @@ const cJSON *rules_resolve(const cJSON *context, const char *path, size_t len)
     return cJSON_IsNull(node) ? NULL : node;
 }
 
+const cJSON *rules_get(const cJSON *root, const char *path)
+{
+    return rules_resolve(root, path, strlen(path));
+}
+
 bool rules_is_reference(const cJSON *operand)
 {
     return cJSON_IsString(operand) && operand->valuestring[0] == '$';
@@ -61,8 +66,7 @@ bool rules_is_reference(const cJSON *operand)
 const cJSON *rules_operand(const cJSON *context, const cJSON *operand)
 {
     if (rules_is_reference(operand)) {
-        const char *path = operand->valuestring + 1;
-        return rules_resolve(context, path, strlen(path));
+        return rules_get(context, operand->valuestring + 1);
     }
     return cJSON_IsNull(operand) ? NULL : operand;
 }
@@ -163,28 +167,30 @@ static bool check_root(const char *root, size_t len, const char *rest, size_t re
     return true;
 }
 
-bool rules_check_path(const char *path, size_t len, const struct ref_scope *scope, char *why,
-                      size_t whylen)
+enum path_check rules_check_path(const char *path, size_t len, const struct ref_scope *scope,
+                                 enum path_form form, char *why, size_t whylen)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)path[i];
         if (isspace(ch) || iscntrl(ch) || ch == '{' || ch == '}' || ch == '|' || ch == '$') {
             snprintf(why, whylen, "character '%c' in a reference", isprint(ch) ? ch : '?');
-            return false;
+            return PATH_MALFORMED;
         }
         if (ch == '.' && (i == 0 || i + 1 == len || path[i + 1] == '.')) {
             snprintf(why, whylen, "empty path segment");
-            return false;
+            return PATH_MALFORMED;
         }
     }
     if (len == 0) {
         snprintf(why, whylen, "empty reference");
-        return false;
+        return PATH_MALFORMED;
     }
     const char *dot = memchr(path, '.', len);
     size_t root_len = dot ? (size_t)(dot - path) : len;
     const char *rest = dot ? dot + 1 : path + len;
-    return check_root(path, root_len, rest, len - (size_t)(rest - path), scope, why, whylen);
+    if (!check_root(path, root_len, rest, len - (size_t)(rest - path), scope, why, whylen))
+        return PATH_MALFORMED;
+    return scope->names ? rules_check_names(path, len, scope, form, why, whylen) : PATH_OK;
 }
 
 bool rules_check_operand(const cJSON *operand, const struct ref_scope *scope, char *why,
@@ -193,9 +199,16 @@ bool rules_check_operand(const cJSON *operand, const struct ref_scope *scope, ch
     if (!rules_is_reference(operand))
         return true;
     const char *path = operand->valuestring + 1;
-    char problem[200];
-    if (rules_check_path(path, strlen(path), scope, problem, sizeof problem))
+    char problem[400];
+    switch (rules_check_path(path, strlen(path), scope, FORM_REFERENCE, problem, sizeof problem)) {
+    case PATH_OK:
         return true;
+    case PATH_UNKNOWN:
+        snprintf(why, whylen, "%s", problem);
+        return false;
+    case PATH_MALFORMED:
+        break;
+    }
     snprintf(why, whylen, "reference '%.60s': %s", operand->valuestring, problem);
     return false;
 }

@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Every report tlsdiag writes for the samples validates against
-analyzer/report.schema.json: analyze on each sample, diff of each failing
-sample against its working one (from samples/expect.json), and the array
-that analyze writes for several captures.
+analyzer/report/report.schema.json: analyze on each sample, diff of each
+failing sample against its working one (from samples/expect.json), and the
+array that analyze writes for several captures. Beyond the schema (which
+lets a minor version add keys), every key of the facts must be one the
+schema describes: the schema and the fact registry are proven to agree
+(test/unit/test_fact_registry.c), so the facts hold nothing the registry
+does not declare. And every cause in a report must be one the loaded packs
+declare (the schema only says it is a string): here the packs of
+rules/packs/, which tlsdiag loads from the source tree.
 
 usage: report_schema.py TLSDIAG SAMPLES_DIR SCHEMA"""
-import json, os, subprocess, sys
+import glob, json, os, subprocess, sys
 
 try:
     import jsonschema
@@ -18,10 +24,67 @@ def run(binary, args):
         raise RuntimeError(f"{' '.join(args)}: exit {proc.returncode}: {proc.stderr.strip()}")
     return json.loads(proc.stdout)
 
+def undeclared_facts(schema, node, value, path, out):
+    """Keys of value (facts) that node (a schema part) does not describe."""
+    defs = schema["$defs"]
+    while "$ref" in node:
+        node = defs[node["$ref"].split("/")[-1]]
+    if isinstance(value, dict) and "properties" in node:
+        for key, v in value.items():
+            if key not in node["properties"]:
+                out.append(f"{path}.{key}")
+            else:
+                undeclared_facts(schema, node["properties"][key], v, f"{path}.{key}", out)
+    elif isinstance(value, list) and "items" in node:
+        for i, v in enumerate(value):
+            undeclared_facts(schema, node["items"], v, f"{path}.{i}", out)
+
+
+def check_facts_declared(schema, report):
+    out = []
+    for role, side in report.get("captures", {}).items():
+        undeclared_facts(schema, schema["$defs"]["capture_facts"], side.get("facts"), f"captures.{role}.facts", out)
+    return sorted(set(out))
+
+
+def declared_causes(pack_paths):
+    """The cause ids the packs (files or folders of *.json) declare."""
+    causes = set()
+    for path in pack_paths:
+        files = sorted(glob.glob(os.path.join(path, "*.json"))) if os.path.isdir(path) else [path]
+        for name in files:
+            with open(name) as f:
+                causes |= {c["id"] for c in json.load(f).get("causes", [])}
+    return causes
+
+
+def undeclared_causes(report, causes):
+    """Where the report names a cause outside causes."""
+    out = []
+    for role, side in report.get("captures", {}).items():
+        for where, item in [("diagnosis", side.get("diagnosis", {}))] + \
+                [(f"findings.{i}", f) for i, f in enumerate(side.get("findings", []))]:
+            if item.get("cause") not in causes:
+                out.append(f"captures.{role}.{where}: cause {item.get('cause')!r} is declared by no loaded pack")
+    cause = report.get("diagnosis", {}).get("cause")
+    if cause not in causes:
+        out.append(f"diagnosis: cause {cause!r} is declared by no loaded pack")
+    return out
+
+
+def problems(validator, schema, report, causes):
+    """Everything wrong with one report, as lines."""
+    out = [f"{'/'.join(map(str, e.path))}: {e.message[:200]}"
+           for e in sorted(validator.iter_errors(report), key=lambda e: list(e.path))]
+    out += [f"{path}: a fact the schema does not describe" for path in check_facts_declared(schema, report)]
+    return out + undeclared_causes(report, causes)
+
+
 def main():
     binary, samples, schema_path = sys.argv[1:4]
     schema = json.load(open(schema_path))
     validator = jsonschema.Draft202012Validator(schema)
+    causes = declared_causes([os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "rules", "packs")])
     manifest = json.load(open(os.path.join(samples, "expect.json")))
     runs = []
     for s in manifest["samples"]:
@@ -31,15 +94,15 @@ def main():
             runs.append((s["capture"] + " diff", ["diff", "--good", os.path.join(samples, s["good"]), "--bad", cap]))
     passed = failed = 0
     for label, args in runs:
-        errors = sorted(validator.iter_errors(run(binary, args)), key=lambda e: list(e.path))
-        if errors:
+        wrong = problems(validator, schema, run(binary, args), causes)
+        if wrong:
             failed += 1
-            for e in errors[:5]:
-                print(f"FAIL {label}: {'/'.join(map(str, e.path))}: {e.message[:200]}")
+            for line in wrong[:5]:
+                print(f"FAIL {label}: {line}")
         else:
             passed += 1
     several = run(binary, ["analyze", "--jobs", "2"] + [os.path.join(samples, s["capture"]) for s in manifest["samples"][:4]])
-    if isinstance(several, list) and len(several) == 4 and all(validator.is_valid(r) for r in several):
+    if isinstance(several, list) and len(several) == 4 and not any(problems(validator, schema, r, causes) for r in several):
         passed += 1
     else:
         failed += 1

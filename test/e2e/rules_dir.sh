@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rules are data: a rule added in a new file under a --rules folder changes
-# the diagnosis without recompiling, and a malformed rule file is refused
-# with an error naming the file and the rule.
+# the diagnosis without recompiling, and a malformed rule file (bad syntax,
+# a misspelled fact, an undeclared cause) is refused with an error naming
+# the file and the rule.
 set -u
 bin=${1:?usage: rules_dir.sh TLSDIAG SAMPLES_DIR}
 samples=${2:?}
@@ -51,5 +52,24 @@ printf '{ "pack": "x", "version": "1", "rules": [ {,] }\n' >"$tmp/broken/broken.
 "$bin" analyze --rules "$tmp/broken" "$samples/good-direct.pcapng" >/dev/null 2>"$tmp/err"; rc=$?
 if [ $rc -eq 2 ] && grep -q "broken.json: line 1" "$tmp/err"; then ok; else
     bad "JSON syntax error: exit $rc, stderr: $(cat "$tmp/err")"; fi
+# A misspelled fact is refused wherever the rule writes it: one line naming
+# the file, the rule, the path as written and the fact it most likely means.
+typo=conn.tls.client_helo.frame
+refused() {  # NAME SED-EXPRESSION: the site rule edited into broken.json
+    sed "$2" "$tmp/site/site.json" >"$tmp/broken/broken.json"
+    "$bin" analyze --rules "$tmp/broken" "$samples/good-direct.pcapng" >/dev/null 2>"$tmp/err"; rc=$?
+    if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+       grep -q "broken.json: rule 'site.transfer_cut_by_proxy_limit': .*unknown fact '.$typo.*' (did you mean '.conn.tls.client_hello.frame.*'?)" "$tmp/err"
+    then ok; else bad "misspelled fact in $1: exit $rc, stderr: $(cat "$tmp/err")"; fi
+}
+refused when 's/"fact": "$conn.failed_stage"/"fact": "$'$typo'"/'
+refused let 's/"when": \[/"let": { "f": { "op": "value", "a": "$'$typo'" } }, "when": [/'
+refused template 's/after {conn.tls.app_data.s2c_bytes} bytes/after frame {'$typo'}/'
+refused evidence 's/"frame": "$conn.tls.app_data.s2c_last_frame"/"frame": "$'$typo'"/'
+# So is a cause no loaded pack declares.
+sed 's/"cause": "proxy_upstream_failure"/"cause": "proxy_upstream_failur"/' "$tmp/site/site.json" >"$tmp/broken/broken.json"
+"$bin" analyze --rules "$tmp/broken" "$samples/good-direct.pcapng" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "broken.json: rule 'site.transfer_cut_by_proxy_limit': unknown cause 'proxy_upstream_failur' (did you mean 'proxy_upstream_failure'?)" "$tmp/err"
+then ok; else bad "undeclared cause: exit $rc, stderr: $(cat "$tmp/err")"; fi
 echo "rules: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "fact_registry.h"
 
 /* ---- helpers ---- */
 
@@ -156,24 +157,47 @@ static void write_pack(struct folder *f, const char *name, const char *text, cha
         snprintf(path_out, path_len, "%s", path);
 }
 
-static struct rule_set *load_paths(struct folder *f, const char *const *paths, size_t count)
+/* vocabulary: NULL to leave fact paths unchecked (most tests name made-up
+ * facts), else the facts rules may name. */
+static struct rule_set *load_paths_with(struct folder *f, const char *const *paths, size_t count,
+                                        const struct rules_vocabulary *vocabulary)
 {
     f->err[0] = '\0';
-    return rules_load(paths, count, f->err, sizeof f->err);
+    return rules_load(paths, count, vocabulary, f->err, sizeof f->err);
 }
 
-static struct rule_set *load_text(struct folder *f, const char *name, const char *text)
+static struct rule_set *load_paths(struct folder *f, const char *const *paths, size_t count)
+{
+    return load_paths_with(f, paths, count, NULL);
+}
+
+static struct rule_set *load_text_with(struct folder *f, const char *name, const char *text,
+                                       const struct rules_vocabulary *vocabulary)
 {
     char path[600];
     write_pack(f, name, text, path, sizeof path);
     const char *paths[] = { path };
-    return load_paths(f, paths, 1);
+    return load_paths_with(f, paths, 1, vocabulary);
+}
+
+static struct rule_set *load_text(struct folder *f, const char *name, const char *text)
+{
+    return load_text_with(f, name, text, NULL);
+}
+
+/* The analyzer's fact registry, as tlsdiag hands it to the loader. */
+static const struct rules_vocabulary *registry(void)
+{
+    static struct rules_vocabulary vocabulary;
+    vocabulary = (struct rules_vocabulary){ fact_registry_paths, fact_registry_count };
+    return &vocabulary;
 }
 
 /* Loading must fail with an error line containing every expected piece. */
-static void assert_load_error(struct folder *f, const char *text, const char *expected)
+static void assert_load_error_with(struct folder *f, const char *text, const char *expected,
+                                   const struct rules_vocabulary *vocabulary)
 {
-    struct rule_set *rs = load_text(f, "pack.json", text);
+    struct rule_set *rs = load_text_with(f, "pack.json", text, vocabulary);
     if (rs) {
         rules_free(rs);
         fail_msg("loaded, expected an error with \"%s\"", expected);
@@ -184,7 +208,24 @@ static void assert_load_error(struct folder *f, const char *text, const char *ex
     assert_non_null(strstr(f->err, "pack.json: "));
 }
 
-#define PACK(rules) "{'pack': 'test', 'version': '1.0', 'rules': [" rules "]}"
+static void assert_load_error(struct folder *f, const char *text, const char *expected)
+{
+    assert_load_error_with(f, text, expected, NULL);
+}
+
+static void assert_loads_with(struct folder *f, const char *text, const struct rules_vocabulary *vocabulary)
+{
+    struct rule_set *rs = load_text_with(f, "pack.json", text, vocabulary);
+    if (!rs)
+        fail_msg("load failed: %s", f->err);
+    rules_free(rs);
+}
+
+/* The causes the test packs' rules name, declared as a pack declares them. */
+#define CAUSE(id) "{'id': '" id "', 'title': 'Title of " id "', 'meaning': 'What " id " means.'}"
+#define CAUSES "'causes': [" CAUSE("tls_failure_other") "," CAUSE("success") "," CAUSE("cert_expired") "," \
+               CAUSE("tls_no_shared_cipher") "]"
+#define PACK(rules) "{'pack': 'test', 'version': '1.0', " CAUSES ", 'rules': [" rules "]}"
 /* A valid rule: when is the inside of its "when" array, message and remedy
  * are JSON values, extra is spliced in after the required keys. */
 #define RULE_TEXT(id, when, message, remedy, extra)                                                \
@@ -192,6 +233,32 @@ static void assert_load_error(struct folder *f, const char *text, const char *ex
     " 'title': 'Title', 'when': [" when "], 'message': " message ", 'remedy': " remedy extra "}"
 #define RULE_WHEN(id, when, extra) RULE_TEXT(id, when, "'m'", "'r'", extra)
 #define RULE(id, extra) RULE_WHEN(id, "", extra)
+
+/* ---- the resolver ---- */
+
+/* rules_resolve/rules_get: the one path resolver the engine, the report and
+ * `tlsdiag check` share. */
+static void test_resolve_paths(void **state)
+{
+    (void)state;
+    cJSON *context = json(fixture);
+    const cJSON *v = rules_get(context, "conn.tls.alerts.1.description");
+    assert_true(cJSON_IsNumber(v));
+    assert_int_equal(v->valueint, 48);
+    assert_true(cJSON_IsObject(rules_get(context, "conn.tls")));
+    assert_int_equal(rules_get(context, "conn.tls.client_hello.cipher_suites.0")->valueint, 4865);
+    assert_null(rules_get(context, "conn.tls.alerts.2"));          /* past the end */
+    assert_null(rules_get(context, "conn.tls.alerts.x"));          /* not an index */
+    assert_null(rules_get(context, "conn.tls.alerts.-1"));
+    assert_null(rules_get(context, "conn.labels.0"));              /* an object has no index */
+    assert_null(rules_get(context, "conn.nothing"));               /* JSON null is absent */
+    assert_null(rules_get(context, "conn.id.more"));               /* into a number */
+    assert_null(rules_get(context, "conn.tls.version_x"));
+    assert_null(rules_get(NULL, "conn"));
+    /* len bounds the path: the rest is not read. */
+    assert_int_equal(rules_resolve(context, "conn.id.more", 7)->valueint, 7);
+    cJSON_Delete(context);
+}
 
 /* ---- operators ---- */
 
@@ -673,7 +740,7 @@ static void test_load_duplicate_id_across_files(void **state)
     struct folder *f = *state;
     char a[600], b[600];
     write_pack(f, "a.json", PACK(RULE("r1", "")), a, sizeof a);
-    write_pack(f, "b.json", PACK(RULE("r2", "") "," RULE("r1", "")), b, sizeof b);
+    write_pack(f, "b.json", "{'pack': 'b', 'version': '1', 'rules': [" RULE("r2", "") "," RULE("r1", "") "]}", b, sizeof b);
     const char *paths[] = { a, b };
     assert_null(load_paths(f, paths, 2));
     char expected[1400];
@@ -698,7 +765,7 @@ static void test_load_unknown_key(void **state)
     /* Keys starting with '_' are comments, in rules, conditions and lets alike. */
     struct folder *f = *state;
     struct rule_set *rs = load_text(f, "ok.json",
-                                    "{'_about': 'x', 'pack': 'p', 'version': '1', 'rules': ["
+                                    "{'_about': 'x', 'pack': 'p', 'version': '1', " CAUSES ", 'rules': ["
                                     RULE_WHEN("r1", "{'_c': 1, 'fact': '$conn.a', 'op': 'exists'}",
                                               ", '_note': 'why', 'let': {'n': {'_c': 2, 'op': 'count', 'a': []}}")
                                     "]}");
@@ -805,7 +872,7 @@ static void test_load_bad_paths(void **state)
 static void test_load_nothing(void **state)
 {
     (void)state;
-    struct rule_set *rs = rules_load(NULL, 0, NULL, 0);
+    struct rule_set *rs = rules_load(NULL, 0, NULL, NULL, 0);
     assert_non_null(rs);
     assert_int_equal(rules_count(rs), 0);
     assert_true(cJSON_IsObject(rules_profile(rs)));
@@ -823,7 +890,7 @@ static void test_load_folder_two_packs(void **state)
                "{'pack': 'second', 'version': '2.0', 'profile': {'x': 2, 'y': [3]},"
                " 'rules': [" RULE("b1", "") "]}", NULL, 0);
     write_pack(f, "10-first.json",
-               "{'pack': 'first', 'version': '1.0', 'description': 'd',"
+               "{'pack': 'first', 'version': '1.0', 'description': 'd', " CAUSES ","
                " 'profile': {'hosts': ['a.example'], 'x': 1},"
                " 'rules': [" RULE("a1", "") "," RULE("a2", "") "]}", NULL, 0);
     write_pack(f, "README.md", "not a pack", NULL, 0);
@@ -859,6 +926,216 @@ static void test_load_folder_two_packs(void **state)
     cJSON_Delete(findings);
     cJSON_Delete(conns);
     rules_free(rs);
+}
+
+/* ---- names checked against what exists ---- */
+
+/* A misspelled fact is refused wherever a rule writes it (when, let,
+ * templates, evidence, connector code), in one line naming the file, the
+ * rule, the path as written and the nearest fact of the registry. */
+static void test_load_unknown_fact_everywhere(void **state)
+{
+#define TYPO "conn.tls.client_helo.frame"
+#define FIXED "conn.tls.client_hello.frame"
+    static const struct { const char *text; const char *expected; } cases[] = {
+        { PACK(RULE_WHEN("r1", "{'fact': '$" TYPO "', 'op': 'exists'}", "")),
+          "pack.json: rule 'r1': unknown fact '$" TYPO "' (did you mean '$" FIXED "'?) (at when[0])" },
+        { PACK(RULE_WHEN("r1", "{'any': [{'not': {'fact': '$" TYPO "', 'op': 'exists'}}]}", "")),
+          "rule 'r1': unknown fact '$" TYPO "' (did you mean '$" FIXED "'?) (at when[0].any[0].not)" },
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.id', 'op': 'eq', 'value': '$" TYPO "'}", "")),
+          "rule 'r1': unknown fact '$" TYPO "' (did you mean '$" FIXED "'?) (at when[0])" },
+        { PACK(RULE("r1", ", 'let': {'f': {'op': 'value', 'a': '$" TYPO "'}}")),
+          "rule 'r1': let 'f': 'a': unknown fact '$" TYPO "' (did you mean '$" FIXED "'?)" },
+        { PACK(RULE("r1", ", 'let': {'f': {'op': 'difference', 'a': [], 'b': '$conn.tls.client_helo.cipher_suites'}}")),
+          "rule 'r1': let 'f': 'b': unknown fact '$conn.tls.client_helo.cipher_suites' "
+          "(did you mean '$conn.tls.client_hello.cipher_suites'?)" },
+        { PACK(RULE_TEXT("r1", "", "'Client Hello #{" TYPO "}'", "'r'", "")),
+          "rule 'r1': 'message': unknown fact '{" TYPO "}' (did you mean '{" FIXED "}'?)" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{conn.tls.client_helo.cipher_suites|suites}'", "")),
+          "rule 'r1': 'remedy': unknown fact '{conn.tls.client_helo.cipher_suites}' "
+          "(did you mean '{conn.tls.client_hello.cipher_suites}'?)" },
+        { PACK(RULE("r1", ", 'evidence': [{'what': 'Client Hello', 'frame': '$" TYPO "'}]")),
+          "rule 'r1': evidence[0]: 'frame': unknown fact '$" TYPO "' (did you mean '$" FIXED "'?)" },
+        { PACK(RULE("r1", ", 'evidence': [{'what': 'CH #{" TYPO "}', 'frame': '$" FIXED "'}]")),
+          "rule 'r1': evidence[0]: 'what': unknown fact '{" TYPO "}' (did you mean '{" FIXED "}'?)" },
+        { PACK(RULE("r1", ", 'connector_code': '$" TYPO "'")),
+          "rule 'r1': 'connector_code': unknown fact '$" TYPO "' (did you mean '$" FIXED "'?)" },
+        /* Indexes are kept in the suggestion. */
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.tls.alerts.2.descripton', 'op': 'exists'}", "")),
+          "unknown fact '$conn.tls.alerts.2.descripton' (did you mean '$conn.tls.alerts.2.description'?)" },
+        /* $good mirrors conn and capture. */
+        { PACK(RULE_WHEN("r1", "{'fact': '$good.conn.tls.server_hello.cipher_suit', 'op': 'exists'}", "")),
+          "unknown fact '$good.conn.tls.server_hello.cipher_suit' "
+          "(did you mean '$good.conn.tls.server_hello.cipher_suite'?)" },
+        { PACK(RULE_WHEN("r1", "{'fact': '$good.con.tls', 'op': 'exists'}", "")),
+          "unknown fact '$good.con.tls' (did you mean '$good.conn.tls'?)" },
+        { PACK(RULE_WHEN("r1", "{'fact': '$capture.dns.target_resolvd', 'op': 'truthy'}", ", 'scope': 'capture'")),
+          "unknown fact '$capture.dns.target_resolvd' (did you mean '$capture.dns.target_resolved'?)" },
+        /* Nothing close: no suggestion. Rules never see the connection list. */
+        { PACK(RULE_WHEN("r1", "{'fact': '$conn.xyzzy', 'op': 'exists'}", "")),
+          "rule 'r1': unknown fact '$conn.xyzzy' (at when[0])" },
+        { PACK(RULE_WHEN("r1", "{'fact': '$capture.connections', 'op': 'exists'}", ", 'scope': 'capture'")),
+          "unknown fact '$capture.connections'" },
+        /* A let's members are checked as what the let is computed from. */
+        { PACK(RULE("r1", ", 'scope': 'capture', 'let': {'failed': {'op': 'first', 'a': '$capture.dns.lookups'}},"
+                          " 'evidence': [{'what': 'q', 'frame': '$let.failed.qury_frame'}]")),
+          "evidence[0]: 'frame': unknown fact '$let.failed.qury_frame' (did you mean '$let.failed.query_frame'?)" },
+        { PACK(RULE_TEXT("r1", "", "'{let.b.fram}'", "'r'",
+                         ", 'let': {'a': {'op': 'value', 'a': '$conn.tls'}, 'b': {'op': 'value', 'a': '$let.a.client_hello'}}")),
+          "'message': unknown fact '{let.b.fram}' (did you mean '{let.b.frame}'?)" },
+        { PACK(RULE("r1", ", 'mode': 'diff', 'let': {'g': {'op': 'first', 'a': '$good.capture.dns.lookups'}},"
+                          " 'evidence': [{'what': 'a', 'frame': '$let.g.response_fram'}]")),
+          "unknown fact '$let.g.response_fram' (did you mean '$let.g.response_frame'?)" },
+        { PACK(RULE("r1", ", 'let': {'n': {'op': 'count', 'a': '$conn.tls.alerts'}, 'm': {'op': 'value', 'a': '$let.n.x'}}")),
+          "let 'm': 'a': unknown member '$let.n.x' ('let.n' is a count)" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_load_error_with(*state, cases[i].text, cases[i].expected, registry());
+#undef TYPO
+#undef FIXED
+}
+
+/* What the registry has loads, indexes and all; without a vocabulary
+ * (NULL) fact paths are not checked. */
+static void test_load_known_facts(void **state)
+{
+    struct folder *f = *state;
+    assert_loads_with(f, PACK(RULE_TEXT("r1",
+        "{'fact': '$conn.tls.alerts.0.description', 'op': 'eq', 'value': 40},"
+        " {'fact': '$conn', 'op': 'exists'}, {'fact': '$good', 'op': 'absent'},"
+        " {'fact': '$good.conn.tls.client_hello.cipher_suites.12', 'op': 'absent'},"
+        " {'fact': '$good.capture.dns', 'op': 'absent'}",
+        "'{conn.tls.client_hello.cipher_suites|suites} {let.u.0.anything} {let.lit.x} {let.a.1.level_name}'", "'r'",
+        ", 'let': {'u': {'op': 'union', 'a': '$conn.tls.alerts', 'b': []},"
+        "          'lit': {'op': 'value', 'a': {'x': 1}},"
+        "          'a': {'op': 'intersection', 'a': '$conn.tls.alerts', 'b': []}},"
+        " 'evidence': [{'what': 'w', 'frame': '$conn.tls.certificate.chain.0.not_after'}]")), registry());
+    assert_loads_with(f, PACK(RULE_WHEN("r1", "{'fact': '$capture.revocation.connections.0.tls.first_alert.sender', 'op': 'exists'}",
+                                        ", 'scope': 'capture'")), registry());
+    assert_loads_with(f, PACK(RULE_WHEN("r1", "{'fact': '$conn.tls.client_helo.frame', 'op': 'exists'}", "")), NULL);
+
+    /* The packs tlsdiag ships. */
+    const char *packs[] = { "rules/packs" };
+    struct rule_set *rs = load_paths_with(f, packs, 1, registry());
+    if (!rs)
+        fail_msg("rules/packs: %s", f->err);
+    rules_free(rs);
+}
+
+/* Profile keys are whatever the loaded packs' profiles hold, from any pack. */
+static void test_load_profile_keys(void **state)
+{
+    struct folder *f = *state;
+#define PROFILED(profile, rules) "{'pack': 'test', 'version': '1.0', " CAUSES ", 'profile': " profile ", 'rules': [" rules "]}"
+    const char *profile = "{'accepted_suites': [49200, 4865], 'codes': {'unknown': 'E1'}, 'hosts': [{'name': 'a'}]}";
+    char text[2000];
+    snprintf(text, sizeof text, PROFILED("%s", RULE_WHEN("r1", "{'fact': '$profile.accepted_suite', 'op': 'exists'}", "")),
+             profile);
+    assert_load_error(f, text,
+                      "rule 'r1': unknown profile key '$profile.accepted_suite' (did you mean '$profile.accepted_suites'?)");
+    snprintf(text, sizeof text, PROFILED("%s", RULE("r1", ", 'connector_code': '$profile.codes.unknwn'")), profile);
+    assert_load_error(f, text, "'connector_code': unknown profile key '$profile.codes.unknwn' (did you mean '$profile.codes.unknown'?)");
+    snprintf(text, sizeof text, PROFILED("%s", RULE_TEXT("r1", "", "'{profile.hosts.3.nam}'", "'r'", "")), profile);
+    assert_load_error(f, text, "'message': unknown profile key '{profile.hosts.3.nam}' (did you mean '{profile.hosts.3.name}'?)");
+    snprintf(text, sizeof text, PROFILED("%s", RULE_WHEN("r1", "{'fact': '$profile.zzzzzzz', 'op': 'exists'}", "")), profile);
+    assert_load_error(f, text, "unknown profile key '$profile.zzzzzzz' (no loaded pack's profile has it)");
+    assert_load_error(f, PACK(RULE_WHEN("r1", "{'fact': '$profile.hosts', 'op': 'exists'}", "")),
+                      "unknown profile key '$profile.hosts' (no loaded pack has a profile)");
+    snprintf(text, sizeof text, PROFILED("%s", RULE_TEXT("r1",
+             "{'fact': '$profile.accepted_suites.1', 'op': 'exists'}, {'fact': '$profile', 'op': 'exists'}",
+             "'{profile.hosts.0.name} {profile.codes.unknown} {let.first.name}'", "'r'",
+             ", 'let': {'first': {'op': 'first', 'a': '$profile.hosts'}}")), profile);
+    assert_loads_with(f, text, NULL);
+    snprintf(text, sizeof text, PROFILED("%s", RULE_TEXT("r1", "", "'{let.first.nam}'", "'r'",
+             ", 'let': {'first': {'op': 'first', 'a': '$profile.hosts'}}")), profile);
+    assert_load_error(f, text, "unknown profile key '{let.first.nam}' (did you mean '{let.first.name}'?)");
+
+    /* A key another pack's profile brings. */
+    char a[600], b[600];
+    write_pack(f, "a.json", PACK(RULE_WHEN("r1", "{'fact': '$profile.min_version', 'op': 'exists'}", "")), a, sizeof a);
+    write_pack(f, "b.json", "{'pack': 'b', 'version': '1', 'profile': {'min_version': 771}, 'rules': []}", b, sizeof b);
+    const char *paths[] = { a, b };
+    struct rule_set *rs = load_paths(f, paths, 2);
+    if (!rs)
+        fail_msg("load failed: %s", f->err);
+    rules_free(rs);
+#undef PROFILED
+}
+
+/* Causes are the packs': declared in "causes", usable by any loaded pack's
+ * rules, declared once. */
+static void test_load_causes(void **state)
+{
+    struct folder *f = *state;
+    static const struct { const char *text; const char *expected; } cases[] = {
+        { "{'pack': 'p', 'version': '1', 'rules': [" RULE("r1", "") "]}",
+          "pack.json: rule 'r1': unknown cause 'tls_failure_other' (no loaded pack declares any \"causes\")" },
+        { PACK("{'id': 'r1', 'cause': 'tls_failur_other', 'severity': 'error', 'rank': 1,"
+               " 'title': 'T', 'when': [], 'message': 'm', 'remedy': 'r'}"),
+          "pack.json: rule 'r1': unknown cause 'tls_failur_other' (did you mean 'tls_failure_other'?)" },
+        { PACK("{'id': 'r1', 'cause': 3, 'severity': 'error', 'rank': 1,"
+               " 'title': 'T', 'when': [], 'message': 'm', 'remedy': 'r'}"),
+          "rule 'r1': 'cause' must be a non-empty string" },
+        { "{'pack': 'p', 'version': '1', 'causes': {}, 'rules': []}", "pack.json: 'causes' must be an array" },
+        { "{'pack': 'p', 'version': '1', 'causes': [3], 'rules': []}", "pack.json: causes[0]: a cause must be an object" },
+        { "{'pack': 'p', 'version': '1', 'causes': [{'id': 'Bad', 'title': 't', 'meaning': 'm'}], 'rules': []}",
+          "pack.json: causes[0]: 'id' must be a string of [a-z0-9_.-]" },
+        { "{'pack': 'p', 'version': '1', 'causes': [{'id': 'c', 'meaning': 'm'}], 'rules': []}",
+          "pack.json: cause 'c': 'title' must be a non-empty one-line string" },
+        { "{'pack': 'p', 'version': '1', 'causes': [{'id': 'c', 'title': 't', 'meaning': 'two\\nlines'}], 'rules': []}",
+          "pack.json: cause 'c': 'meaning' must be a non-empty one-line string" },
+        { "{'pack': 'p', 'version': '1', 'causes': [{'id': 'c', 'title': 't', 'meaning': 'm', 'titel': 'x'}], 'rules': []}",
+          "pack.json: cause 'c': unknown key 'titel'" },
+        { "{'pack': 'p', 'version': '1', 'causes': [" CAUSE("c") "," CAUSE("c") "], 'rules': []}",
+          "cause 'c': declared twice (also in " },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_load_error(f, cases[i].text, cases[i].expected);
+
+    /* Declared in one pack, named by another's rule; declared twice across packs. */
+    char a[600], b[600], c[600];
+    write_pack(f, "a.json", "{'pack': 'a', 'version': '1', 'rules': [" RULE_WHEN("r1", "", "") "]}", a, sizeof a);
+    write_pack(f, "b.json", "{'pack': 'b', 'version': '1', 'causes': [" CAUSE("tls_failure_other") ", "
+                            "{'id': 'site.cut', 'title': 'Cut', 'meaning': 'The proxy cuts it.', '_note': 'x'}],"
+                            " 'rules': []}", b, sizeof b);
+    const char *paths[] = { a, b };
+    struct rule_set *rs = load_paths(f, paths, 2);
+    if (!rs)
+        fail_msg("load failed: %s", f->err);
+    cJSON *causes = rules_causes_json(rs);
+    cJSON *expected = json("[{'id': 'tls_failure_other', 'title': 'Title of tls_failure_other',"
+                           "  'meaning': 'What tls_failure_other means.', 'pack': 'b'},"
+                           " {'id': 'site.cut', 'title': 'Cut', 'meaning': 'The proxy cuts it.', 'pack': 'b'}]");
+    assert_true(cJSON_Compare(causes, expected, true));
+    cJSON_Delete(causes);
+    cJSON_Delete(expected);
+    char why[300];
+    assert_true(rules_check_cause(rs, "site.cut", why, sizeof why));
+    assert_false(rules_check_cause(rs, "site.cutt", why, sizeof why));
+    assert_string_equal(why, "unknown cause 'site.cutt' (did you mean 'site.cut'?)");
+    rules_free(rs);
+
+    write_pack(f, "c.json", "{'pack': 'c', 'version': '1', 'causes': [" CAUSE("site.cut") "], 'rules': []}", c, sizeof c);
+    const char *twice[] = { b, c };
+    assert_null(load_paths(f, twice, 2));
+    char message[1400];
+    snprintf(message, sizeof message, "%s: cause 'site.cut': declared twice (also in %s)", c, b);
+    assert_string_equal(f->err, message);
+}
+
+/* The checks `tlsdiag check` uses on its expectations. */
+static void test_check_fact_public(void **state)
+{
+    (void)state;
+    char why[300];
+    assert_true(rules_check_fact(registry(), "conn.tls.alerts.0.description", why, sizeof why));
+    assert_true(rules_check_fact(registry(), "capture.dns.target_resolved", why, sizeof why));
+    assert_true(rules_check_fact(NULL, "anything.at.all", why, sizeof why));
+    assert_false(rules_check_fact(registry(), "conn.tls.client_helo.frame", why, sizeof why));
+    assert_string_equal(why, "unknown fact 'conn.tls.client_helo.frame' (did you mean 'conn.tls.client_hello.frame'?)");
+    assert_false(rules_check_fact(registry(), "conn.tls.alerts.1.sendr", why, sizeof why));
+    assert_string_equal(why, "unknown fact 'conn.tls.alerts.1.sendr' (did you mean 'conn.tls.alerts.1.sender'?)");
+    assert_false(rules_check_fact(registry(), "", why, sizeof why));
 }
 
 /* ---- evaluation ---- */
@@ -984,7 +1261,7 @@ static void test_evidence_absent_frame_dropped(void **state)
 static void test_finding_shape(void **state)
 {
     const char *pack =
-        "{'pack': 'tetra', 'version': '1.0.0',"
+        "{'pack': 'tetra', 'version': '1.0.0', " CAUSES ","
         " 'profile': {'accepted_suites': [49200, 49199, 158, 4865], 'connector_codes': {'unknown_error': 'TETRA-E7'}},"
         " 'rules': [{'id': 'tls_no_shared_cipher', 'cause': 'tls_no_shared_cipher', 'severity': 'critical', 'rank': 90,"
         "  'scope': 'connection', 'title': 'No cipher suite in common with the server',"
@@ -998,7 +1275,7 @@ static void test_finding_shape(void **state)
         " {'id': 'literal_code', 'cause': 'success', 'severity': 'info', 'rank': 0, 'title': 'T', 'when': [],"
         "  'message': 'm', 'remedy': 'r', 'connector_code': 'OK-1'},"
         " {'id': 'absent_code', 'cause': 'success', 'severity': 'info', 'rank': -5, 'title': 'T', 'when': [],"
-        "  'message': 'm', 'remedy': 'r', 'connector_code': '$profile.connector_codes.nope'}]}";
+        "  'message': 'm', 'remedy': 'r', 'connector_code': '$conn.connector_code'}]}";
     cJSON *findings = evaluate_text(*state, pack, "{}",
                                     "[{'id': 'conn-1', 'tls': {'client_hello': {'frame': 12, 'cipher_suites': [4865]}}},"
                                     " {'id': 'conn-2', 'tls': {'client_hello': {'frame': 40, 'cipher_suites': [47, 53]}}}]",
@@ -1035,6 +1312,7 @@ static void test_finding_shape(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve_paths),
         cmocka_unit_test(test_op_exists_absent),
         cmocka_unit_test(test_op_eq_ne),
         cmocka_unit_test(test_op_in_not_in),
@@ -1078,6 +1356,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_bad_paths, make_folder, remove_folder),
         cmocka_unit_test(test_load_nothing),
         cmocka_unit_test_setup_teardown(test_load_folder_two_packs, make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_load_unknown_fact_everywhere, make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_load_known_facts, make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_load_profile_keys, make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_load_causes, make_folder, remove_folder),
+        cmocka_unit_test(test_check_fact_public),
         cmocka_unit_test_setup_teardown(test_scope_capture_vs_connection, make_folder, remove_folder),
         cmocka_unit_test_setup_teardown(test_mode_diff_and_analyze, make_folder, remove_folder),
         cmocka_unit_test_setup_teardown(test_matched_connections_counting, make_folder, remove_folder),

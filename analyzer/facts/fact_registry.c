@@ -1,0 +1,348 @@
+/* The facts vocabulary (fact_registry.h), declared once as X-macro lists.
+ *
+ * A record that appears in several places (an alert, a certificate, a
+ * connection, a failed connect) is one list taking the prefix it is
+ * written under: ALERT_FACTS(F, "conn.tls.first_alert") and
+ * ALERT_FACTS(F, "conn.tls.alerts[]") are the same eleven facts. To add a
+ * fact: add its line here, write it in the facts builder, describe it in
+ * analyzer/report/report.schema.json (test_fact_registry fails until the
+ * two agree). */
+#include "fact_registry.h"
+
+#include <string.h>
+
+/* F(path, TYPE, meaning), TYPE one of enum fact_type without FACT_. */
+
+#define ALERT_FACTS(F, P)                                                                          \
+    F(P ".frame", FRAME, "the frame of the alert record")                                       \
+    F(P ".sender", STRING, "who sent it: client or server")                                      \
+    F(P ".encrypted", BOOLEAN, "the alert is encrypted: its level and description are unknown") \
+    F(P ".level", INTEGER, "the alert level: 1 warning, 2 fatal")                                \
+    F(P ".level_name", STRING, "the level's name: warning, fatal or unknown")                    \
+    F(P ".description", INTEGER, "the alert description number (40 handshake_failure, ...)")    \
+    F(P ".description_name", STRING, "the description's IANA name, or unknown")                 \
+    F(P ".after", STRING, "the handshake message or record the alert followed")                 \
+    F(P ".after_frame", FRAME, "the frame of that message")                                      \
+    F(P ".ms_after", NUMBER, "milliseconds between that message and the alert")                 \
+    F(P ".before_handshake_done", BOOLEAN, "the alert came before the handshake completed")
+
+#define CERT_FACTS(F, P)                                                                           \
+    F(P ".subject", STRING, "the certificate's subject distinguished name")                     \
+    F(P ".issuer", STRING, "its issuer's distinguished name")                                    \
+    F(P ".subject_cn", STRING, "the subject's common name")                                      \
+    F(P ".issuer_cn", STRING, "the issuer's common name")                                        \
+    F(P ".serial", STRING, "the serial number in hex")                                           \
+    F(P ".not_before", STRING, "start of validity, e.g. 2024-01-31T00:00:00Z")                   \
+    F(P ".not_after", STRING, "end of validity, e.g. 2025-01-31T23:59:59Z")                      \
+    F(P ".expired", BOOLEAN, "not_after is before the time of the Certificate message")         \
+    F(P ".not_yet_valid", BOOLEAN, "not_before is after the time of the Certificate message")   \
+    F(P ".san", ARRAY, "the subject alternative names")                                          \
+    F(P ".san[]", STRING, "one subject alternative name")                                        \
+    F(P ".ocsp", ARRAY, "the OCSP responder URLs (authority information access)")               \
+    F(P ".ocsp[]", STRING, "one OCSP responder URL")                                             \
+    F(P ".crl", ARRAY, "the CRL distribution point URLs")                                        \
+    F(P ".crl[]", STRING, "one CRL URL")                                                         \
+    F(P ".key", STRING, "the public key's type: RSA, EC, ...")                                   \
+    F(P ".key_bits", INTEGER, "the public key's size in bits")                                   \
+    F(P ".signature_algorithm", STRING, "the signature algorithm's name")                        \
+    F(P ".self_signed", BOOLEAN, "subject and issuer are the same")                              \
+    F(P ".ca", BOOLEAN, "basic constraints say it is a CA")                                      \
+    F(P ".sha256", STRING, "SHA-256 of the certificate's DER, in hex")
+
+#define CERTIFICATE_MSG_FACTS(F, P)                                                                \
+    F(P ".frame", FRAME, "the frame of the Certificate message")                                \
+    F(P ".count", INTEGER, "certificates in the message")                                        \
+    F(P ".undecodable", INTEGER, "of them, how many could not be decoded")                       \
+    F(P ".malformed", BOOLEAN, "the message itself is malformed or truncated")                   \
+    F(P ".chain", ARRAY, "the decoded certificates, leaf first")                                 \
+    F(P ".chain[]", OBJECT, "one certificate of the chain")                                      \
+    CERT_FACTS(F, P ".chain[]")                                                                  \
+    F(P ".leaf_expired", BOOLEAN, "the leaf (first) certificate has expired")                    \
+    F(P ".any_outside_validity", BOOLEAN, "a certificate of the chain is expired or not yet valid") \
+    F(P ".leaf_issuer", STRING, "the leaf's issuer")                                             \
+    F(P ".top_issuer", STRING, "the issuer of the last certificate sent: the chain's anchor")    \
+    F(P ".top_issuer_cn", STRING, "that issuer's common name")                                   \
+    F(P ".includes_self_signed_root", BOOLEAN, "the last certificate sent is self-signed (a root)")
+
+#define CLIENT_HELLO_FACTS(F, P)                                                                   \
+    F(P ".frame", FRAME, "its frame")                                                            \
+    F(P ".time_ms", NUMBER, "milliseconds from the connection's first packet")                   \
+    F(P ".legacy_version", INTEGER, "the legacy_version field (771 = TLS 1.2)")                  \
+    F(P ".max_version", INTEGER, "the highest version offered (supported_versions, else legacy)") \
+    F(P ".max_version_name", STRING, "its name: TLS 1.2, TLS 1.3, ...")                          \
+    F(P ".versions", ARRAY, "the versions offered (supported_versions, else legacy_version)")    \
+    F(P ".versions[]", INTEGER, "one version offered")                                           \
+    F(P ".versions_total", INTEGER, "versions offered when the list was cut")                    \
+    F(P ".cipher_suites", ARRAY, "the cipher suites offered, in order")                          \
+    F(P ".cipher_suites[]", INTEGER, "one cipher suite offered")                                 \
+    F(P ".cipher_suites_total", INTEGER, "suites offered when the list was cut (at 256)")        \
+    F(P ".cipher_suite_names", ARRAY, "the offered suites' IANA names, in order")                \
+    F(P ".cipher_suite_names[]", STRING, "one suite's name, or 0x.... when unassigned")          \
+    F(P ".extensions", ARRAY, "the extension types, in order")                                   \
+    F(P ".extensions[]", INTEGER, "one extension type")                                          \
+    F(P ".extensions_total", INTEGER, "extensions sent when the list was cut")                   \
+    F(P ".sni", STRING, "the server name (SNI)")                                                 \
+    F(P ".groups", ARRAY, "the supported groups offered")                                        \
+    F(P ".groups[]", INTEGER, "one supported group")                                             \
+    F(P ".groups_total", INTEGER, "groups offered when the list was cut")                        \
+    F(P ".signature_algorithms", ARRAY, "the signature algorithms offered")                      \
+    F(P ".signature_algorithms[]", INTEGER, "one signature algorithm")                           \
+    F(P ".signature_algorithms_total", INTEGER, "signature algorithms offered when the list was cut") \
+    F(P ".alpn", ARRAY, "the ALPN protocols offered")                                            \
+    F(P ".alpn[]", STRING, "one ALPN protocol")                                                  \
+    F(P ".alpn_total", INTEGER, "ALPN protocols offered when the list was cut")                  \
+    F(P ".key_share_groups", ARRAY, "the groups of the key shares sent")                         \
+    F(P ".key_share_groups[]", INTEGER, "one key share's group")                                 \
+    F(P ".sslv2_format", BOOLEAN, "sent in the SSL 2.0 compatible format")                       \
+    F(P ".malformed", BOOLEAN, "the hello is malformed or truncated")                            \
+    F(P ".lists_truncated", BOOLEAN, "a list kept only its first items (see the *_total facts)") \
+    F(P ".ja3", STRING, "the JA3 string")                                                        \
+    F(P ".ja3_hash", STRING, "the JA3 fingerprint (MD5 of ja3, hex)")                            \
+    F(P ".ja4", STRING, "the JA4 fingerprint")
+
+#define SERVER_HELLO_FACTS(F, P)                                                                   \
+    F(P ".frame", FRAME, "its frame")                                                            \
+    F(P ".time_ms", NUMBER, "milliseconds from the connection's first packet")                   \
+    F(P ".legacy_version", INTEGER, "the legacy_version field")                                  \
+    F(P ".version", INTEGER, "the version chosen (supported_versions, else legacy)")             \
+    F(P ".version_name", STRING, "its name: TLS 1.2, TLS 1.3, ...")                              \
+    F(P ".cipher_suite", INTEGER, "the cipher suite chosen")                                     \
+    F(P ".cipher_suite_name", STRING, "its IANA name, or unknown")                               \
+    F(P ".extensions", ARRAY, "the extension types, in order")                                   \
+    F(P ".extensions[]", INTEGER, "one extension type")                                          \
+    F(P ".extensions_total", INTEGER, "extensions sent when the list was cut")                   \
+    F(P ".lists_truncated", BOOLEAN, "the extension list kept only its first items")             \
+    F(P ".alpn", STRING, "the ALPN protocol chosen")                                             \
+    F(P ".ja3s", STRING, "the JA3S string")                                                      \
+    F(P ".ja3s_hash", STRING, "the JA3S fingerprint (MD5 of ja3s, hex)")
+
+#define TLS_FACTS(F, P)                                                                            \
+    F(P ".client_hello_count", INTEGER, "Client Hellos sent (a second one follows a HelloRetryRequest)") \
+    F(P ".client_hello", OBJECT, "the connection's first Client Hello")                          \
+    CLIENT_HELLO_FACTS(F, P ".client_hello")                                                     \
+    F(P ".hello_retry_request", OBJECT, "the server's HelloRetryRequest")                        \
+    F(P ".hello_retry_request.frame", FRAME, "its frame")                                        \
+    F(P ".hello_retry_request.cipher_suite", INTEGER, "the cipher suite it names")               \
+    F(P ".hello_retry_request.group", INTEGER, "the key share group it asks for")                \
+    F(P ".server_hello", OBJECT, "the Server Hello")                                             \
+    SERVER_HELLO_FACTS(F, P ".server_hello")                                                     \
+    F(P ".certificate", OBJECT, "the server's Certificate message")                              \
+    CERTIFICATE_MSG_FACTS(F, P ".certificate")                                                   \
+    F(P ".client_certificate", OBJECT, "the client's Certificate message")                       \
+    CERTIFICATE_MSG_FACTS(F, P ".client_certificate")                                            \
+    F(P ".alerts", ARRAY, "the alerts of both sides in order (at most 16)")                      \
+    F(P ".alerts[]", OBJECT, "one alert")                                                        \
+    ALERT_FACTS(F, P ".alerts[]")                                                                \
+    F(P ".first_alert", OBJECT, "the first alert sent in clear")                                 \
+    ALERT_FACTS(F, P ".first_alert")                                                             \
+    F(P ".problems", ARRAY, "malformed records and limits hit, in order (at most 8)")            \
+    F(P ".problems[]", OBJECT, "one problem")                                                    \
+    F(P ".problems[].frame", FRAME, "where it was seen")                                         \
+    F(P ".problems[].kind", STRING, "malformed or limit")                                        \
+    F(P ".problems[].what", STRING, "what it was")                                               \
+    F(P ".handshake_complete", BOOLEAN, "the handshake completed")                               \
+    F(P ".tls13", BOOLEAN, "the server chose TLS 1.3")                                           \
+    F(P ".ccs_client_frame", FRAME, "the client's ChangeCipherSpec")                             \
+    F(P ".ccs_server_frame", FRAME, "the server's ChangeCipherSpec")                             \
+    F(P ".app_data", OBJECT, "application data records")                                         \
+    F(P ".app_data.c2s_bytes", INTEGER, "bytes of application data from the client")             \
+    F(P ".app_data.s2c_bytes", INTEGER, "bytes of application data from the server")             \
+    F(P ".app_data.c2s_records", INTEGER, "application data records from the client")            \
+    F(P ".app_data.s2c_records", INTEGER, "application data records from the server")            \
+    F(P ".app_data.s2c_first_frame", FRAME, "the server's first application data record")        \
+    F(P ".app_data.s2c_last_frame", FRAME, "the server's last application data record")          \
+    F(P ".alert_records_client", INTEGER, "alert records from the client, encrypted ones too")   \
+    F(P ".alert_records_server", INTEGER, "alert records from the server, encrypted ones too")   \
+    F(P ".last_message", STRING, "the last handshake message or record type seen (client_hello, ...)")
+
+#define CONNECTION_FACTS(F, P)                                                                     \
+    F(P ".id", INTEGER, "the connection's number in the capture, from 1")                        \
+    F(P ".client", STRING, "the client's address:port")                                          \
+    F(P ".server", STRING, "the server's address:port (the proxy's, through a proxy)")          \
+    F(P ".server_ip", STRING, "the server's address")                                            \
+    F(P ".server_port", INTEGER, "the server's port")                                            \
+    F(P ".ip_version", INTEGER, "4 or 6")                                                        \
+    F(P ".server_name", STRING, "the server's name, from name_source")                           \
+    F(P ".name_source", STRING, "where the name comes from: sni, connect, http_host or dns")     \
+    F(P ".http", OBJECT, "a plain HTTP exchange on the connection (an OCSP or CRL fetch)")       \
+    F(P ".http.request_frame", FRAME, "the request")                                             \
+    F(P ".http.method", STRING, "its method")                                                    \
+    F(P ".http.target", STRING, "its request target")                                            \
+    F(P ".http.host", STRING, "its Host header")                                                 \
+    F(P ".http.response_frame", FRAME, "the response")                                           \
+    F(P ".http.status", INTEGER, "its status code")                                              \
+    F(P ".http.reason", STRING, "its reason phrase")                                             \
+    F(P ".http.via", STRING, "its Via header")                                                   \
+    F(P ".http.error", STRING, "the proxy's error header in it (X-Squid-Error, ...)")            \
+    F(P ".matched_by", STRING, "why it is analysed: profile, host, generic or revocation")       \
+    F(P ".path", STRING, "direct, or proxy (through an HTTP CONNECT)")                           \
+    F(P ".first_frame", FRAME, "its first packet")                                               \
+    F(P ".last_frame", FRAME, "its last packet")                                                 \
+    F(P ".start_ts", NUMBER, "time of its first packet, seconds since the epoch")                \
+    F(P ".duration_ms", NUMBER, "milliseconds from its first packet to its last")                \
+    F(P ".classification", OBJECT, "what nDPI makes of the flow")                                \
+    F(P ".classification.protocol", STRING, "the protocol nDPI names")                           \
+    F(P ".classification.category", STRING, "its category")                                      \
+    F(P ".classification.risks", ARRAY, "the flow risks nDPI raises")                            \
+    F(P ".classification.risks[]", STRING, "one risk's name")                                    \
+    F(P ".verdict", STRING, "success, failed, or unknown (the capture cannot tell)")             \
+    F(P ".unknown_reason", STRING, "why the verdict is unknown")                                 \
+    F(P ".failed_stage", STRING, "where it failed: proxy, tcp_connect, tls_handshake or transfer") \
+    F(P ".proxy", OBJECT, "the HTTP CONNECT exchange, through a proxy")                          \
+    F(P ".proxy.attempts", INTEGER, "CONNECT requests sent")                                     \
+    F(P ".proxy.target", STRING, "the host:port the last CONNECT asks for")                      \
+    F(P ".proxy.request_frame", FRAME, "the last CONNECT request")                               \
+    F(P ".proxy.authorization_sent", BOOLEAN, "the last CONNECT carried Proxy-Authorization")     \
+    F(P ".proxy.status", INTEGER, "the status code of the proxy's last answer")                  \
+    F(P ".proxy.reason", STRING, "its reason phrase")                                            \
+    F(P ".proxy.response_frame", FRAME, "the proxy's last answer")                               \
+    F(P ".proxy.auth_schemes", ARRAY, "the schemes the proxy asks for (Proxy-Authenticate)")     \
+    F(P ".proxy.auth_schemes[]", STRING, "one scheme")                                           \
+    F(P ".proxy.via", STRING, "the answer's Via header")                                         \
+    F(P ".proxy.error", STRING, "the proxy's error header (X-Squid-Error, ...)")                 \
+    F(P ".proxy.server", STRING, "the answer's Server header")                                   \
+    F(P ".proxy.responses", ARRAY, "every answer of the proxy in order (at most 8)")             \
+    F(P ".proxy.responses[]", OBJECT, "one answer")                                              \
+    F(P ".proxy.responses[].frame", FRAME, "its frame")                                          \
+    F(P ".proxy.responses[].status", INTEGER, "its status code")                                 \
+    F(P ".proxy.address", STRING, "the proxy's address:port")                                    \
+    F(P ".tcp", OBJECT, "the TCP connection")                                                    \
+    F(P ".tcp.syn_frame", FRAME, "the client's first SYN")                                       \
+    F(P ".tcp.syn_count", INTEGER, "SYNs the client sent")                                       \
+    F(P ".tcp.synack_frame", FRAME, "the server's SYN-ACK")                                      \
+    F(P ".tcp.connected", BOOLEAN, "the handshake completed (SYN-ACK seen, or data both ways)")  \
+    F(P ".tcp.rst", OBJECT, "the first RST")                                                     \
+    F(P ".tcp.rst.frame", FRAME, "its frame")                                                    \
+    F(P ".tcp.rst.from", STRING, "who sent it: client or server")                                \
+    F(P ".tcp.fin_client_frame", FRAME, "the client's FIN")                                      \
+    F(P ".tcp.fin_server_frame", FRAME, "the server's FIN")                                      \
+    F(P ".tcp.close", STRING, "how it ended: rst, fin or open")                                  \
+    F(P ".tcp.closed_by", STRING, "who ended it: client or server")                              \
+    F(P ".tcp.retransmissions", INTEGER, "retransmitted segments, both ways")                    \
+    F(P ".tcp.dup_acks", INTEGER, "duplicate ACKs, both ways")                                   \
+    F(P ".tcp.zero_windows", INTEGER, "zero-window advertisements, both ways")                   \
+    F(P ".tcp.bytes_c2s", INTEGER, "payload bytes delivered from the client")                    \
+    F(P ".tcp.bytes_s2c", INTEGER, "payload bytes delivered from the server")                    \
+    F(P ".tcp.packets_c2s", INTEGER, "packets from the client")                                  \
+    F(P ".tcp.packets_s2c", INTEGER, "packets from the server")                                  \
+    F(P ".tcp.gaps", INTEGER, "holes in the captured stream, both ways")                         \
+    F(P ".tcp.gap_bytes", INTEGER, "bytes missing in those holes")                               \
+    F(P ".tcp.first_gap_frame", FRAME, "where the first hole was noticed")                       \
+    F(P ".tcp.reassembly_limit_frame", FRAME, "where a direction hit the reassembly limit")      \
+    F(P ".tls", OBJECT, "the TLS facts, when the connection carried TLS")                        \
+    TLS_FACTS(F, P ".tls")                                                                       \
+    F(P ".timings", OBJECT, "durations measured on the connection")                              \
+    F(P ".timings.connect_rtt_ms", NUMBER, "SYN to SYN-ACK, milliseconds")                       \
+    F(P ".timings.server_hello_ms", NUMBER, "Client Hello to Server Hello, milliseconds")        \
+    F(P ".timings.handshake_ms", NUMBER, "Client Hello to the handshake's end, milliseconds")     \
+    F(P ".timings.transfer_ms", NUMBER, "the server's first to last application data, milliseconds")
+
+#define DNS_LOOKUP_FACTS(F, P)                                                                     \
+    F(P ".name", STRING, "the name asked for")                                                   \
+    F(P ".qtype", INTEGER, "the query type number")                                              \
+    F(P ".qtype_name", STRING, "its name: A, AAAA, ...")                                         \
+    F(P ".id", INTEGER, "the DNS message id")                                                    \
+    F(P ".role", STRING, "target or revocation: whose name it is")                               \
+    F(P ".query_frame", FRAME, "the query")                                                      \
+    F(P ".query_ts_ns", NUMBER, "the query's time, nanoseconds since the epoch")                 \
+    F(P ".response_frame", FRAME, "the response")                                                \
+    F(P ".rcode", INTEGER, "the response code (0 NOERROR, 3 NXDOMAIN, ...)")                     \
+    F(P ".rcode_name", STRING, "its name")                                                       \
+    F(P ".answers", ARRAY, "the answers: addresses and names")                                   \
+    F(P ".answers[]", STRING, "one answer")                                                      \
+    F(P ".rtt_ms", NUMBER, "query to response, milliseconds")
+
+#define FAILED_CONNECT_FACTS(F, P)                                                                 \
+    F(P ".server", STRING, "the address:port the client tried")                                  \
+    F(P ".server_ip", STRING, "its address")                                                     \
+    F(P ".server_port", INTEGER, "its port")                                                     \
+    F(P ".server_name", STRING, "its name, when known")                                          \
+    F(P ".syn_frame", FRAME, "the first SYN")                                                    \
+    F(P ".syn_count", INTEGER, "SYNs sent")                                                      \
+    F(P ".result", STRING, "refused (a RST came back) or no answer")                             \
+    F(P ".rst_frame", FRAME, "the RST")                                                          \
+    F(P ".proxy_port", BOOLEAN, "the port is one of the profile's proxy ports")
+
+#define CAPTURE_FACTS(F, P)                                                                        \
+    F(P ".frames", INTEGER, "frames in the capture")                                             \
+    F(P ".bytes", INTEGER, "bytes of the frames")                                                \
+    F(P ".start_ts", NUMBER, "time of the first frame, seconds since the epoch")                 \
+    F(P ".duration_ms", NUMBER, "first to last frame, milliseconds")                             \
+    F(P ".format", STRING, "the file format: pcap, pcapng, ...")                                 \
+    F(P ".damaged_tail", BOOLEAN, "the file ends in a damaged or cut record")                    \
+    F(P ".reading_losses", OBJECT, "what limits and bad headers kept from the analysis")         \
+    F(P ".reading_losses.connections_evicted", INTEGER, "live connections ended early at --max-conns") \
+    F(P ".reading_losses.ip_datagrams_incomplete", INTEGER, "IP fragments dropped (timeout or --max-fragments)") \
+    F(P ".reading_losses.invalid_headers", INTEGER, "packets with an invalid header")            \
+    F(P ".reading_losses.truncated_headers", INTEGER, "packets cut inside a header")             \
+    F(P ".reading_losses.connections_without_facts", INTEGER, "TLS/CONNECT/HTTP connections over --max-open-tls, only counted") \
+    F(P ".reading_losses.flows_not_classified", INTEGER, "flows over what nDPI classifies at once") \
+    F(P ".tcp_connections", INTEGER, "TCP connections in the capture")                           \
+    F(P ".tls_connections", INTEGER, "of them, with TLS or a CONNECT")                           \
+    F(P ".target_hosts", ARRAY, "the server names analysed (--host, else the profile's)")        \
+    F(P ".target_hosts[]", STRING, "one name or pattern")                                        \
+    F(P ".selection", STRING, "targets, or all_tls when no target connection was seen")          \
+    F(P ".target_connections", INTEGER, "connections to a target")                               \
+    F(P ".selected_connections", INTEGER, "connections of the selection")                        \
+    F(P ".kept_connections", INTEGER, "of them, kept in the report's connection list")          \
+    F(P ".dns", OBJECT, "DNS lookups of the targets and revocation hosts")                       \
+    F(P ".dns.target_asked", BOOLEAN, "a target's name was looked up")                           \
+    F(P ".dns.target_resolved", BOOLEAN, "a lookup of a target's name got an answer")            \
+    F(P ".dns.target_failed", BOOLEAN, "lookups of a target's name failed, none resolved")       \
+    F(P ".dns.lookups", ARRAY, "the lookups, in order")                                          \
+    F(P ".dns.lookups[]", OBJECT, "one lookup")                                                  \
+    DNS_LOOKUP_FACTS(F, P ".dns.lookups[]")                                                      \
+    F(P ".dns.other_lookups", INTEGER, "answered lookups of other names")                        \
+    F(P ".dns.other_failed_lookups", INTEGER, "of them, failed ones")                            \
+    F(P ".revocation", OBJECT, "certificate revocation checks (OCSP, CRL)")                      \
+    F(P ".revocation.unreachable", ARRAY, "revocation hosts that could not be reached")          \
+    F(P ".revocation.unreachable[]", OBJECT, "one of them")                                      \
+    F(P ".revocation.unreachable[].host", STRING, "its name")                                    \
+    F(P ".revocation.unreachable[].how", STRING, "what failed: dns, dns_no_answer, tcp or http") \
+    F(P ".revocation.unreachable[].detail", STRING, "how it failed, in words")                   \
+    F(P ".revocation.unreachable[].server", STRING, "the address:port tried")                    \
+    F(P ".revocation.unreachable[].frame", FRAME, "the frame that shows it")                     \
+    F(P ".revocation.attempted", BOOLEAN, "a revocation host was looked up or connected to")     \
+    F(P ".revocation.reachable", BOOLEAN, "a connection to a revocation host worked")            \
+    F(P ".revocation.connections", ARRAY, "the connections to revocation hosts")                 \
+    F(P ".revocation.connections[]", OBJECT, "one of them, with a connection's facts")           \
+    CONNECTION_FACTS(F, P ".revocation.connections[]")                                           \
+    F(P ".failed_connects", ARRAY, "connections that never got past the SYN")                    \
+    F(P ".failed_connects[]", OBJECT, "one of them")                                             \
+    FAILED_CONNECT_FACTS(F, P ".failed_connects[]")                                              \
+    F(P ".proxy_connect_failures", ARRAY, "of the failed connects, those to a proxy port")       \
+    F(P ".proxy_connect_failures[]", OBJECT, "one of them")                                      \
+    FAILED_CONNECT_FACTS(F, P ".proxy_connect_failures[]")
+
+#define FACT_REGISTRY(F)                                                                           \
+    F("conn", OBJECT, "the connection a connection-scope rule is evaluated for")                \
+    CONNECTION_FACTS(F, "conn")                                                                  \
+    F("capture", OBJECT, "the capture's facts, without its connection list")                     \
+    CAPTURE_FACTS(F, "capture")
+
+#define AS_DEF(path, type, meaning) { path, FACT_##type, meaning },
+#define AS_PATH(path, type, meaning) path,
+
+const struct fact_def fact_registry[] = { FACT_REGISTRY(AS_DEF) };
+const size_t fact_registry_count = sizeof fact_registry / sizeof fact_registry[0];
+const char *const fact_registry_paths[] = { FACT_REGISTRY(AS_PATH) };
+_Static_assert(sizeof fact_registry / sizeof fact_registry[0] ==
+               sizeof fact_registry_paths / sizeof fact_registry_paths[0], "one list, two forms");
+
+const char *fact_type_name(enum fact_type type)
+{
+    static const char *const names[] = {
+        [FACT_BOOLEAN] = "boolean", [FACT_INTEGER] = "integer", [FACT_NUMBER] = "number",
+        [FACT_STRING] = "string",   [FACT_FRAME] = "frame",     [FACT_OBJECT] = "object",
+        [FACT_ARRAY] = "array",
+    };
+    return (size_t)type < sizeof names / sizeof names[0] ? names[type] : "?";
+}
+
+const struct fact_def *fact_registry_find(const char *path)
+{
+    for (size_t i = 0; i < fact_registry_count; i++)
+        if (strcmp(fact_registry[i].path, path) == 0)
+            return &fact_registry[i];
+    return NULL;
+}
