@@ -70,10 +70,14 @@ $(BUILD)/obj/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call folder_inc,$<) -c -o $@ $<
 
+# Libraries a test may use beyond the program's: libssl makes real TLS
+# traffic for the decryption tests (the program itself never links it).
+TEST_LIBS.test_decrypt := $(shell pkg-config --libs libssl 2>/dev/null)
+
 $(BUILD)/test/%: test/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) $(addprefix -I,$(ALL_INC)) -Itest/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) $(addprefix -I,$(ALL_INC)) -Itest/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) $(TEST_LIBS.$*) -lcmocka
 
 # Installs whatever Debian packages are missing; does nothing when all are present.
 deps:
