@@ -27,6 +27,10 @@
 #define SHA256_LEN 32u
 #define SHA384_LEN 48u
 
+/* The status messages (keylog.h) name these numbers. */
+_Static_assert(KEYLOG_MAX_ENTRIES == 100000u, "KEYLOG_TOO_MANY_ENTRIES's message says 100000");
+_Static_assert(KEYLOG_MAX_INPUT == 64u * 1024u * 1024u, "KEYLOG_INPUT_TOO_LARGE's message says 64 MiB");
+
 struct keylog_entry {
     uint8_t client_random[KEYLOG_RANDOM_LEN];
     uint8_t secret[KEYLOG_MAX_SECRET];

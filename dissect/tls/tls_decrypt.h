@@ -102,7 +102,8 @@ enum tls_decrypt_result tls13_set_traffic_secret(struct tls_decrypt_state *st, u
 
 /* TLS 1.2: both directions' keys from the master secret (a key log
  * CLIENT_RANDOM line) and the two hello randoms, by the suite's PRF
- * (RFC 5246 6.3); seq = 0 in each. client or server may be NULL. */
+ * (RFC 5246 6.3); seq = 0 in each. client or server may be NULL. On failure
+ * neither has keys. */
 enum tls_decrypt_result tls12_set_master_secret(struct tls_decrypt_state *client,
                                                 struct tls_decrypt_state *server, uint16_t suite,
                                                 const uint8_t *master_secret, size_t master_len,
