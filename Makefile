@@ -37,7 +37,7 @@ INC.dissect/tls        := $(DISSECT)
 INC.dissect/stream     := $(DISSECT)
 INC.rules/engine       := rules/engine dissect/core dissect/tls
 INC.analyzer/common    := analyzer/common $(DISSECT)
-INC.analyzer/input     := analyzer/input analyzer/common dissect/core
+INC.analyzer/input     := analyzer/input analyzer/common dissect/core dissect/tls
 INC.analyzer/pass      := analyzer/pass analyzer/input $(DISSECT)
 INC.analyzer/facts     := analyzer/facts analyzer/pass analyzer/input analyzer/common $(DISSECT)
 INC.analyzer/report    := analyzer/report analyzer/facts analyzer/pass analyzer/input analyzer/common \
@@ -70,10 +70,14 @@ $(BUILD)/obj/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call folder_inc,$<) -c -o $@ $<
 
+# Libraries a test may use beyond the program's: libssl makes real TLS
+# traffic for the decryption tests (the program itself never links it).
+TEST_LIBS.test_decrypt := $(shell pkg-config --libs libssl 2>/dev/null)
+
 $(BUILD)/test/%: test/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) $(addprefix -I,$(ALL_INC)) -Itest/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) $(addprefix -I,$(ALL_INC)) -Itest/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) $(TEST_LIBS.$*) -lcmocka
 
 # Installs whatever Debian packages are missing; does nothing when all are present.
 deps:

@@ -9,7 +9,7 @@
 #                                     target's entry point built with $(CC)
 #   make fuzz-seeds                   regenerates fuzz/seeds/ from the captures
 
-FUZZ_TARGETS  := capture pcapng tls http dns reasm rules
+FUZZ_TARGETS  := capture pcapng tls http dns reasm rules keylog dsb decrypt
 FUZZ_SECONDS  ?= 60
 FUZZ_CC       ?= clang
 FUZZ_DIR      := build/fuzz

@@ -38,11 +38,11 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build", "fuzz")
-TARGETS = ["capture", "pcapng", "tls", "http", "dns", "reasm", "rules"]
+TARGETS = ["capture", "pcapng", "tls", "http", "dns", "reasm", "rules", "keylog", "dsb", "decrypt"]
 MAX_LEN = {"capture": 65536, "pcapng": 65536, "tls": 32768, "reasm": 49152, "http": 8192,
-           "dns": 4096, "rules": 65536}
+           "dns": 4096, "rules": 65536, "keylog": 65536, "dsb": 65536, "decrypt": 20000}
 DICT = {"capture": "tls.dict", "pcapng": "tls.dict", "tls": "tls.dict", "reasm": "tls.dict",
-        "http": "http.dict", "rules": "rules.dict"}
+        "http": "http.dict", "rules": "rules.dict", "keylog": "keylog.dict", "dsb": "keylog.dict"}
 LOG_JSONL = os.path.join(ROOT, "fuzz", "campaign.jsonl")
 RESULTS = os.path.join(ROOT, "fuzz", "RESULTS.md")
 TABLE_BEGIN = "<!-- campaign table: fuzz/fuzzrun.py table -->"

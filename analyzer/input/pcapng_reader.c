@@ -22,6 +22,7 @@
 #define BLOCK_PACKET_OBSOLETE    0x00000002u
 #define BLOCK_SIMPLE_PACKET      0x00000003u
 #define BLOCK_ENHANCED_PACKET    0x00000006u
+#define BLOCK_DECRYPTION_SECRETS 0x0000000Au
 
 #define BYTE_ORDER_MAGIC         0x1A2B3C4Du
 #define BLOCK_HEADER_LEN         8u   /* type + total length */
@@ -63,6 +64,9 @@ struct pcapng_reader {
     struct interface_info *interfaces;
     size_t interface_count;
     size_t interface_capacity;
+
+    pcapng_secrets_fn on_secrets;   /* NULL: secrets blocks are skipped */
+    void *secrets_ctx;
 };
 
 enum block_read {
@@ -540,6 +544,29 @@ static bool process_simple_packet(const struct pcapng_reader *r, struct capture_
     return true;
 }
 
+/* ---- decryption secrets blocks ---- */
+
+/* Secrets type, secrets length, the secrets, padding, options. */
+static void process_secrets(const struct pcapng_reader *r)
+{
+    struct cursor body = block_body(r);
+    struct pcapng_secrets secrets = { .block_offset = r->block_offset };
+    secrets.secrets_type = read_u32(&body, r->big_endian);
+    secrets.claimed_len = read_u32(&body, r->big_endian);
+    secrets.data = cursor_bytes(&body, secrets.claimed_len);
+    if (secrets.data)
+        secrets.len = secrets.claimed_len;
+    else
+        secrets.malformed = true;
+    r->on_secrets(r->secrets_ctx, &secrets);
+}
+
+void pcapng_reader_on_secrets(struct pcapng_reader *r, pcapng_secrets_fn fn, void *ctx)
+{
+    r->on_secrets = fn;
+    r->secrets_ctx = ctx;
+}
+
 /* ---- public interface ---- */
 
 /* A regular file's size; a stream over memory (fmemopen(), no descriptor)
@@ -564,6 +591,11 @@ static uint64_t stream_size(FILE *f)
 
 struct pcapng_reader *pcapng_reader_open(FILE *f, char *err, size_t errlen)
 {
+    return pcapng_reader_open_sized(f, stream_size(f), err, errlen);
+}
+
+struct pcapng_reader *pcapng_reader_open_sized(FILE *f, uint64_t size, char *err, size_t errlen)
+{
     struct pcapng_reader *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");
@@ -571,7 +603,7 @@ struct pcapng_reader *pcapng_reader_open(FILE *f, char *err, size_t errlen)
         return NULL;
     }
     r->file = f;
-    r->file_size = stream_size(f);
+    r->file_size = size;
     if (r->file_size)
         r->next_offset = (uint64_t)ftell(f);
 
@@ -607,6 +639,10 @@ static bool process_block(struct pcapng_reader *r, struct capture_packet *pkt,
     case BLOCK_PACKET_OBSOLETE:
         *is_packet = true;
         return process_obsolete_packet(r, pkt, err, errlen);
+    case BLOCK_DECRYPTION_SECRETS:
+        if (r->on_secrets)
+            process_secrets(r);
+        return true;
     default:
         /* Name resolution, statistics, secrets, custom blocks: not ours. */
         return true;

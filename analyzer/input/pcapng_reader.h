@@ -1,8 +1,9 @@
 /* Our own pcapng block reader, for the files libpcap refuses (interfaces with
  * different link types or snapshot lengths). Reads SHB, IDB, EPB, SPB and
  * the obsolete PB, in both byte orders, with each interface's link type and
- * timestamp resolution; other blocks are skipped. Streaming: one block in
- * memory at a time, its size capped. */
+ * timestamp resolution; Decryption Secrets Blocks go to a callback when one
+ * is set (pcapng_secrets.h uses it); other blocks are skipped. Streaming: one
+ * block in memory at a time, its size capped. */
 #ifndef TLSDIAG_PCAPNG_READER_H
 #define TLSDIAG_PCAPNG_READER_H
 
@@ -26,5 +27,31 @@ enum capture_result pcapng_reader_next(struct pcapng_reader *r, struct capture_p
                                        char *err, size_t errlen);
 
 void pcapng_reader_close(struct pcapng_reader *r);
+
+/* The same over a stream whose size the caller knows (fmemopen() has no file
+ * descriptor to ask): every block length is checked against it, so a length
+ * past the end is damage before anything is allocated for it. */
+struct pcapng_reader *pcapng_reader_open_sized(FILE *f, uint64_t size, char *err, size_t errlen);
+
+/* ---- Decryption Secrets Blocks (pcapng spec 4.7) ---- */
+
+#define PCAPNG_SECRETS_TLS_KEY_LOG 0x544c534bu   /* "TLSK": NSS key log text */
+
+struct pcapng_secrets {
+    uint64_t block_offset;      /* where the block starts in the file */
+    uint32_t secrets_type;
+    uint32_t claimed_len;       /* the secrets length field */
+    const uint8_t *data;        /* valid during the callback only; NULL when malformed */
+    uint32_t len;
+    bool malformed;             /* the secrets length runs past the block */
+};
+
+typedef void (*pcapng_secrets_fn)(void *ctx, const struct pcapng_secrets *secrets);
+
+/* Every Decryption Secrets Block read from now on goes to fn (without a
+ * callback they are skipped like any block we do not use). A block whose
+ * secrets length does not fit it is passed with malformed set; it does not
+ * end the file, since the block lengths around it still frame the file. */
+void pcapng_reader_on_secrets(struct pcapng_reader *r, pcapng_secrets_fn fn, void *ctx);
 
 #endif

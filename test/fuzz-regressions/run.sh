@@ -9,7 +9,7 @@ set -eu
 bin_dir=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 status=0
-for target in capture pcapng tls http dns reasm rules; do
+for target in capture pcapng tls http dns reasm rules keylog dsb decrypt; do
     dirs=""
     for d in "$root/test/fuzz-regressions/$target" "$root/fuzz/seeds/$target"; do
         [ -d "$d" ] && dirs="$dirs $d"
