@@ -3,7 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum stream_kind { STREAM_UNKNOWN, STREAM_TLS, STREAM_CONNECT, STREAM_DNS, STREAM_HTTP, STREAM_OTHER };
+/* UNKNOWN: not yet recognised; OTHER: given up on (not ours, or its
+ * grammar said no). The kinds between are rows of protocols[] below. */
+enum stream_kind {
+    STREAM_UNKNOWN,
+    STREAM_OTHER,
+    STREAM_DNS,
+    STREAM_FIRST_PROTOCOL = STREAM_DNS,
+    STREAM_CONNECT,
+    STREAM_HTTP,
+    STREAM_TLS,
+    STREAM_KIND_COUNT
+};
 
 enum { PORT_DNS = 53, PORT_MDNS = 5353 };
 
@@ -267,36 +278,109 @@ static void on_http_data(struct stream_dissector *s, struct stream_conn *sc, str
 
 static bool is_dns_port(uint16_t port) { return port == PORT_DNS; }
 
+static void on_tls_data(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
+                        int sender, const uint8_t *data, size_t len, const struct packet_view *pkt,
+                        bool segment_start)
+{
+    feed_tls(s, sc, c, sender, data, len, pkt, segment_start);
+}
+
+static void on_dns_data(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
+                        int sender, const uint8_t *data, size_t len, const struct packet_view *pkt,
+                        bool segment_start)
+{
+    (void)segment_start;
+    on_dns_tcp_data(s, sc, c, sender, data, len, pkt);
+}
+
+static void on_plain_http_data(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
+                               int sender, const uint8_t *data, size_t len,
+                               const struct packet_view *pkt, bool segment_start)
+{
+    (void)segment_start;
+    on_http_data(s, sc, c, sender, data, len, pkt);
+}
+
+static bool dns_by_port(const struct tcp_conn *c, const uint8_t *data, size_t len, bool first)
+{
+    (void)data, (void)len, (void)first;
+    return is_dns_port(c->ep[0].port) || is_dns_port(c->ep[1].port);
+}
+
+static bool connect_by_content(const struct tcp_conn *c, const uint8_t *data, size_t len, bool first)
+{
+    (void)c;
+    return first && len >= 8 && http_looks_like_connect(data, len);
+}
+
+static bool http_by_content(const struct tcp_conn *c, const uint8_t *data, size_t len, bool first)
+{
+    (void)c;
+    return first && len >= 8 && http_looks_like_request(data, len);
+}
+
+static bool tls_by_content(const struct tcp_conn *c, const uint8_t *data, size_t len, bool first)
+{
+    (void)c;
+    return tls_looks_like_start(data, len, first);
+}
+
+static const char *connect_name(const struct stream_conn *sc)
+{
+    return sc->tunnel_open ? "connect+tls" : "connect";
+}
+
+/* The stream dissectors, in the order they are tried on a connection's
+ * bytes: a new one is a grammar of its own and a row here. by_port rows
+ * are tried on any bytes; the others on a segment's start, after a PROXY
+ * protocol header. */
+struct stream_protocol {
+    const char *name;
+    bool by_port;
+    bool (*recognise)(const struct tcp_conn *c, const uint8_t *data, size_t len, bool first);
+    void (*on_data)(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c, int sender,
+                    const uint8_t *data, size_t len, const struct packet_view *pkt, bool segment_start);
+    const char *(*describe)(const struct stream_conn *sc);   /* NULL: name */
+};
+
+static const struct stream_protocol protocols[STREAM_KIND_COUNT] = {
+    [STREAM_DNS] = { "dns", true, dns_by_port, on_dns_data, NULL },
+    [STREAM_CONNECT] = { "connect", false, connect_by_content, on_connect_data, connect_name },
+    [STREAM_HTTP] = { "http", false, http_by_content, on_plain_http_data, NULL },
+    [STREAM_TLS] = { "tls", false, tls_by_content, on_tls_data, NULL },
+};
+
+static void recognised(struct stream_dissector *s, struct stream_conn *sc, enum stream_kind kind)
+{
+    sc->kind = (uint8_t)kind;
+    if (kind == STREAM_TLS)
+        s->stats.tls_conns++;
+}
+
 /* Decides what a connection carries from the bytes of a segment. */
 static void classify(struct stream_dissector *s, struct stream_conn *sc, struct tcp_conn *c,
                      const uint8_t **data, size_t *len, bool first, bool segment_start)
 {
-    if (is_dns_port(c->ep[0].port) || is_dns_port(c->ep[1].port)) {
-        sc->kind = STREAM_DNS;
-        return;
-    }
+    for (int k = STREAM_FIRST_PROTOCOL; k < STREAM_KIND_COUNT; k++)
+        if (protocols[k].by_port && protocols[k].recognise(c, *data, *len, first)) {
+            recognised(s, sc, (enum stream_kind)k);
+            return;
+        }
     if (!segment_start)
         return;
     if (first) {
         size_t proxy_len = proxy_protocol_header_len(*data, *len);
         *data += proxy_len;
         *len -= proxy_len;
-        if (http_looks_like_connect(*data, *len) && *len >= 8) {
-            sc->kind = STREAM_CONNECT;
+    }
+    for (int k = STREAM_FIRST_PROTOCOL; k < STREAM_KIND_COUNT; k++)
+        if (!protocols[k].by_port && protocols[k].recognise(c, *data, *len, first)) {
+            recognised(s, sc, (enum stream_kind)k);
             return;
         }
-        if (http_looks_like_request(*data, *len) && *len >= 8) {
-            sc->kind = STREAM_HTTP;
-            return;
-        }
-        if (proxy_len && *len == 0)
-            return;
-    }
-    if (tls_looks_like_start(*data, *len, first)) {
-        sc->kind = STREAM_TLS;
-        s->stats.tls_conns++;
-    }
 }
+
+static bool is_protocol(uint8_t kind) { return kind >= STREAM_FIRST_PROTOCOL && kind < STREAM_KIND_COUNT; }
 
 void stream_on_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
                     const struct packet_view *pkt, bool segment_start)
@@ -309,22 +393,8 @@ void stream_on_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *da
     sc->dir[sender].seen_payload = true;
     if (sc->kind == STREAM_UNKNOWN)
         classify(s, sc, c, &data, &len, first, segment_start);
-    switch (sc->kind) {
-    case STREAM_TLS:
-        feed_tls(s, sc, c, sender, data, len, pkt, segment_start);
-        break;
-    case STREAM_CONNECT:
-        on_connect_data(s, sc, c, sender, data, len, pkt, segment_start);
-        break;
-    case STREAM_DNS:
-        on_dns_tcp_data(s, sc, c, sender, data, len, pkt);
-        break;
-    case STREAM_HTTP:
-        on_http_data(s, sc, c, sender, data, len, pkt);
-        break;
-    default:
-        break;
-    }
+    if (is_protocol(sc->kind))
+        protocols[sc->kind].on_data(s, sc, c, sender, data, len, pkt, segment_start);
 }
 
 void stream_on_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
@@ -356,14 +426,12 @@ const char *stream_kind_name(const struct tcp_conn *c)
     const struct stream_conn *sc = c->app;
     if (!sc)
         return "none";
-    switch (sc->kind) {
-    case STREAM_TLS: return "tls";
-    case STREAM_CONNECT: return sc->tunnel_open ? "connect+tls" : "connect";
-    case STREAM_DNS: return "dns";
-    case STREAM_HTTP: return "http";
-    case STREAM_OTHER: return "other";
-    default: return "unknown";
-    }
+    if (sc->kind == STREAM_OTHER)
+        return "other";
+    if (!is_protocol(sc->kind))
+        return "unknown";
+    const struct stream_protocol *p = &protocols[sc->kind];
+    return p->describe ? p->describe(sc) : p->name;
 }
 
 const struct tls_session *stream_tls_session(const struct tcp_conn *c)
