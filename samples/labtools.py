@@ -13,6 +13,8 @@ connections (--max-conn) and exits after --timeout seconds at the latest
                      with --upstream it first relays the Client Hello to the server
   forge-alert        a transparent relay (behind an iptables REDIRECT): reads the
                      Client Hello and answers with a forged fatal TLS alert
+  dns-rcode          a DNS server that answers every query with one error rcode
+                     (SERVFAIL by default): the broken upstream behind dnsmasq
   inject-rst         an on-path injector: sniffs an interface (AF_PACKET) for a
                      Client Hello naming --sni and sends the client a forged RST
                      (raw IPv4 socket, its own TTL) while the real traffic passes
@@ -242,6 +244,25 @@ def cmd_inject_rst(a):
         done += 1
 
 
+def cmd_dns_rcode(a):
+    host, port = a.listen.rsplit(":", 1)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((host, int(port)))
+    log("answering DNS on", a.listen, "with rcode", a.rcode)
+    for _ in range(a.max_conn):
+        q, peer = s.recvfrom(4096)
+        if len(q) < 12:
+            continue
+        qid, flags, qd = struct.unpack("!HHH", q[:6])
+        p = 12
+        while p < len(q) and q[p]:   # the question's name, then type and class
+            p += 1 + q[p]
+        question = q[12:p + 5] if qd == 1 else b""
+        rflags = 0x8000 | (flags & 0x7900) | 0x0080 | (a.rcode & 0xF)  # QR, opcode+RD, RA, rcode
+        s.sendto(struct.pack("!HHHHHH", qid, rflags, 1 if question else 0, 0, 0, 0) + question, peer)
+        log("query from", peer, "answered with rcode", a.rcode)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--timeout", type=float, default=60, help="exit after this many seconds at the latest")
@@ -261,6 +282,7 @@ def main():
     p.add_argument("--upstream", action="store_true"); p.add_argument("--rst", action="store_true")
     p.add_argument("--delay", type=float, default=0.0)
     p = sp("forge-alert"); p.add_argument("--listen", required=True); p.add_argument("--alert", type=int, default=40)
+    p = sp("dns-rcode"); p.add_argument("--listen", required=True); p.add_argument("--rcode", type=int, default=2)
     p = sp("inject-rst"); p.add_argument("--iface", required=True); p.add_argument("--client", required=True)
     p.add_argument("--sni", required=True); p.add_argument("--port", type=int, default=443)
     p.add_argument("--ttl", type=int, default=64)
@@ -271,7 +293,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     {"silent": cmd_silent, "close-after-hello": cmd_close_after_hello, "banner": cmd_banner,
      "tunnel-close-proxy": cmd_tunnel_close_proxy, "forge-alert": cmd_forge_alert,
-     "inject-rst": cmd_inject_rst}[a.cmd](a)
+     "inject-rst": cmd_inject_rst, "dns-rcode": cmd_dns_rcode}[a.cmd](a)
     log("done")
 
 

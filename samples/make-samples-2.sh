@@ -579,6 +579,537 @@ sc_inconclusive_one_direction() {
 }
 
 # --------------------------------------------------------------------------
+# C. more failure classes, two or more captures each
+# --------------------------------------------------------------------------
+fact_cert_count() {  # n — certificates in the server's (plaintext, TLS 1.2) Certificate message
+  local n
+  n=$(ts "$(cap_file "$CUR")" -Y "tls.handshake.type == 11 && ip.src == $TETRA4" -T fields -e tls.handshake.certificate_length |
+      head -1 | tr ',' '\n' | grep -c . || true)
+  [ "$n" = "$1" ] || die "$CUR: $n certificates in the server's Certificate message (expected $1)"
+  fact_int server_cert_count "$n"
+}
+
+fact_server_ttl() {  # ttl — IP TTL of the first packet from the update server's address
+  local t
+  t=$(ts "$(cap_file "$CUR")" -Y "ip.src == $TETRA4" -T fields -e ip.ttl | head -1)
+  [ "$t" = "$1" ] || die "$CUR: TTL $t from $TETRA4 (expected $1)"
+  fact_int server_ip_ttl "$t"
+}
+
+wait_log() {  # service ERE — wait until the service's log shows it (helpers without a port)
+  local i
+  for ((i = 0; i < 50; i++)); do
+    grep -qE -- "$2" "$W/log/$1.log" 2>/dev/null && return 0
+    kill -0 "${PIDS[$1]}" 2>/dev/null || die "$1 exited: $(tail -n 3 "$W/log/$1.log")"
+    sleep 0.1
+  done
+  die "$1 did not start (see $W/log/$1.log)"
+}
+
+# --- cert_hostname_mismatch (also tls13-hostname-mismatch, tls12-hostname-mismatch)
+sc_bad_hostname_mismatch_curl() {
+  nginx_start intranet
+  cap_start bad-hostname-mismatch-curl; keylog
+  client env "SSLKEYLOGFILE=$KEYLOG" "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  nginx_stop
+  expect_rc 60
+  keyline '^curl: \(60\)'
+  check_filter 'tls.handshake.type == 1 || tls.handshake.type == 11 || tls.change_cipher_spec || tls.record.content_type == 21 || tls.app_data'
+  verify_filter "tls.handshake.type == 11 && x509ce.dNSName == \"$INTRA\""
+  verify_filter "tls.handshake.extensions_server_name == \"$TETRA\""
+  verify_filter "tls.change_cipher_spec && ip.src == $TETRA4"
+  verify_filter "tls.record.content_type == 21 && ip.src == $EP4"
+  must_not_match 'tls.app_data'
+  fact_dns_rcode NOERROR
+  fact_server_hello 0xc030 771
+  with_keys
+  check_filter_keys 'tls.handshake.type == 20 || tls.alert_message'
+  fact_alert 0 client
+  DSB_GOOD=tls12-encrypted-alert
+  finish_next cert_hostname_mismatch failed good-direct "TLS 1.2: curl finishes the handshake, then drops a certificate for another name" \
+"The server presents the certificate of $INTRA (trusted issuer, valid dates) for the SNI $TETRA. curl 7.88 with OpenSSL lets the chain verification pass inside the handshake and checks the host name itself once the handshake is over, so the whole TLS 1.2 handshake completes (ClientKeyExchange, both Finished) and no certificate alert is sent; curl then closes with an encrypted alert and a FIN before sending any request (0 bytes received). With curl's key log that alert reads close_notify (0): nothing on the wire says why curl gave up. The name mismatch shows only by comparing the SNI ($TETRA) with the certificate's subjectAltName ($INTRA)."
+}
+
+# --- cert_not_yet_valid
+sc_bad_cert_not_yet_valid_curl() {
+  nginx_start notyet
+  cap_start bad-cert-not-yet-valid-curl
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  nginx_stop
+  expect_rc 60
+  keyline '^curl: \(60\)'
+  check_filter 'tls.handshake.type == 11 || tls.alert_message'
+  verify_filter 'tls.handshake.type == 11 && x509af.notBefore'
+  fact_dns_rcode NOERROR
+  fact_server_hello 0xc030 771
+  fact_alert 42 client
+  finish_next cert_not_yet_valid failed good-direct "TLS 1.2: server certificate not valid yet (curl)" \
+"The server's leaf for $TETRA is issued by the trusted lab CA but valid only from 30 days after the day the sample was made (notBefore in the future, as with a server or endpoint clock that is wrong, or a certificate installed too early). curl/OpenSSL rejects it right after Certificate/ServerKeyExchange/ServerHelloDone with a fatal alert (bad_certificate, 42: OpenSSL has no specific alert for a not-yet-valid certificate)."
+}
+
+sc_bad_cert_not_yet_valid_gnutls() {
+  nginx_start notyet
+  cap_start bad-cert-not-yet-valid-gnutls
+  client "${GNUTLS[@]}" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2' "$TETRA" -p 443
+  cap_stop
+  nginx_stop
+  expect_rc 1
+  keyline 'not yet'
+  check_filter 'tls.handshake.type == 11 || tls.alert_message'
+  fact_dns_rcode NOERROR
+  fact_server_hello 0xc030 771
+  fact_alert 42 client
+  finish_next cert_not_yet_valid failed good-direct "TLS 1.2: server certificate not valid yet (gnutls-cli)" \
+"The same not-yet-valid leaf as bad-cert-not-yet-valid-curl, the client is gnutls-cli $(gnutls-cli --version 2>/dev/null | head -1 | awk '{print $NF}') with TLS 1.2: it verifies the chain inside the handshake and sends a fatal bad_certificate alert (42) after ServerHelloDone."
+}
+
+# --- cert_chain_incomplete
+sc_bad_chain_incomplete_curl() {
+  nginx_start leafonly
+  cap_start bad-chain-incomplete-curl
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  nginx_stop
+  expect_rc 60
+  keyline '^curl: \(60\)'
+  check_filter 'tls.handshake.type == 11 || tls.alert_message'
+  fact_dns_rcode NOERROR
+  fact_server_hello 0xc030 771
+  fact_cert_count 1
+  fact_alert 48 client
+  finish_next cert_chain_incomplete failed good-direct "TLS 1.2: the server sends its leaf without the intermediate CA (curl)" \
+"nginx is configured with the leaf certificate alone (ssl_certificate without the issuing CA appended), a common installation mistake. The Certificate message carries one certificate, $TETRA issued by tlsdiag Lab Issuing CA 1; the endpoint trusts only the lab root and does not have the intermediate, so it cannot build the chain: curl/OpenSSL reports \"unable to get local issuer certificate\" and sends a fatal unknown_ca alert (48). The working sample sends two certificates."
+}
+
+sc_bad_chain_incomplete_proxy() {
+  nginx_start leafonly; squid_start open
+  cap_start bad-chain-incomplete-proxy
+  client "${CURL[@]}" -v --tls-max 1.2 -x "http://$PROXY_NAME:$PROXY_PORT" "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  squid_stop; nginx_stop
+  expect_rc 60
+  keyline '^curl: \(60\)'
+  check_filter 'http.response.code == 200 || tls.handshake.type == 11 || tls.alert_message'
+  fact_proxy_status 200
+  fact_server_hello 0xc030 771
+  local n
+  n=$(ts "$(cap_file "$CUR")" -Y 'tls.handshake.type == 11' -T fields -e tls.handshake.certificate_length | head -1 | tr ',' '\n' | grep -c .)
+  [ "$n" = 1 ] || die "$CUR: $n certificates (expected 1)"
+  fact_int server_cert_count 1
+  fact_alert 48 client
+  finish_next cert_chain_incomplete failed good-proxy "TLS 1.2 through the proxy: the server sends its leaf without the intermediate CA" \
+"As bad-chain-incomplete-curl, through squid: \`CONNECT $TETRA:443\` is answered 200, and inside the tunnel the server's Certificate message holds only the leaf. curl cannot build a chain to the lab root and sends unknown_ca (48)."
+}
+
+# --- tls_sni_rejected
+sc_bad_sni_rejected_openssl() {
+  s_server_start -cert "$W/pki/tetra.pem" -key "$W/pki/tetra.key" -cert_chain "$W/pki/int.pem" \
+    -cert2 "$W/pki/intranet.pem" -key2 "$W/pki/intranet.key" -servername "$INTRA" -servername_fatal -www
+  cap_start bad-sni-rejected-openssl
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  stop_svc s_server
+  expect_rc 35
+  keyline '^curl: \(35\)'
+  check_filter 'tls.handshake.type == 1 || tls.alert_message'
+  verify_filter "tls.handshake.extensions_server_name == \"$TETRA\""
+  must_not_match 'tls.handshake.type == 2'
+  fact_dns_rcode NOERROR
+  fact_alert 112 server
+  finish_next tls_sni_rejected failed good-direct "the server rejects the SNI with a fatal unrecognized_name (openssl s_server, TLS 1.2)" \
+"A TLS front end on the update server's address (openssl s_server -servername $INTRA -servername_fatal) serves only $INTRA and refuses any other server name. curl's Client Hello carries SNI $TETRA; the server answers it at once with a fatal unrecognized_name alert (112), no Server Hello."
+}
+
+sc_bad_sni_rejected_nginx_tls13() {
+  nginx_start_with "  server {
+    listen $TETRA4:443 ssl default_server;
+    ssl_reject_handshake on;
+  }
+  server {
+    listen $TETRA4:443 ssl;
+    server_name $INTRA;
+    ssl_certificate $W/pki/intranet-chain.pem;
+    ssl_certificate_key $W/pki/intranet.key;
+    root $W/www/intranet;
+  }"
+  cap_start bad-sni-rejected-nginx-tls13
+  client "${CURL[@]}" -v --tlsv1.3 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  nginx_stop
+  expect_rc 35
+  keyline '^curl: \(35\)'
+  check_filter 'tls.handshake.type == 1 || tls.alert_message'
+  verify_filter "tls.handshake.extensions_server_name == \"$TETRA\" && tls.handshake.extensions.supported_version == 0x0304"
+  must_not_match 'tls.handshake.type == 2'
+  fact_dns_rcode NOERROR
+  fact_alert 112 server
+  finish_next tls_sni_rejected failed "$TLS13_GOOD" "nginx rejects an unknown SNI (ssl_reject_handshake, TLS 1.3 client)" \
+"nginx on the update server's address knows only the virtual host $INTRA; its default server has \`ssl_reject_handshake on\`, so a Client Hello for any other name is refused. curl (TLS 1.3 only) sends SNI $TETRA and gets a fatal unrecognized_name alert (112) in plaintext, before any Server Hello."
+}
+
+# --- server_version_too_old
+sc_bad_server_version_old_nginx() {
+  nginx_start_with "$(tetra_block tetra 'ssl_protocols TLSv1.2;')"
+  cap_start bad-server-version-old-nginx
+  client "${CURL[@]}" -v --tlsv1.3 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  nginx_stop
+  expect_rc 35
+  keyline '^curl: \(35\)'
+  check_filter 'tls.handshake.type == 1 || tls.alert_message'
+  verify_filter 'tls.handshake.type == 1 && tls.handshake.extensions.supported_version == 0x0304 && !(tls.handshake.extensions.supported_version == 0x0303)'
+  must_not_match 'tls.handshake.type == 2'
+  fact_dns_rcode NOERROR
+  fact_alert 70 server
+  finish_next server_version_too_old failed "$TLS13_GOOD" "the endpoint requires TLS 1.3, the server stops at TLS 1.2 (nginx)" \
+"The endpoint accepts only TLS 1.3 (curl --tlsv1.3: supported_versions lists 0x0304 alone, and only TLS 1.3 suites are offered); the update server (nginx, ssl_protocols TLSv1.2) speaks at most TLS 1.2. OpenSSL on the server reads supported_versions, finds no version it can do and answers with a fatal protocol_version alert (70). Unlike bad-tls-old, the alert says the server is too old, not the client."
+}
+
+sc_bad_server_version_old_lighttpd() {
+  lighttpd_start
+  cap_start bad-server-version-old-lighttpd
+  client "${GNUTLS[@]}" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' "$TETRA" -p 443
+  cap_stop
+  stop_svc lighttpd
+  expect_rc 1
+  keyline 'Received alert|Handshake failed'
+  check_filter 'tls.handshake.type == 1 || tls.alert_message'
+  verify_filter 'tls.handshake.type == 1 && tls.handshake.extensions.supported_version == 0x0304 && !(tls.handshake.extensions.supported_version == 0x0303)'
+  must_not_match 'tls.handshake.type == 2'
+  fact_dns_rcode NOERROR
+  fact_alert 40 server
+  finish_next server_version_too_old failed "$TLS13_GOOD" "the endpoint requires TLS 1.3, the server is a TLS 1.2-only stack (lighttpd + mbed TLS)" \
+"The update server is lighttpd $(lighttpd -v 2>/dev/null | sed -n 's,^lighttpd/\([^ ]*\).*,\1,p') with mod_mbedtls (mbed TLS 2.28, built without TLS 1.3). gnutls-cli offers only TLS 1.3 (supported_versions 0x0304, TLS 1.3 suites only). mbed TLS 2.28 does not know supported_versions, reads the legacy version 0x0303 as TLS 1.2, finds none of the offered suites among its TLS 1.2 suites and answers with a fatal handshake_failure alert (40), not protocol_version. The cause is still the version: the same endpoint with TLS 1.2 allowed works with this server. (A client-sent protocol_version alert after a TLS 1.2 Server Hello would need a server that picks a TLS 1.2 suite from a TLS 1.3-only Client Hello; none of the Debian 12 TLS stacks does.)"
+}
+
+# --- server_key_too_weak
+sc_bad_server_key_weak_dhe1024() {
+  s_server_start -tls1_2 -cert "$W/pki/tetra.pem" -key "$W/pki/tetra.key" -cert_chain "$W/pki/int.pem" \
+    -dhparam "$W/pki/dh1024.pem" -cipher 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0' -www
+  cap_start bad-server-key-weak-dhe1024
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  stop_svc s_server
+  expect_rc 35
+  keyline 'dh key too small'
+  check_filter 'tls.handshake.type == 12 || tls.alert_message'
+  verify_filter 'tls.handshake.type == 12 && tls.handshake.p_len == 128'
+  fact_dns_rcode NOERROR
+  fact_server_hello 0x009e 771
+  fact_int dh_prime_bits 1024
+  fact_alert 40 client
+  finish_next server_key_too_weak failed good-direct "TLS 1.2: the server's DHE group is 1024 bits, the endpoint refuses it (curl)" \
+"The server (openssl s_server at SECLEVEL 0) offers only TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 (0x009e) with a 1024-bit DH group (p length 128 bytes in the ServerKeyExchange). curl/OpenSSL on Debian 12 runs at security level 2, which requires at least 2048-bit DH: it aborts with \"dh key too small\" and a fatal handshake_failure alert (40) right after ServerHelloDone."
+}
+
+sc_bad_server_key_weak_rsa1024() {
+  s_server_start -tls1_2 -cert "$W/pki/weak1024.pem" -key "$W/pki/weak1024.key" -cert_chain "$W/pki/int.pem" \
+    -cipher 'DEFAULT:@SECLEVEL=0' -www
+  cap_start bad-server-key-weak-rsa1024
+  client "${S_CLIENT[@]}" -connect "$TETRA:443" -servername "$TETRA" -verify_hostname "$TETRA" -tls1_2
+  cap_stop
+  stop_svc s_server
+  expect_rc 1
+  keyline 'key too weak|key too small'
+  check_filter 'tls.handshake.type == 11 || tls.alert_message'
+  verify_filter 'tls.handshake.type == 11 && pkcs1.modulus'
+  ts "$(cap_file "$CUR")" -Y 'tls.handshake.type == 11' -T fields -e tls.handshake.certificate | head -1 |
+    cut -d, -f1 | python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip().replace(":", "")))' |
+    openssl x509 -inform der -noout -text | grep -q 'Public-Key: (1024 bit)' ||
+    die "$CUR: the server's leaf has no 1024-bit key"
+  fact_dns_rcode NOERROR
+  fact_int server_rsa_bits 1024
+  fact_alert 42 client
+  finish_next server_key_too_weak failed good-direct "TLS 1.2: the server's certificate has a 1024-bit RSA key (openssl s_client)" \
+"The server's leaf for $TETRA, issued by the trusted lab CA, has a 1024-bit RSA key (visible in the plaintext Certificate of TLS 1.2). openssl s_client at Debian's default security level 2 refuses end-entity keys under 2048 bits (\"EE certificate key too weak\") and sends a fatal bad_certificate alert (42)."
+}
+
+# --- server_not_tls
+sc_bad_server_not_tls_http() {
+  nginx_start_with "  server {
+    listen $TETRA4:443;
+    server_name $TETRA;
+    root $W/www/tetra;
+  }"
+  cap_start bad-server-not-tls-http
+  client "${CURL[@]}" -v "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  nginx_stop
+  expect_rc 35
+  keyline '^curl: \(35\)'
+  check_filter "tls.handshake.type == 1 || (tcp.srcport == 443 && tcp.len > 0)"
+  local reply
+  reply=$(ts "$(cap_file "$CUR")" -Y "tcp.srcport == 443 && tcp.len > 0" -T fields -e tcp.payload | head -1)
+  [[ $reply == 485454502f312e3120343030* ]] || die "$CUR: the server's reply does not start with HTTP/1.1 400 ($reply)"
+  fact_dns_rcode NOERROR
+  finish_next server_not_tls failed good-direct "port 443 answers plain HTTP" \
+"Port 443 of the update server is served by nginx without TLS (\`listen $TETRA4:443;\` without ssl), as after a configuration mistake. nginx reads curl's Client Hello as a malformed HTTP request and answers in plaintext: \`HTTP/1.1 400 Bad Request\` with an HTML page, then closes. OpenSSL takes the first bytes \"HTTP/\" for a TLS record header and fails (\"wrong version number\"). tshark recognises the reply as HTTP although it comes from port 443."
+}
+
+sc_bad_server_not_tls_ssh() {
+  start_svc banner "$SV" "${PY[@]}" banner --listen "$TETRA4:443" --line 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n' \
+    --reply 'Invalid SSH identification string.\r\n'
+  wait_listen "$SV" tcp "$TETRA4:443" banner
+  cap_start bad-server-not-tls-ssh
+  client "${GNUTLS[@]}" "$TETRA" -p 443
+  cap_stop
+  stop_svc banner
+  expect_rc 1
+  keyline 'Error|error'
+  check_filter "tls.handshake.type == 1 || (tcp.srcport == 443 && tcp.len > 0)"
+  verify_filter 'tcp.srcport == 443 && tcp.payload contains "SSH-2.0-OpenSSH"'
+  fact_dns_rcode NOERROR
+  finish_next server_not_tls failed good-direct "port 443 answers with an SSH banner" \
+"The service on port 443 of the update server's address is not TLS at all but speaks SSH (a small python stand-in in labtools.py, \`banner\`): as soon as the TCP connection is up it sends its identification line \`SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\` (here it arrives just after gnutls-cli's Client Hello, which crossed it); it then answers the Client Hello with \`Invalid SSH identification string.\` as OpenSSH does, and closes. gnutls-cli reads the banner as a TLS record and gives up."
+}
+
+# --- handshake_stalled
+sc_bad_handshake_stalled_silent() {
+  start_svc silent "$SV" "${PY[@]}" silent --listen "$TETRA4:443" --hold 30
+  wait_listen "$SV" tcp "$TETRA4:443" silent
+  cap_start bad-handshake-stalled-silent
+  client timeout 8 openssl s_client -CAfile pki/lab-root-ca.pem -connect "$TETRA:443" -servername "$TETRA" -state
+  cap_stop
+  stop_svc silent
+  expect_rc 124
+  keyline 'write client hello'
+  grep -q 'read server hello' "$W/log/client-$CUR.err" && die "$CUR: the client read a Server Hello"
+  check_filter 'tls.handshake.type == 1 || (tcp.srcport == 443 && tcp.flags.fin == 1) || (tcp.dstport == 443 && tcp.flags.fin == 1)'
+  must_not_match 'tcp.srcport == 443 && tcp.len > 0'
+  verify_filter 'tcp.srcport == 443 && tcp.flags.ack == 1 && tcp.ack > 1 && tcp.len == 0'
+  fact_dns_rcode NOERROR
+  finish_next handshake_stalled failed good-direct "the server accepts the connection and never answers the Client Hello" \
+"Something on port 443 of the update server's address (a python stand-in, labtools.py \`silent\`: a hung service, or a proxy/load balancer whose back end does not answer) accepts the TCP connection and reads the Client Hello, so the server host's TCP acknowledges it, but no TLS byte ever comes back. openssl s_client (-state) reports that it wrote its Client Hello and then waits for the Server Hello; after 8 s the lab stops it (timeout, exit 124) and the connection is closed with a FIN from the endpoint."
+}
+
+sc_bad_handshake_stalled_pmtu() {
+  nginx_start tetra
+  # a path-MTU black hole toward the endpoint: packets over 1000 bytes vanish (no ICMP)
+  nsx "$RT" iptables -A FORWARD -d "$EP4" -p tcp --sport 443 -m length --length 1201:65535 -j DROP
+  cap_start bad-handshake-stalled-pmtu
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  nginx_stop
+  # the server host's kernel would go on retransmitting the lost flight into
+  # the next capture: destroy what is left of the connection on both ends
+  nsx "$SV" ss -K -t dst "$EP4" >/dev/null 2>&1 || true
+  nsx "$EP" ss -K -t dst "$TETRA4" >/dev/null 2>&1 || true
+  nsx "$RT" iptables -F FORWARD
+  expect_rc 28
+  keyline '^curl: \(28\)'
+  check_filter "tls.handshake.type == 1 || (tcp.srcport == 443 && tcp.len > 0) || (tcp.dstport == 443 && tcp.analysis.duplicate_ack)"
+  must_not_match 'tls.handshake.type == 2'
+  must_not_match 'frame.len > 1214'
+  verify_filter "ip.src == $TETRA4 && tcp.len > 0 && tcp.analysis.lost_segment"
+  verify_filter "ip.src == $EP4 && tcp.options.sack_le"
+  fact_dns_rcode NOERROR
+  finish_next handshake_stalled failed good-direct "path-MTU black hole: the server's large first flight never arrives" \
+"The router drops every packet over 1200 bytes on its way to the endpoint, without an ICMP \"fragmentation needed\" (iptables -m length ... -j DROP; a link with a small MTU behind a firewall that filters ICMP has this effect). TCP connects and the Client Hello gets through; the server's TLS 1.2 flight (Server Hello, two certificates, ServerKeyExchange: about 2.5 KB) goes out as a full-size segment (1500 bytes) and a shorter one (about 1100 bytes); the full-size one is lost, again at every retransmission, and only the shorter last segment arrives, out of order (tshark: previous segment not captured); the endpoint answers it with a duplicate ACK carrying a SACK block. No Server Hello ever reaches curl, which gives up after its 8 s connect timeout (exit 28)."
+}
+
+# --- connection_closed_after_client_hello
+sc_bad_closed_after_hello_curl() {
+  start_svc closer "$SV" "${PY[@]}" close-after-hello --listen "$TETRA4:443"
+  wait_listen "$SV" tcp "$TETRA4:443" closer
+  cap_start bad-closed-after-hello-curl
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  stop_svc closer
+  expect_rc 35
+  keyline '^curl: \(35\)'
+  check_filter 'tls.handshake.type == 1 || tcp.flags.fin == 1 || tcp.flags.reset == 1'
+  verify_filter "ip.src == $TETRA4 && tcp.flags.fin == 1"
+  must_not_match "tls.alert_message || (ip.src == $TETRA4 && tcp.flags.reset == 1) || (tcp.srcport == 443 && tcp.len > 0)"
+  fact_dns_rcode NOERROR
+  finish_next connection_closed_after_client_hello failed good-direct "the server closes (FIN, no alert) right after the Client Hello (curl)" \
+"The service on the update server's port 443 (labtools.py \`close-after-hello\`: as a TLS terminator that drops clients it will not serve, or a crashed back end) reads the Client Hello and closes the connection with a FIN, without any TLS alert or Server Hello. curl/OpenSSL reports an unexpected end of file during the handshake."
+}
+
+sc_bad_closed_after_hello_gnutls() {
+  start_svc closer "$SV" "${PY[@]}" close-after-hello --listen "$TETRA4:443"
+  wait_listen "$SV" tcp "$TETRA4:443" closer
+  cap_start bad-closed-after-hello-gnutls
+  client "${GNUTLS[@]}" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' "$TETRA" -p 443
+  cap_stop
+  stop_svc closer
+  expect_rc 1
+  keyline 'non-properly terminated|Error in the pull function|terminated'
+  check_filter 'tls.handshake.type == 1 || tls.alert_message || tcp.flags.fin == 1 || tcp.flags.reset == 1'
+  verify_filter "ip.src == $TETRA4 && tcp.flags.fin == 1"
+  must_not_match "(ip.src == $TETRA4 && tcp.flags.reset == 1) || (tcp.srcport == 443 && tcp.len > 0)"
+  fact_dns_rcode NOERROR
+  fact_alert 10 client
+  finish_next connection_closed_after_client_hello failed "$TLS13_GOOD" "the server closes (FIN, no alert) right after a TLS 1.3 Client Hello (gnutls-cli)" \
+"As bad-closed-after-hello-curl, with gnutls-cli offering only TLS 1.3: the server reads the Client Hello and closes with a FIN, without an alert or a Server Hello. GnuTLS, unlike OpenSSL, answers the premature end with an alert of its own, fatal unexpected_message (10): the only alert of the connection comes from the client, after the server's FIN."
+}
+
+# --- proxy_tunnel_closed
+sc_bad_proxy_tunnel_closed_fin() {
+  start_svc tunnelproxy "$PX" "${PY[@]}" tunnel-close-proxy --listen "$PX4:$PROXY_PORT"
+  wait_listen "$PX" tcp "$PX4:$PROXY_PORT" tunnelproxy
+  cap_start bad-proxy-tunnel-closed-fin
+  client "${CURL[@]}" -v --tls-max 1.2 -x "http://$PROXY_NAME:$PROXY_PORT" "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  stop_svc tunnelproxy
+  expect_rc 35
+  keyline '^curl: \(35\)'
+  check_filter 'http.request.method == "CONNECT" || http.response.code == 200 || tls.handshake.type == 1 || tcp.flags.fin == 1'
+  verify_filter "ip.src == $PX4 && tcp.flags.fin == 1"
+  must_not_match 'tls.handshake.type == 2 || tls.alert_message'
+  fact_proxy_status 200
+  finish_next proxy_tunnel_closed failed good-proxy "the proxy accepts the CONNECT, then closes the tunnel after the Client Hello (FIN)" \
+"An HTTP proxy (a python stand-in, labtools.py \`tunnel-close-proxy\`, on $PX4:$PROXY_PORT instead of squid) answers \`CONNECT $TETRA:443\` with \`HTTP/1.1 200 Connection established\`, reads the Client Hello that curl sends into the tunnel and then closes the connection with a FIN, without a byte from the server: as a proxy whose policy or TLS inspection rejects the Client Hello, or whose upstream connection fails after the 200. The endpoint never sees a Server Hello."
+}
+
+sc_bad_proxy_tunnel_closed_rst() {
+  nginx_start tetra
+  start_svc tunnelproxy "$PX" "${PY[@]}" tunnel-close-proxy --listen "$PX4:$PROXY_PORT" --upstream --rst --delay 0.05
+  wait_listen "$PX" tcp "$PX4:$PROXY_PORT" tunnelproxy
+  cap_start bad-proxy-tunnel-closed-rst
+  client "${CURL[@]}" -v --tlsv1.3 -x "http://$PROXY_NAME:$PROXY_PORT" "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  stop_svc tunnelproxy; nginx_stop
+  expect_rc 35 56
+  keyline '^curl: \((35|56)\)'
+  check_filter 'http.request.method == "CONNECT" || http.response.code == 200 || tls.handshake.type == 1 || tcp.flags.reset == 1'
+  verify_filter "ip.src == $PX4 && tcp.flags.reset == 1"
+  must_not_match 'tls.handshake.type == 2 || tls.alert_message'
+  fact_proxy_status 200
+  finish_next proxy_tunnel_closed failed good-proxy "the proxy relays the TLS 1.3 Client Hello upstream, then resets the tunnel" \
+"The python proxy (labtools.py \`tunnel-close-proxy --upstream --rst\`) answers the CONNECT with 200, opens the connection to $TETRA:443 and relays curl's TLS 1.3 Client Hello to it, but then resets the client side of the tunnel (RST) instead of relaying the server's answer. The proxy-to-server leg is not on the endpoint's wire; the endpoint sees 200, its Client Hello, and a RST from the proxy."
+}
+
+# --- middlebox_interference
+sc_bad_middlebox_forged_alert() {
+  nginx_start tetra
+  # a transparent device in the router takes over connections to the server's port 443
+  nsx "$RT" iptables -t nat -A PREROUTING -i br-lan -p tcp -d "$TETRA4" --dport 443 -j REDIRECT --to-ports 8443
+  start_svc forger "$RT" "${PY[@]}" forge-alert --listen "$GW4:8443" --alert 40
+  wait_listen "$RT" tcp "$GW4:8443" forger
+  cap_start bad-middlebox-forged-alert
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  stop_svc forger
+  nsx "$RT" iptables -t nat -F PREROUTING
+  nginx_stop
+  expect_rc 35
+  keyline '^curl: \(35\)'
+  check_filter 'tls.handshake.type == 1 || tls.alert_message'
+  verify_filter 'tls.handshake.type == 1 && tls.handshake.ciphersuite == 0xc030 && tls.handshake.ciphersuite == 0xc02f'
+  must_not_match 'tls.handshake.type == 2'
+  fact_dns_rcode NOERROR
+  fact_alert 40 server
+  fact_server_ttl 64
+  finish_next middlebox_interference failed good-direct "a middlebox forges a handshake_failure alert in the server's name" \
+"A transparent device in the router (iptables REDIRECT of $TETRA4:443 to a python relay, labtools.py \`forge-alert\`) terminates the endpoint's TCP connection itself and answers the Client Hello with a fatal handshake_failure alert (40) in the server's name, then closes. The Client Hello is the one that works in good-direct: it offers 0xc030 and 0xc02f, which the real server accepts, so \"no shared cipher\" cannot be the reason. The packets \"from\" $TETRA4 arrive with IP TTL 64, while the real server, one router hop away, arrives with TTL 63 (good-direct; and the DNS answers from $DNS4 in this very capture)."
+}
+
+sc_bad_middlebox_forged_rst() {
+  nginx_start tetra
+  start_svc injector "$RT" "${PY[@]}" inject-rst --iface lan-ep --client "$EP4" --sni "$TETRA" --ttl 64
+  wait_log injector 'sniffing'
+  cap_start bad-middlebox-forged-rst
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  stop_svc injector
+  nginx_stop
+  expect_rc 35 56
+  keyline '^curl: \((35|56)\)'
+  check_filter 'tls.handshake.type == 1 || tls.handshake.type == 2 || tcp.flags.reset == 1'
+  verify_filter "ip.src == $TETRA4 && tcp.flags.reset == 1 && ip.ttl == 64"
+  verify_filter "ip.src == $TETRA4 && tls.handshake.type == 2 && ip.ttl == 63"
+  verify_filter "ip.src == $EP4 && tcp.flags.reset == 1"
+  local rst sh
+  rst=$(ts "$(cap_file "$CUR")" -Y "ip.src == $TETRA4 && tcp.flags.reset == 1" -T fields -e frame.number | head -1)
+  sh=$(ts "$(cap_file "$CUR")" -Y "tls.handshake.type == 2" -T fields -e frame.number | head -1)
+  [ "$rst" -lt "$sh" ] || die "$CUR: the injected RST (frame $rst) came after the Server Hello (frame $sh)"
+  fact_dns_rcode NOERROR
+  fact_int rst_ip_ttl 64
+  fact_int server_ip_ttl 63
+  finish_next middlebox_interference failed good-direct "an on-path device injects a RST; the real Server Hello arrives after it" \
+"An on-path injector in the router (labtools.py \`inject-rst\`: it watches the LAN port for a Client Hello naming $TETRA and sends the endpoint a forged RST/ACK in the server's name, with exactly the expected sequence number) lets the Client Hello pass. The endpoint gets the forged RST first (IP TTL 64) and aborts; a moment later the real server's Server Hello and certificate arrive (IP TTL 63, one hop) for a connection that no longer exists, and the endpoint's kernel answers them with RSTs. A RST and a Server Hello on the same connection, from the same address with different TTLs, is the mark of injection."
+}
+
+# --- dns_resolution_failure: no answer, SERVFAIL, REFUSED (NXDOMAIN is bad-dns)
+sc_bad_dns_no_answer() {
+  nsx "$RT" iptables -A FORWARD -p udp -d "$DNS4" --dport 53 -j DROP
+  cap_start bad-dns-no-answer
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  nsx "$RT" iptables -F FORWARD
+  expect_rc 6
+  keyline '^curl: \(6\)'
+  check_filter "dns.qry.name == \"$TETRA\""
+  must_not_match 'dns.flags.response == 1 || tcp || icmp'
+  fact_str dns_rcode none
+  finish_next dns_resolution_failure failed good-direct "the DNS server never answers" \
+"The endpoint's DNS queries (A and AAAA of $TETRA to $DNS4) are dropped on the way (iptables DROP in the router, as a firewall blocking DNS or a dead resolver would), so no answer and no ICMP error ever comes back. With the resolver's \`options timeout:2 attempts:1\` the lookup gives up after about 2 s; curl reports that it could not resolve the host. No TCP connection is attempted."
+}
+
+sc_bad_dns_servfail() {
+  dns_stop
+  # dnsmasq forwards tetra's name to an upstream server that fails (SERVFAIL)
+  start_svc upstream "$SV" "${PY[@]}" dns-rcode --listen "$DNS4:5353" --rcode 2 --max-conn 20
+  wait_listen "$SV" udp "$DNS4:5353" upstream
+  DNS_EXTRA="server=/$TETRA/$DNS4#5353"
+  dns_start no-tetra
+  DNS_EXTRA=""
+  cap_start bad-dns-servfail
+  client "${GNUTLS[@]}" "$TETRA" -p 443
+  cap_stop
+  stop_svc upstream
+  dns_stop; dns_start normal
+  expect_rc 1
+  keyline 'resolve'
+  check_filter "dns.qry.name == \"$TETRA\""
+  fact_dns_rcode SERVFAIL
+  must_not_match 'tcp'
+  finish_next dns_resolution_failure failed good-direct "the DNS server answers SERVFAIL" \
+"The lab DNS server (dnsmasq) forwards queries for $TETRA to an upstream server (\`server=/$TETRA/$DNS4#5353\`: labtools.py \`dns-rcode\`, standing in for a broken authoritative server) which fails every query with SERVFAIL; dnsmasq passes the SERVFAIL (rcode 2) on to the endpoint. The upstream exchange is not on the endpoint's wire. gnutls-cli cannot resolve the name and gives up without any TCP connection. Unlike NXDOMAIN (bad-dns), SERVFAIL says that the resolver could not get an answer, not that the name does not exist."
+}
+
+sc_bad_dns_refused() {
+  dns_stop
+  # no answer from local data and no upstream server for tetra's name: dnsmasq says REFUSED
+  DNS_EXTRA="server=/$TETRA/#"
+  dns_start no-tetra
+  DNS_EXTRA=""
+  cap_start bad-dns-refused
+  client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
+  cap_stop
+  dns_stop; dns_start normal
+  expect_rc 6
+  keyline '^curl: \(6\)'
+  check_filter "dns.qry.name == \"$TETRA\""
+  fact_dns_rcode REFUSED
+  must_not_match 'tcp'
+  finish_next dns_resolution_failure failed good-direct "the DNS server refuses the query" \
+"The lab DNS server (dnsmasq) has no data and no upstream server for $TETRA (\`server=/$TETRA/#\`: use the default servers, of which it has none) and answers the endpoint's queries with REFUSED (rcode 5), as a resolver that does not serve this client or this zone does. curl cannot resolve the name."
+}
+
+# --- cert_revocation_unreachable in TLS 1.3 (bad-revocation-unreachable is TLS 1.2)
+sc_bad_revocation_unreachable_tls13() {
+  nginx_start tetra
+  cap_start bad-revocation-unreachable-tls13; keylog
+  client env "SSLKEYLOGFILE=$KEYLOG" "${GNUTLS[@]}" --ocsp --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' "$TETRA" -p 443
+  cap_stop
+  nginx_stop
+  expect_rc 1
+  keyline 'Could not connect to .*:80'
+  check_filter "tls.handshake.type == 2 || dns.qry.name == \"$OCSP_HOST\" || tcp.port == 80 || (tcp.port == 443 && (tcp.flags.reset == 1 || tcp.flags.fin == 1))"
+  verify_filter "ip.src == $OCSP4 && tcp.srcport == 80 && tcp.flags.reset == 1"
+  fact_dns_rcode NOERROR
+  fact_server_hello 0x1301 772
+  with_keys
+  check_filter_keys 'tls.handshake || tls.alert_message'
+  verify_filter "tls.handshake.type == 11 && x509ce.uniformResourceIdentifier contains \"$OCSP_HOST\""
+  finish_next cert_revocation_unreachable failed "$TLS13_GOOD" "TLS 1.3: the revocation check (OCSP) cannot be reached" \
+"As bad-revocation-unreachable, in TLS 1.3: gnutls-cli --ocsp receives the server's encrypted flight (its Certificate carries the AIA OCSP URL http://$OCSP_HOST/), sends its Change Cipher Spec, then (before its Finished) looks up $OCSP_HOST and connects to port 80 there, which refuses (RST/ACK). gnutls-cli gives up, and its TLS connection to the update server ends with a RST from the endpoint, without a TLS alert. In the capture alone the certificate is not readable; the OCSP lookup and the refused port 80 between the server's flight and the end of the connection are."
+}
+
+# --------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------
 SCENARIOS2=(
@@ -587,6 +1118,18 @@ SCENARIOS2=(
   tls12-hostname-mismatch bad-client-cert-required-openssl-tls12 bad-client-cert-required-nginx-tls13
   good-happy-eyeballs intermittent-reset-then-retry intermittent-refused-then-success
   inconclusive-one-direction
+  bad-hostname-mismatch-curl bad-cert-not-yet-valid-curl bad-cert-not-yet-valid-gnutls
+  bad-chain-incomplete-curl bad-chain-incomplete-proxy
+  bad-sni-rejected-openssl bad-sni-rejected-nginx-tls13
+  bad-server-version-old-nginx bad-server-version-old-lighttpd
+  bad-server-key-weak-dhe1024 bad-server-key-weak-rsa1024
+  bad-server-not-tls-http bad-server-not-tls-ssh
+  bad-handshake-stalled-silent bad-handshake-stalled-pmtu
+  bad-closed-after-hello-curl bad-closed-after-hello-gnutls
+  bad-proxy-tunnel-closed-fin bad-proxy-tunnel-closed-rst
+  bad-middlebox-forged-alert bad-middlebox-forged-rst
+  bad-dns-no-answer bad-dns-servfail bad-dns-refused
+  bad-revocation-unreachable-tls13
 )
 
 write_expect_next() {  # merge this run's entries into expect-next.json (order: SCENARIOS2)
