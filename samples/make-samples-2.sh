@@ -1008,7 +1008,7 @@ sc_bad_middlebox_forged_alert() {
 
 sc_bad_middlebox_forged_rst() {
   nginx_start tetra
-  start_svc injector "$RT" "${PY[@]}" inject-rst --iface lan-ep --client "$EP4" --sni "$TETRA" --ttl 64
+  start_svc injector "$RT" chrt -f 50 "${PY[@]}" inject-rst --iface lan-ep --client "$EP4" --sni "$TETRA" --ttl 64
   wait_log injector 'sniffing'
   cap_start bad-middlebox-forged-rst
   client "${CURL[@]}" -v --tls-max 1.2 "${CACERT[@]}" "$URL_SMALL"
@@ -1029,7 +1029,7 @@ sc_bad_middlebox_forged_rst() {
   fact_int rst_ip_ttl 64
   fact_int server_ip_ttl 63
   finish_next middlebox_interference failed good-direct "an on-path device injects a RST; the real Server Hello arrives after it" \
-"An on-path injector in the router (labtools.py \`inject-rst\`: it watches the LAN port for a Client Hello naming $TETRA and sends the endpoint a forged RST/ACK in the server's name, with exactly the expected sequence number) lets the Client Hello pass. The endpoint gets the forged RST first (IP TTL 64) and aborts; a moment later the real server's Server Hello and certificate arrive (IP TTL 63, one hop) for a connection that no longer exists, and the endpoint's kernel answers them with RSTs. A RST and a Server Hello on the same connection, from the same address with different TTLs, is the mark of injection."
+"An on-path injector in the router (labtools.py \`inject-rst\`: it watches the LAN port for a Client Hello naming $TETRA and sends the endpoint a forged RST/ACK in the server's name, with exactly the expected sequence number; it runs at real-time priority, chrt -f 50, so that it answers within a fraction of a millisecond as a dedicated device would) lets the Client Hello pass. The endpoint gets the forged RST first (IP TTL 64) and aborts; a moment later the real server's Server Hello and certificate arrive (IP TTL 63, one hop) for a connection that no longer exists, and the endpoint's kernel answers them with RSTs. A RST and a Server Hello on the same connection, from the same address with different TTLs, is the mark of injection."
 }
 
 # --- dns_resolution_failure: no answer, SERVFAIL, REFUSED (NXDOMAIN is bad-dns)
