@@ -295,7 +295,7 @@ EOF
 # --------------------------------------------------------------------------
 # dnsmasq: authoritative-style answers for the lab names, NXDOMAIN for anything
 # else (local=/#/ means: never forward, answer from local data only).
-dns_start() {  # variant: normal | no-tetra | v6
+dns_start() {  # variant: normal | no-tetra | v6   (DNS_EXTRA: more dnsmasq lines)
   local variant=${1:-normal} c=$W/run/dnsmasq.conf
   {
     echo "no-resolv"; echo "no-hosts"; echo "no-poll"; echo "bind-interfaces"
@@ -314,6 +314,8 @@ dns_start() {  # variant: normal | no-tetra | v6
     echo "host-record=$CRL_HOST,$CRL4"
     echo "host-record=$PROXY_NAME,$PX4"
     echo "host-record=$INTRA,$INTRA4"
+    # more lines from the caller (make-samples-2.sh: SERVFAIL/REFUSED setups)
+    [ -z "${DNS_EXTRA:-}" ] || printf '%s\n' "$DNS_EXTRA"
   } >"$c"
   start_svc dnsmasq "$SV" dnsmasq --keep-in-foreground --conf-file="$c" --pid-file
   wait_listen "$SV" udp "$DNS4:53" dnsmasq
@@ -321,15 +323,17 @@ dns_start() {  # variant: normal | no-tetra | v6
 dns_stop() { stop_svc dnsmasq; }
 
 # nginx: the update server.  Only the four suites of the real server.
-nginx_start() {  # cert: tetra | inspect | expired ; rate: bytes/s or 0
-  local cert=${1:-tetra} rate=${2:-0} c=$W/run/nginx.conf pfx=$W/run/nginx key
-  key=$cert; [ "$cert" = inspect ] && key=inspect-leaf
-  mkdir -p "$pfx/logs"
-  cat >"$c" <<EOF
+# nginx_conf_head prints the part of the configuration every nginx of the lab
+# shares (everything up to the server blocks); nginx_launch starts nginx on a
+# configuration and waits for its listener.  make-samples-2.sh uses both with
+# server blocks of its own.
+NGINX_PFX=$W/run/nginx
+nginx_conf_head() {
+  cat <<EOF
 daemon off;
 master_process off;
 worker_processes 1;
-pid $pfx/nginx.pid;
+pid $NGINX_PFX/nginx.pid;
 error_log $W/log/nginx-error.log info;
 events { worker_connections 64; }
 http {
@@ -337,11 +341,11 @@ http {
   server_tokens off;
   default_type application/octet-stream;
   types { text/xml xml; text/html html; }
-  client_body_temp_path $pfx/body;
-  proxy_temp_path $pfx/proxy;
-  fastcgi_temp_path $pfx/fastcgi;
-  uwsgi_temp_path $pfx/uwsgi;
-  scgi_temp_path $pfx/scgi;
+  client_body_temp_path $NGINX_PFX/body;
+  proxy_temp_path $NGINX_PFX/proxy;
+  fastcgi_temp_path $NGINX_PFX/fastcgi;
+  uwsgi_temp_path $NGINX_PFX/uwsgi;
+  scgi_temp_path $NGINX_PFX/scgi;
   keepalive_timeout 5s;
   ssl_protocols TLSv1.2 TLSv1.3;
   ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256;
@@ -350,6 +354,21 @@ http {
   ssl_dhparam $W/pki/ffdhe2048.pem;
   ssl_session_cache off;
   ssl_session_tickets off;
+EOF
+}
+
+nginx_launch() {  # config [listen address:port, default the update server's]
+  mkdir -p "$NGINX_PFX/logs"
+  start_svc nginx "$SV" nginx -p "$NGINX_PFX" -e "$W/log/nginx-error.log" -c "$1"
+  wait_listen "$SV" tcp "${2:-$TETRA4:443}" nginx
+}
+
+nginx_start() {  # cert: tetra | inspect | expired ; rate: bytes/s or 0
+  local cert=${1:-tetra} rate=${2:-0} c=$W/run/nginx.conf key
+  key=$cert; [ "$cert" = inspect ] && key=inspect-leaf
+  {
+    nginx_conf_head
+    cat <<EOF
   server {
     listen $TETRA4:443 ssl;
     listen [$TETRA6]:443 ssl;
@@ -368,8 +387,8 @@ http {
   }
 }
 EOF
-  start_svc nginx "$SV" nginx -p "$pfx" -e "$W/log/nginx-error.log" -c "$c"
-  wait_listen "$SV" tcp "$TETRA4:443" nginx
+  } >"$c"
+  nginx_launch "$c"
 }
 nginx_stop() { stop_svc nginx; }
 
@@ -440,12 +459,13 @@ lab_reset() {  # fresh neighbour caches so every capture starts the same way
   nsx "$RT" ip -6 neigh flush all >/dev/null 2>&1 || true
 }
 
-cap_start() {  # name
+cap_start() {  # name   (CAP_FILTER, if set: a capture filter for dumpcap -f)
   CUR=$1
   lab_reset
   local f=$W/cap/$CUR.pcapng i
   rm -f "$f"
-  ip netns exec "$EP" dumpcap -q -i eth0 -s 0 -a duration:120 -w "$f" >"$W/log/dumpcap-$CUR.log" 2>&1 &
+  ip netns exec "$EP" dumpcap -q -i eth0 -s 0 ${CAP_FILTER:+-f "$CAP_FILTER"} -a duration:120 -w "$f" \
+    >"$W/log/dumpcap-$CUR.log" 2>&1 &
   CAP_PID=$!
   for ((i = 0; i < 100; i++)); do
     [ -s "$f" ] && break
@@ -586,8 +606,8 @@ fact_server_hello() {  # expected_suite_hex expected_version_int
 
 # --- output ------------------------------------------------------------------
 SAMPLES_DONE=()
-finish() {  # cause good-sample title paragraph
-  local cause=$1 good=$2 title=$3 para=$4 f facts="" i
+publish_capture() {  # scrubbed copy of the capture in $OUT, showing the documented filter's packets
+  local f
   f=$(cap_file "$CUR")
   # normalise: drop the capture host's description (CPU and OS strings in
   # the section header, OS string in the interface description).
@@ -597,12 +617,36 @@ finish() {  # cause good-sample title paragraph
   # the documented filter must show the same packets in the written file
   [ "$(ts "$OUT/$CUR.pcapng" -Y "$FILTER")" = "$FILTER_OUT" ] ||
     die "$CUR: filter output differs in the scrubbed capture"
+}
+
+facts_json() {  # the FACTS collected so far, joined for a manifest entry
+  local facts="" i
   for ((i = 0; i < ${#FACTS[@]}; i++)); do
     [ $i -gt 0 ] && facts+=", "
     facts+="${FACTS[$i]}"
   done
+  printf '%s' "$facts"
+}
+
+md_filter_block() {  # tshark command line, its output — the "To see it" part of NAME.md
+  echo "To see it in the capture:"
+  echo
+  echo '```'
+  echo "$1"
+  echo '```'
+  echo
+  echo "which showed, when the sample was generated:"
+  echo
+  echo '```'
+  printf '%s\n' "$2" | sed 's/[[:space:]]*$//' | head -20
+  echo '```'
+}
+
+finish() {  # cause good-sample title paragraph
+  local cause=$1 good=$2 title=$3 para=$4
+  publish_capture
   printf '    {"capture": "%s.pcapng", "good": "%s.pcapng", "expect": {"cause": "%s", "facts": {%s}}}' \
-    "$CUR" "$good" "$cause" "$facts" >"$W/expect/$CUR.json"
+    "$CUR" "$good" "$cause" "$(facts_json)" >"$W/expect/$CUR.json"
   local err_out
   err_out=$(cat "$W/log/client-$CUR.out" "$W/log/client-$CUR.err" | tr -d '\r' | head -c 4000)
   {
@@ -624,17 +668,7 @@ finish() {  # cause good-sample title paragraph
     echo "$KEYLINE"
     echo '```'
     echo
-    echo "To see it in the capture:"
-    echo
-    echo '```'
-    echo "tshark -r samples/$CUR.pcapng -Y '$FILTER'"
-    echo '```'
-    echo
-    echo "which showed, when the sample was generated:"
-    echo
-    echo '```'
-    printf '%s\n' "$FILTER_OUT" | sed 's/[[:space:]]*$//' | head -20
-    echo '```'
+    md_filter_block "tshark -r samples/$CUR.pcapng -Y '$FILTER'" "$FILTER_OUT"
   } >"$OUT/$CUR.md"
   SAMPLES_DONE+=("$CUR")
   log "  wrote $CUR.pcapng ($(stat -c %s "$OUT/$CUR.pcapng") bytes) and $CUR.md"
@@ -1079,4 +1113,6 @@ main() {
   fi
   du -sh "$OUT" >&2
 }
-main "$@"
+# make-samples-2.sh sources this file for its lab, services and helpers, and
+# runs scenarios of its own: main runs only when this script is run itself.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi
