@@ -23,6 +23,25 @@ struct conn_names {
     char http_host[256];
 };
 
+/* The reassembler's counters of one direction, as the facts report them. */
+struct direction_counts {
+    uint64_t packets, payload_packets, bytes_delivered, gap_bytes;
+    uint32_t syn_count, retransmissions, dup_acks, zero_windows, gaps;
+    bool limit_hit;
+    uint64_t limit_frame;
+};
+
+/* What the facts need of a tcp_conn after the reassembler frees it, by role
+ * (enum side): a kept connection's JSON is made at the end of the capture. */
+struct conn_snapshot {
+    uint64_t id;
+    uint8_t ip_version;
+    struct endpoint end[2];
+    struct direction_counts sent[2];
+    uint64_t first_frame, last_frame;
+    int64_t first_ts, last_ts;
+};
+
 /* What we follow of one connection while the pass runs: counters, the
  * hellos as plain records (hello_facts.h), and the few rarer parts
  * (certificates, alerts, CONNECT, HTTP) as JSON as they arrive. */
@@ -663,32 +682,56 @@ static void on_tcp(struct conn_track *t, const struct event *ev, int side)
 
 /* ------------------------------------------------------ connection facts */
 
-static void endpoint_text(const struct tcp_conn *c, int ep, char *buf, size_t len, bool with_port)
+static void direction_counts_take(struct direction_counts *d, const struct tcp_half *h)
+{
+    *d = (struct direction_counts){ .packets = h->packets, .payload_packets = h->payload_packets,
+                                    .bytes_delivered = h->bytes_delivered, .gap_bytes = h->gap_bytes,
+                                    .syn_count = h->syn_count, .retransmissions = h->retransmissions,
+                                    .dup_acks = h->dup_acks, .zero_windows = h->zero_windows, .gaps = h->gaps,
+                                    .limit_hit = h->limit_hit, .limit_frame = h->limit_frame };
+}
+
+static void conn_snapshot_take(struct conn_snapshot *s, struct tcp_conn *c)
+{
+    int client = conn_client(c);
+    s->id = c->id;
+    s->ip_version = c->ip_version;
+    s->end[SIDE_CLIENT] = c->ep[client];
+    s->end[SIDE_SERVER] = c->ep[1 - client];
+    direction_counts_take(&s->sent[SIDE_CLIENT], &c->half[client]);
+    direction_counts_take(&s->sent[SIDE_SERVER], &c->half[1 - client]);
+    s->first_frame = c->first_frame;
+    s->last_frame = c->last_frame;
+    s->first_ts = c->first_ts;
+    s->last_ts = c->last_ts;
+}
+
+static void endpoint_text(uint8_t ip_version, const struct endpoint *e, char *buf, size_t len, bool with_port)
 {
     char a[ADDR_TEXT_MAX];
-    addr_format(c->ip_version, c->ep[ep].addr, with_port, a, sizeof a);
+    addr_format(ip_version, e->addr, with_port, a, sizeof a);
     if (with_port)
-        snprintf(buf, len, "%s:%u", a, c->ep[ep].port);
+        snprintf(buf, len, "%s:%u", a, e->port);
     else
         snprintf(buf, len, "%s", a);
 }
 
 /* A client that sends data got its SYN-ACK, captured or not. */
-static bool conn_connected(const struct tcp_conn *c, const struct conn_track *t, int client)
+static bool conn_connected(const struct conn_snapshot *c, const struct conn_track *t)
 {
-    return t->synack_frame || c->half[1 - client].payload_packets || c->half[client].payload_packets;
+    return t->synack_frame || c->sent[SIDE_SERVER].payload_packets || c->sent[SIDE_CLIENT].payload_packets;
 }
 
-static cJSON *tcp_json(const struct tcp_conn *c, const struct conn_track *t, int client)
+static cJSON *tcp_json(const struct conn_snapshot *c, const struct conn_track *t)
 {
-    const struct tcp_half *ch = &c->half[client], *sh = &c->half[1 - client];
+    const struct direction_counts *ch = &c->sent[SIDE_CLIENT], *sh = &c->sent[SIDE_SERVER];
     cJSON *o = cJSON_CreateObject();
     if (t->syn_frame)
         json_add_u64(o, "syn_frame", t->syn_frame);
     json_add_u64(o, "syn_count", ch->syn_count);
     if (t->synack_frame)
         json_add_u64(o, "synack_frame", t->synack_frame);
-    json_add_bool(o, "connected", conn_connected(c, t, client));
+    json_add_bool(o, "connected", conn_connected(c, t));
     if (t->rst_frame) {
         cJSON *rst = json_add_object(o, "rst");
         json_add_u64(rst, "frame", t->rst_frame);
@@ -767,11 +810,11 @@ static void finish_tls(cJSON *tls, const struct conn_track *t)
 static bool transfer_interrupted(const struct conn_track *t);
 
 /* Why the capture cannot tell whether a connection worked, or NULL. */
-static const char *unknown_reason(const struct tcp_conn *c, const struct conn_track *t, int client)
+static const char *unknown_reason(const struct conn_snapshot *c, const struct conn_track *t)
 {
-    if (!c->half[1 - client].packets && c->half[client].payload_packets)
+    if (!c->sent[SIDE_SERVER].packets && c->sent[SIDE_CLIENT].payload_packets)
         return "only the client's side of the connection is in the capture";
-    if (!c->half[client].packets && c->half[1 - client].payload_packets)
+    if (!c->sent[SIDE_CLIENT].packets && c->sent[SIDE_SERVER].payload_packets)
         return "only the server's side of the connection is in the capture";
     if (!t->tls)
         return NULL;
@@ -845,35 +888,34 @@ static cJSON *timings_json(const struct conn_track *t)
 
 /* The stage the connection failed at, or NULL: it worked, or the capture
  * cannot tell (then *unknown says why). */
-static const char *conn_outcome(const struct tcp_conn *c, const struct conn_track *t, int client,
-                                const char **unknown)
+static const char *conn_outcome(const struct conn_snapshot *c, const struct conn_track *t, const char **unknown)
 {
-    *unknown = t->proxy ? NULL : unknown_reason(c, t, client);
-    return *unknown ? NULL : failed_stage(t, t->proxy, conn_connected(c, t, client));
+    *unknown = t->proxy ? NULL : unknown_reason(c, t);
+    return *unknown ? NULL : failed_stage(t, t->proxy, conn_connected(c, t));
 }
 
-static bool conn_failed(struct tcp_conn *c, const struct conn_track *t)
+static bool conn_failed(const struct conn_snapshot *c, const struct conn_track *t)
 {
     const char *unknown;
-    return conn_outcome(c, t, conn_client(c), &unknown) != NULL;
+    return conn_outcome(c, t, &unknown) != NULL;
 }
 
 /* The connection's facts; its track's JSON parts move into them. */
-static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
+static cJSON *conn_json(struct facts_builder *fb, const struct conn_snapshot *c, struct conn_track *t,
                         const struct flow_class *fc, const char *server_name, const char *name_source,
                         const char *matched_by)
 {
-    int client = conn_client(c);
+    const struct endpoint *server = &c->end[SIDE_SERVER];
     cJSON *o = cJSON_CreateObject();
     char text[CONN_TEXT_MAX];
     json_add_u64(o, "id", c->id);
-    endpoint_text(c, client, text, sizeof text, true);
+    endpoint_text(c->ip_version, &c->end[SIDE_CLIENT], text, sizeof text, true);
     json_add_string(o, "client", text);
-    endpoint_text(c, 1 - client, text, sizeof text, true);
+    endpoint_text(c->ip_version, server, text, sizeof text, true);
     json_add_string(o, "server", text);
-    endpoint_text(c, 1 - client, text, sizeof text, false);
+    endpoint_text(c->ip_version, server, text, sizeof text, false);
     json_add_string(o, "server_ip", text);
-    json_add_u64(o, "server_port", c->ep[1 - client].port);
+    json_add_u64(o, "server_port", server->port);
     json_add_u64(o, "ip_version", c->ip_version);
     if (server_name)
         json_add_string(o, "server_name", server_name);
@@ -894,16 +936,16 @@ static cJSON *conn_json(struct facts_builder *fb, struct tcp_conn *c, struct con
             if (fc->risks & (1ULL << bit))
                 cJSON_AddItemToArray(risks, cJSON_CreateString(classifier_risk_name(bit)));
     }
-    cJSON *tcp = tcp_json(c, t, client);
+    cJSON *tcp = tcp_json(c, t);
     const char *unknown;
-    const char *stage = conn_outcome(c, t, client, &unknown);
+    const char *stage = conn_outcome(c, t, &unknown);
     json_add_string(o, "verdict", unknown ? "unknown" : stage ? "failed" : "success");
     if (stage)
         json_add_string(o, "failed_stage", stage);
     if (unknown)
         json_add_string(o, "unknown_reason", unknown);
     if (t->proxy) {
-        endpoint_text(c, 1 - client, text, sizeof text, true);
+        endpoint_text(c->ip_version, server, text, sizeof text, true);
         json_add_string(t->proxy, "address", text);
         json_add(o, "proxy", t->proxy);
         t->proxy = NULL;
@@ -929,13 +971,14 @@ static void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, 
     if (cJSON_GetArraySize(fb->failed_connects) >= FACTS_MAX_FAILED_CONNECTS)
         return;
     int client = conn_client(c);
+    const struct endpoint *server = &c->ep[1 - client];
     cJSON *o = cJSON_CreateObject();
     char text[CONN_TEXT_MAX];
-    endpoint_text(c, 1 - client, text, sizeof text, true);
+    endpoint_text(c->ip_version, server, text, sizeof text, true);
     json_add_string(o, "server", text);
-    endpoint_text(c, 1 - client, text, sizeof text, false);
+    endpoint_text(c->ip_version, server, text, sizeof text, false);
     json_add_string(o, "server_ip", text);
-    json_add_u64(o, "server_port", c->ep[1 - client].port);
+    json_add_u64(o, "server_port", server->port);
     if (server_name)
         json_add_string(o, "server_name", server_name);
     json_add_u64(o, "syn_frame", t->syn_frame);
@@ -946,7 +989,7 @@ static void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, 
         json_add_u64(o, "rst_frame", t->rst_frame);
     bool proxy_port = false;
     for (size_t i = 0; i < fb->opt.proxy_port_count; i++)
-        if (fb->opt.proxy_ports[i] == c->ep[1 - client].port)
+        if (fb->opt.proxy_ports[i] == server->port)
             proxy_port = true;
     json_add_bool(o, "proxy_port", proxy_port);
     cJSON_AddItemToArray(fb->failed_connects, o);
@@ -983,12 +1026,11 @@ static void release_track(struct facts_builder *fb, struct tcp_conn *c, struct c
 }
 
 /* A connection kept for the report, until the report is made: its track
- * and a copy of the reassembler's view at its end (the tcp_conn is freed
- * then; the copy's pointers are never followed). Its JSON is made only if
- * it is still kept when the capture ends: most connections of a long
- * capture are dropped from the sample before that. */
+ * and the reassembler's view at its end. Its JSON is made only if it is
+ * still kept when the capture ends: most connections of a long capture are
+ * dropped from the sample before that. */
 struct conn_record {
-    struct tcp_conn conn;
+    struct conn_snapshot conn;
     struct flow_class class;
     bool classified;
     struct conn_track *t;
@@ -1004,10 +1046,7 @@ static struct conn_record *record_new(struct tcp_conn *c, struct conn_track *t, 
     struct conn_record *rec = malloc(sizeof *rec);
     if (!rec)
         return NULL;
-    rec->conn = *c;
-    rec->conn.hash_next = rec->conn.lru_prev = rec->conn.lru_next = NULL;
-    rec->conn.app = rec->conn.classifier = rec->conn.consumer = NULL;
-    rec->conn.half[0].held = rec->conn.half[1].held = NULL;
+    conn_snapshot_take(&rec->conn, c);
     const struct flow_class *fc = classifier_result(c);
     rec->classified = fc != NULL;
     if (fc)
@@ -1127,7 +1166,9 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         sample_clear(fb, &fb->generic);
     } else if (is_revocation_name(fb, server_name) || is_revocation_name(fb, dns_name)) {
         bool by_name = is_revocation_name(fb, server_name);
-        cJSON *rc = conn_json(fb, c, t, classifier_result(c), by_name ? server_name : dns_name,
+        struct conn_snapshot snapshot;
+        conn_snapshot_take(&snapshot, c);
+        cJSON *rc = conn_json(fb, &snapshot, t, classifier_result(c), by_name ? server_name : dns_name,
                               by_name ? source : "dns", "revocation");
         cJSON_AddItemToArray(fb->revocation_conns, rc);
         if (cJSON_GetArraySize(fb->revocation_conns) > FACTS_MAX_FAILED_CONNECTS)
