@@ -76,6 +76,13 @@ struct conn_track {
     uint64_t first_alert_frame[2];
     uint64_t first_fatal_alert_frame;
     uint64_t gap_frame;            /* the first capture hole */
+    /* The answers the verdict and the summaries read, besides their JSON. */
+    struct http_answer {
+        bool seen;
+        uint16_t status;
+        uint64_t frame;
+    } connect_answer,              /* the latest CONNECT response */
+      http_answer;                 /* the first response to the latest plain HTTP request */
     bool tls13;
     bool handshake_done;
     int64_t handshake_done_ts;
@@ -122,19 +129,24 @@ struct facts_builder {
     struct lookup_slot *names;     /* address -> name, open addressing */
     uint32_t name_count;
     cJSON *lookups;                /* DNS lookups of targets and revocation hosts */
-    struct pending_lookup {        /* what answers are matched on, without cJSON */
+    struct pending_lookup {        /* each entry of lookups, as the matching and summaries read it */
         uint16_t id, qtype;
         bool answered, query_seen;
+        bool of_target;            /* else of a revocation host */
+        uint8_t rcode;
+        uint8_t answers_listed;    /* the entry's "answers" */
         const char *name;          /* the entry's own "name" string */
         cJSON *entry;
         int64_t query_ts_ns;
+        uint64_t query_frame, response_frame;
     } lookup_index[FACTS_MAX_LOOKUPS];
     uint32_t lookup_count;
     uint32_t other_lookups, other_failed_lookups;
     struct conn_sample targets;    /* connection facts of target connections */
     struct conn_sample generic;    /* TLS connections kept while no target is seen */
     cJSON *failed_connects;
-    cJSON *revocation_conns;
+    struct conn_record *revocation_conns[FACTS_MAX_FAILED_CONNECTS];   /* the latest, oldest first */
+    uint32_t revocation_conn_count;
     uint64_t conns_seen, tls_conns_seen;
     /* Open connections with TLS/CONNECT/HTTP facts, in two pools of
      * max_detailed_open each: those that name a target when their facts
@@ -229,9 +241,11 @@ static void remember_answers(struct facts_builder *fb, const struct dns_message 
     }
 }
 
-static cJSON *answers_json(const struct dns_message *m)
+/* The answers as text; *listed: how many. */
+static cJSON *answers_json(const struct dns_message *m, uint8_t *listed)
 {
     cJSON *arr = cJSON_CreateArray();
+    *listed = 0;
     for (int i = 0; i < m->answers_kept; i++) {
         const struct dns_answer *a = &m->answers[i];
         char text[DNS_NAME_MAX + 16];
@@ -242,6 +256,7 @@ static cJSON *answers_json(const struct dns_message *m)
         else
             continue;
         cJSON_AddItemToArray(arr, cJSON_CreateString(text));
+        ++*listed;
     }
     return arr;
 }
@@ -269,25 +284,29 @@ static void on_dns(struct facts_builder *fb, const struct event *ev)
         json_add_u64(entry, "qtype", m->qtype);
         json_add_string(entry, "qtype_name", dns_type_name(m->qtype));
         json_add_u64(entry, "id", m->id);
-        json_add_string(entry, "role", is_target_name(fb, m->qname) ? "target" : "revocation");
+        bool of_target = is_target_name(fb, m->qname);
+        json_add_string(entry, "role", of_target ? "target" : "revocation");
         if (!m->is_response) {
             json_add_u64(entry, "query_frame", ev->frame);
             json_add_number(entry, "query_ts_ns", (double)ev->ts_ns);
         }
         cJSON_AddItemToArray(fb->lookups, entry);
         pending = &fb->lookup_index[fb->lookup_count++];
-        *pending = (struct pending_lookup){ .id = m->id, .qtype = m->qtype,
+        *pending = (struct pending_lookup){ .id = m->id, .qtype = m->qtype, .of_target = of_target,
                                             .name = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "name")),
-                                            .entry = entry, .query_seen = !m->is_response, .query_ts_ns = ev->ts_ns };
+                                            .entry = entry, .query_seen = !m->is_response, .query_ts_ns = ev->ts_ns,
+                                            .query_frame = ev->frame };
     }
     if (!m->is_response)
         return;
     pending->answered = true;
+    pending->rcode = m->rcode;
+    pending->response_frame = ev->frame;
     cJSON *entry = pending->entry;
     json_add_u64(entry, "response_frame", ev->frame);
     json_add_u64(entry, "rcode", m->rcode);
     json_add_string(entry, "rcode_name", dns_rcode_name(m->rcode));
-    json_add(entry, "answers", answers_json(m));
+    json_add(entry, "answers", answers_json(m, &pending->answers_listed));
     if (pending->query_seen)
         json_add_ms(entry, "rtt_ms", timestamp_between(ev->ts_ns, pending->query_ts_ns));
 }
@@ -593,6 +612,7 @@ static void on_connect_response(struct conn_track *t, const struct event *ev)
     for (size_t i = 0; i < sizeof replaced / sizeof replaced[0]; i++)
         cJSON_DeleteItemFromObject(t->proxy, replaced[i]);
     json_add_u64(t->proxy, "status", r->status);
+    t->connect_answer = (struct http_answer){ .seen = true, .status = r->status, .frame = ev->frame };
     add_wire_text(t->proxy, "reason", r->reason);
     json_add_u64(t->proxy, "response_frame", ev->frame);
     cJSON *schemes = json_add_array(t->proxy, "auth_schemes");
@@ -621,6 +641,7 @@ static void on_http_request(struct conn_track *t, const struct event *ev)
     const struct http_request *r = ev->u.connect_request;
     cJSON_Delete(t->http);
     t->http = cJSON_CreateObject();
+    t->http_answer = (struct http_answer){ 0 };
     json_add_u64(t->http, "request_frame", ev->frame);
     add_wire_text(t->http, "method", r->method);
     add_wire_text(t->http, "target", r->target);
@@ -642,6 +663,9 @@ static void on_http_response(struct conn_track *t, const struct event *ev)
         t->http = cJSON_CreateObject();
     json_add_u64(t->http, "response_frame", ev->frame);
     json_add_u64(t->http, "status", r->status);
+    /* A second response adds its members again; readers of the JSON see the first. */
+    if (!t->http_answer.seen)
+        t->http_answer = (struct http_answer){ .seen = true, .status = r->status, .frame = ev->frame };
     add_wire_text(t->http, "reason", r->reason);
     add_wire_text(t->http, "via", r->via);
     add_wire_text(t->http, "error", r->proxy_error);
@@ -830,20 +854,24 @@ static const char *unknown_reason(const struct conn_snapshot *c, const struct co
     return NULL;
 }
 
-/* The stage a failed connection stopped at, or NULL for success. */
-static const char *failed_stage(const struct conn_track *t, const cJSON *proxy, bool connected)
+static bool http_success(const struct http_answer *a)
 {
-    if (proxy) {
-        const cJSON *status = cJSON_GetObjectItem(proxy, "status");
-        if (!status)
+    return a->status >= 200 && a->status < 300;
+}
+
+/* The stage a failed connection stopped at, or NULL for success. */
+static const char *failed_stage(const struct conn_track *t, bool connected)
+{
+    if (t->proxy) {
+        if (!t->connect_answer.seen)
             return connected ? "proxy" : "tcp_connect";
-        if (status->valuedouble < 200 || status->valuedouble >= 300)
+        if (!http_success(&t->connect_answer))
             return "proxy";
     }
     if (!connected)
         return "tcp_connect";
     if (!t->tls)
-        return t->rst_frame || proxy ? "tls_handshake" : NULL;
+        return t->rst_frame || t->proxy ? "tls_handshake" : NULL;
     if (!t->handshake_done)
         return "tls_handshake";
     return transfer_interrupted(t) ? "transfer" : NULL;
@@ -891,7 +919,7 @@ static cJSON *timings_json(const struct conn_track *t)
 static const char *conn_outcome(const struct conn_snapshot *c, const struct conn_track *t, const char **unknown)
 {
     *unknown = t->proxy ? NULL : unknown_reason(c, t);
-    return *unknown ? NULL : failed_stage(t, t->proxy, conn_connected(c, t));
+    return *unknown ? NULL : failed_stage(t, conn_connected(c, t));
 }
 
 static bool conn_failed(const struct conn_snapshot *c, const struct conn_track *t)
@@ -1120,6 +1148,34 @@ static void sample_clear(struct facts_builder *fb, struct conn_sample *sample)
     sample_take(fb, sample, false);
 }
 
+/* Revocation checks are kept apart from the sample: the latest ones, since
+ * the report tells whether the checks worked, not how they began. */
+static void revocation_add(struct facts_builder *fb, struct conn_record *rec)
+{
+    if (!rec)
+        return;
+    if (fb->revocation_conn_count == FACTS_MAX_FAILED_CONNECTS) {
+        record_free(fb, fb->revocation_conns[0]);
+        memmove(fb->revocation_conns, fb->revocation_conns + 1,
+                (FACTS_MAX_FAILED_CONNECTS - 1) * sizeof fb->revocation_conns[0]);
+        fb->revocation_conn_count--;
+    }
+    fb->revocation_conns[fb->revocation_conn_count++] = rec;
+}
+
+/* The revocation checks as a JSON array (render), or freed (no render). */
+static cJSON *revocation_take(struct facts_builder *fb, bool render)
+{
+    cJSON *arr = render ? cJSON_CreateArray() : NULL;
+    for (uint32_t i = 0; i < fb->revocation_conn_count; i++) {
+        if (render)
+            cJSON_AddItemToArray(arr, record_json(fb, fb->revocation_conns[i]));
+        record_free(fb, fb->revocation_conns[i]);
+    }
+    fb->revocation_conn_count = 0;
+    return arr;
+}
+
 static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
 {
     struct conn_track *t = c->consumer;
@@ -1166,13 +1222,8 @@ static void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         sample_clear(fb, &fb->generic);
     } else if (is_revocation_name(fb, server_name) || is_revocation_name(fb, dns_name)) {
         bool by_name = is_revocation_name(fb, server_name);
-        struct conn_snapshot snapshot;
-        conn_snapshot_take(&snapshot, c);
-        cJSON *rc = conn_json(fb, &snapshot, t, classifier_result(c), by_name ? server_name : dns_name,
-                              by_name ? source : "dns", "revocation");
-        cJSON_AddItemToArray(fb->revocation_conns, rc);
-        if (cJSON_GetArraySize(fb->revocation_conns) > FACTS_MAX_FAILED_CONNECTS)
-            cJSON_DeleteItemFromArray(fb->revocation_conns, 0);
+        revocation_add(fb, record_new(c, t, by_name ? server_name : dns_name, by_name ? source : "dns",
+                                      "revocation"));
     } else if ((t->tls || t->proxy) && !fb->targets.seen && !fb->opt.hosts_from_user) {
         sample_add(fb, &fb->generic, record_new(c, t, server_name, source, "generic"));
     }
@@ -1314,7 +1365,6 @@ struct facts_builder *facts_new(const struct facts_options *opt)
     fb->certs = cert_cache_new();
     fb->lookups = cJSON_CreateArray();
     fb->failed_connects = cJSON_CreateArray();
-    fb->revocation_conns = cJSON_CreateArray();
     if (!fb->names || !fb->certs) {
         facts_free(fb);
         return NULL;
@@ -1332,7 +1382,7 @@ void facts_free(struct facts_builder *fb)
     sample_clear(fb, &fb->targets);
     sample_clear(fb, &fb->generic);
     cJSON_Delete(fb->failed_connects);
-    cJSON_Delete(fb->revocation_conns);
+    revocation_take(fb, false);
     free(fb);
 }
 
@@ -1366,20 +1416,19 @@ static cJSON *take(cJSON **slot)
     return o;
 }
 
-static cJSON *dns_summary(cJSON *lookups)
+/* What the lookups of the target tell; the lookups move into it. */
+static cJSON *dns_summary(struct facts_builder *fb, cJSON *lookups)
 {
     cJSON *o = cJSON_CreateObject();
     bool target_asked = false, target_resolved = false, target_failed = false;
-    const cJSON *l;
-    cJSON_ArrayForEach(l, lookups) {
-        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(l, "role")), "target"))
+    for (uint32_t i = 0; i < fb->lookup_count; i++) {
+        const struct pending_lookup *l = &fb->lookup_index[i];
+        if (!l->of_target)
             continue;
         target_asked = true;
-        const cJSON *rcode = cJSON_GetObjectItem(l, "rcode");
-        const cJSON *answers = cJSON_GetObjectItem(l, "answers");
-        if (rcode && rcode->valuedouble == 0 && cJSON_GetArraySize(answers) > 0)
+        if (l->answered && l->rcode == 0 && l->answers_listed > 0)
             target_resolved = true;
-        else if (!rcode || rcode->valuedouble != 0)
+        else if (!l->answered || l->rcode != 0)
             target_failed = true;
     }
     json_add_bool(o, "target_asked", target_asked);
@@ -1389,66 +1438,79 @@ static cJSON *dns_summary(cJSON *lookups)
     return o;
 }
 
-static cJSON *revocation_summary(cJSON *lookups, cJSON *conns)
+/* A revocation host that could not be reached, and how. */
+struct unreachable {
+    const char *host, *how, *detail;
+    const char *server;            /* NULL: no connection */
+    bool has_frame;
+    uint64_t frame;
+};
+
+static void add_unreachable(cJSON *list, const struct unreachable *u)
+{
+    cJSON *h = cJSON_CreateObject();
+    json_add_string(h, "host", u->host);
+    json_add_string(h, "how", u->how);
+    json_add_string(h, "detail", u->detail);
+    if (u->server)
+        json_add_string(h, "server", u->server);
+    if (u->has_frame)
+        json_add_u64(h, "frame", u->frame);
+    cJSON_AddItemToArray(list, h);
+}
+
+/* Whether revocation checks were tried and got through: from the lookups of
+ * revocation hosts and the connections to them, which move into it. */
+static cJSON *revocation_summary(struct facts_builder *fb)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON *hosts_failed = json_add_array(o, "unreachable");
-    const cJSON *l;
-    cJSON_ArrayForEach(l, lookups) {
-        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(l, "role")), "revocation"))
+    cJSON *unreachable = json_add_array(o, "unreachable");
+    for (uint32_t i = 0; i < fb->lookup_count; i++) {
+        const struct pending_lookup *l = &fb->lookup_index[i];
+        if (l->of_target || (l->answered && l->rcode == 0))
             continue;
-        const cJSON *rcode = cJSON_GetObjectItem(l, "rcode");
-        if (!rcode || rcode->valuedouble != 0) {
-            cJSON *h = cJSON_CreateObject();
-            json_add_string(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(l, "name")));
-            json_add_string(h, "how", rcode ? "dns" : "dns_no_answer");
-            json_add_string(h, "detail", rcode ? cJSON_GetStringValue(cJSON_GetObjectItem(l, "rcode_name"))
-                                                       : "no answer");
-            const cJSON *f = cJSON_GetObjectItem(l, rcode ? "response_frame" : "query_frame");
-            if (f)
-                json_add_u64(h, "frame", (uint64_t)f->valuedouble);
-            cJSON_AddItemToArray(hosts_failed, h);
-        }
+        if (l->answered)
+            add_unreachable(unreachable, &(struct unreachable){ .host = l->name, .how = "dns",
+                                                                .detail = dns_rcode_name(l->rcode),
+                                                                .has_frame = true, .frame = l->response_frame });
+        else
+            add_unreachable(unreachable, &(struct unreachable){ .host = l->name, .how = "dns_no_answer",
+                                                                .detail = "no answer", .has_frame = l->query_seen,
+                                                                .frame = l->query_frame });
     }
-    const cJSON *c;
     bool any_ok = false;
-    cJSON_ArrayForEach(c, conns) {
-        const char *stage = cJSON_GetStringValue(cJSON_GetObjectItem(c, "failed_stage"));
-        const cJSON *status = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "http"), "status");
-        if (status && (status->valuedouble < 200 || status->valuedouble >= 300)) {
-            cJSON *h = cJSON_CreateObject();
-            json_add_string(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server_name")));
-            json_add_string(h, "how", "http");
+    /* Before the records are rendered: that moves their tracks' JSON out. */
+    for (uint32_t i = 0; i < fb->revocation_conn_count; i++) {
+        const struct conn_record *rec = fb->revocation_conns[i];
+        const struct conn_track *t = rec->t;
+        const char *host = rec->has_server_name ? rec->server_name : NULL;
+        char server[CONN_TEXT_MAX];
+        endpoint_text(rec->conn.ip_version, &rec->conn.end[SIDE_SERVER], server, sizeof server, true);
+        if (t->http_answer.seen && !http_success(&t->http_answer)) {
             char detail[64];
-            snprintf(detail, sizeof detail, "HTTP %.0f", status->valuedouble);
-            json_add_string(h, "detail", detail);
-            json_add_string(h, "server", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server")));
-            const cJSON *f = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "http"), "response_frame");
-            if (f)
-                json_add_u64(h, "frame", (uint64_t)f->valuedouble);
-            cJSON_AddItemToArray(hosts_failed, h);
+            snprintf(detail, sizeof detail, "HTTP %u", t->http_answer.status);
+            add_unreachable(unreachable, &(struct unreachable){ .host = host, .how = "http", .detail = detail,
+                                                                .server = server, .has_frame = true,
+                                                                .frame = t->http_answer.frame });
             continue;
         }
+        const char *unknown;
+        const char *stage = conn_outcome(&rec->conn, t, &unknown);
         if (!stage || strcmp(stage, "tcp_connect")) {
             any_ok = true;
             continue;
         }
-        cJSON *h = cJSON_CreateObject();
-        json_add_string(h, "host", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server_name")));
-        json_add_string(h, "how", "tcp");
-        const cJSON *rst = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "tcp"), "rst");
-        json_add_string(h, "detail", rst ? "connection refused" : "no answer to SYN");
-        json_add_string(h, "server", cJSON_GetStringValue(cJSON_GetObjectItem(c, "server")));
-        const cJSON *f = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "tcp"), rst ? "rst" : "syn_frame");
-        if (rst)
-            f = cJSON_GetObjectItem(rst, "frame");
-        if (f)
-            json_add_u64(h, "frame", (uint64_t)f->valuedouble);
-        cJSON_AddItemToArray(hosts_failed, h);
+        /* The frames the connection's "tcp" facts name, when they do. */
+        uint64_t frame = t->rst_frame ? t->rst_frame : t->syn_frame;
+        add_unreachable(unreachable, &(struct unreachable){ .host = host, .how = "tcp",
+                                                            .detail = t->rst_frame ? "connection refused"
+                                                                                   : "no answer to SYN",
+                                                            .server = server, .has_frame = frame != 0,
+                                                            .frame = frame });
     }
-    json_add_bool(o, "attempted", cJSON_GetArraySize(conns) > 0 || cJSON_GetArraySize(hosts_failed) > 0);
+    json_add_bool(o, "attempted", fb->revocation_conn_count > 0 || cJSON_GetArraySize(unreachable) > 0);
     json_add_bool(o, "reachable", any_ok);
-    json_add(o, "connections", conns);
+    json_add(o, "connections", revocation_take(fb, true));
     return o;
 }
 
@@ -1489,13 +1551,13 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     json_add_u64(capture, "kept_connections", sample_kept(chosen));
     cJSON *conns = sample_take(fb, chosen, true);
     sample_clear(fb, generic ? &fb->targets : &fb->generic);
-    cJSON *lookups = take(&fb->lookups);
-    cJSON *dns = dns_summary(cJSON_Duplicate(lookups, true));
+    cJSON *dns = dns_summary(fb, take(&fb->lookups));
     json_add_u64(dns, "other_lookups", fb->other_lookups);
     json_add_u64(dns, "other_failed_lookups", fb->other_failed_lookups);
     json_add(capture, "dns", dns);
-    json_add(capture, "revocation", revocation_summary(lookups, take(&fb->revocation_conns)));
-    cJSON_Delete(lookups);
+    json_add(capture, "revocation", revocation_summary(fb));
+    /* The index points into the lookups, which now belong to the caller. */
+    fb->lookup_count = 0;
     cJSON *failed = take(&fb->failed_connects);
     cJSON *proxy_failed = cJSON_CreateArray();
     const cJSON *f;
