@@ -19,7 +19,6 @@ struct facts_builder *facts_new(const struct facts_options *opt)
     fb->names = calloc(FACTS_MAX_DNS_NAMES, sizeof *fb->names);
     fb->certs = cert_cache_new();
     fb->lookups = cJSON_CreateArray();
-    fb->failed_connects = cJSON_CreateArray();
     if (!fb->names || !fb->certs) {
         facts_free(fb);
         return NULL;
@@ -35,7 +34,7 @@ void facts_free(struct facts_builder *fb)
     cert_cache_free(fb->certs);
     cJSON_Delete(fb->lookups);
     kept_connections_free(fb);
-    cJSON_Delete(fb->failed_connects);
+    failed_connects_free(fb);
     free(fb);
 }
 

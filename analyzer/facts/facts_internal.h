@@ -162,6 +162,17 @@ struct pending_lookup {
     uint64_t query_frame, response_frame;
 };
 
+/* A connection that never got past its SYN. */
+struct failed_connect {
+    uint8_t ip_version;
+    struct endpoint server;
+    char *server_name;             /* owned; NULL: none known */
+    uint64_t syn_frame, rst_frame;
+    uint32_t syn_count;
+    bool refused;                  /* the server reset it */
+    bool proxy_port;               /* to one of facts_options.proxy_ports */
+};
+
 struct facts_builder {
     struct facts_options opt;
     struct cert_cache *certs;
@@ -173,7 +184,8 @@ struct facts_builder {
     uint32_t other_lookups, other_failed_lookups;
     struct conn_sample targets;    /* connection facts of target connections */
     struct conn_sample generic;    /* TLS connections kept while no target is seen */
-    cJSON *failed_connects;
+    struct failed_connect failed_connects[FACTS_MAX_FAILED_CONNECTS];   /* the first */
+    uint32_t failed_connect_count;
     struct conn_record *revocation_conns[FACTS_MAX_FAILED_CONNECTS];   /* the latest, oldest first */
     uint32_t revocation_conn_count;
     uint64_t conns_seen, tls_conns_seen;
@@ -257,6 +269,7 @@ void kept_connections_free(struct facts_builder *fb);
 /* summaries.c */
 void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
                            const char *server_name);
+void failed_connects_free(struct facts_builder *fb);
 /* The capture's "dns", "revocation", "failed_connects" and
  * "proxy_connect_failures" into capture; what they were made of is freed. */
 void add_summaries(struct facts_builder *fb, cJSON *capture);

@@ -208,25 +208,9 @@ void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
 
 static int by_first_frame(const void *a, const void *b)
 {
-    double x = cJSON_GetNumberValue(cJSON_GetObjectItem(*(cJSON *const *)a, "first_frame"));
-    double y = cJSON_GetNumberValue(cJSON_GetObjectItem(*(cJSON *const *)b, "first_frame"));
+    uint64_t x = (*(struct conn_record *const *)a)->conn.first_frame;
+    uint64_t y = (*(struct conn_record *const *)b)->conn.first_frame;
     return x < y ? -1 : x > y;
-}
-
-/* Connections are recorded as they end; reports list them as they began. */
-static cJSON *sorted_by_start(cJSON *conns)
-{
-    int n = cJSON_GetArraySize(conns);
-    cJSON **items = n ? malloc((size_t)n * sizeof *items) : NULL;
-    if (!items)
-        return conns;
-    for (int i = n - 1; i >= 0; i--)
-        items[i] = cJSON_DetachItemFromArray(conns, i);
-    qsort(items, (size_t)n, sizeof *items, by_first_frame);
-    for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(conns, items[i]);
-    free(items);
-    return conns;
 }
 
 cJSON *kept_connections_take(struct facts_builder *fb, cJSON *capture)
@@ -245,13 +229,15 @@ cJSON *kept_connections_take(struct facts_builder *fb, cJSON *capture)
     struct conn_record *kept[FACTS_MAX_KEPT_CONNS];
     uint32_t n = sample_take(chosen, kept);
     json_add_u64(capture, "kept_connections", n);
+    /* Connections are kept as they end; reports list them as they began. */
+    qsort(kept, n, sizeof *kept, by_first_frame);
     cJSON *conns = cJSON_CreateArray();
     for (uint32_t i = 0; i < n; i++) {
         cJSON_AddItemToArray(conns, record_json(fb, kept[i]));
         record_free(fb, kept[i]);
     }
     sample_clear(fb, generic ? &fb->targets : &fb->generic);
-    return sorted_by_start(conns);
+    return conns;
 }
 
 void kept_connections_free(struct facts_builder *fb)

@@ -1,6 +1,7 @@
 /* What the capture shows around the kept connections: the DNS lookups of
  * targets, whether revocation checks got through, and connection attempts
- * that never got past their SYN. */
+ * that never got past their SYN. From the plain records the pass kept; the
+ * JSON is made here, once. */
 #include "facts_internal.h"
 #include "addr.h"
 #include "json_build.h"
@@ -12,33 +13,53 @@
 void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
                            const char *server_name)
 {
-    if (cJSON_GetArraySize(fb->failed_connects) >= FACTS_MAX_FAILED_CONNECTS)
+    if (fb->failed_connect_count >= FACTS_MAX_FAILED_CONNECTS)
         return;
     int client = conn_client(c);
-    const struct endpoint *server = &c->ep[1 - client];
-    cJSON *o = cJSON_CreateObject();
-    add_server_members(o, c->ip_version, server);
-    if (server_name)
-        json_add_string(o, "server_name", server_name);
-    json_add_u64(o, "syn_frame", t->syn_frame);
-    json_add_u64(o, "syn_count", c->half[client].syn_count);
-    bool refused = t->rst_frame && t->rst_side == SIDE_SERVER;
-    json_add_string(o, "result", refused ? "refused" : "no answer");
-    if (t->rst_frame)
-        json_add_u64(o, "rst_frame", t->rst_frame);
-    bool proxy_port = false;
+    struct failed_connect *f = &fb->failed_connects[fb->failed_connect_count++];
+    *f = (struct failed_connect){ .ip_version = c->ip_version, .server = c->ep[1 - client],
+                                  .server_name = server_name ? strdup(server_name) : NULL,
+                                  .syn_frame = t->syn_frame, .syn_count = c->half[client].syn_count,
+                                  .rst_frame = t->rst_frame, .refused = t->rst_frame && t->rst_side == SIDE_SERVER };
     for (size_t i = 0; i < fb->opt.proxy_port_count; i++)
-        if (fb->opt.proxy_ports[i] == server->port)
-            proxy_port = true;
-    json_add_bool(o, "proxy_port", proxy_port);
-    cJSON_AddItemToArray(fb->failed_connects, o);
+        if (fb->opt.proxy_ports[i] == f->server.port)
+            f->proxy_port = true;
 }
 
-static cJSON *take(cJSON **slot)
+static cJSON *failed_connect_json(const struct failed_connect *f)
 {
-    cJSON *o = *slot;
-    *slot = cJSON_CreateArray();
+    cJSON *o = cJSON_CreateObject();
+    add_server_members(o, f->ip_version, &f->server);
+    if (f->server_name)
+        json_add_string(o, "server_name", f->server_name);
+    json_add_u64(o, "syn_frame", f->syn_frame);
+    json_add_u64(o, "syn_count", f->syn_count);
+    json_add_string(o, "result", f->refused ? "refused" : "no answer");
+    if (f->rst_frame)
+        json_add_u64(o, "rst_frame", f->rst_frame);
+    json_add_bool(o, "proxy_port", f->proxy_port);
     return o;
+}
+
+/* Every failed connect, and those to a proxy port apart: there a failed
+ * connect means the proxy is unreachable. */
+static void add_failed_connects(struct facts_builder *fb, cJSON *capture)
+{
+    cJSON *failed = json_add_array(capture, "failed_connects");
+    cJSON *to_proxy = json_add_array(capture, "proxy_connect_failures");
+    for (uint32_t i = 0; i < fb->failed_connect_count; i++) {
+        const struct failed_connect *f = &fb->failed_connects[i];
+        cJSON_AddItemToArray(failed, failed_connect_json(f));
+        if (f->proxy_port)
+            cJSON_AddItemToArray(to_proxy, failed_connect_json(f));
+    }
+}
+
+void failed_connects_free(struct facts_builder *fb)
+{
+    for (uint32_t i = 0; i < fb->failed_connect_count; i++)
+        free(fb->failed_connects[i].server_name);
+    fb->failed_connect_count = 0;
 }
 
 /* What the lookups of the target tell; the lookups move into it. */
@@ -141,19 +162,14 @@ static cJSON *revocation_summary(struct facts_builder *fb)
 
 void add_summaries(struct facts_builder *fb, cJSON *capture)
 {
-    cJSON *dns = dns_summary(fb, take(&fb->lookups));
+    cJSON *dns = dns_summary(fb, fb->lookups);
+    fb->lookups = cJSON_CreateArray();
     json_add_u64(dns, "other_lookups", fb->other_lookups);
     json_add_u64(dns, "other_failed_lookups", fb->other_failed_lookups);
     json_add(capture, "dns", dns);
     json_add(capture, "revocation", revocation_summary(fb));
     /* The index points into the lookups, which now belong to the caller. */
     fb->lookup_count = 0;
-    cJSON *failed = take(&fb->failed_connects);
-    cJSON *proxy_failed = cJSON_CreateArray();
-    const cJSON *f;
-    cJSON_ArrayForEach(f, failed)
-        if (cJSON_IsTrue(cJSON_GetObjectItem(f, "proxy_port")))
-            cJSON_AddItemToArray(proxy_failed, cJSON_Duplicate(f, true));
-    json_add(capture, "failed_connects", failed);
-    json_add(capture, "proxy_connect_failures", proxy_failed);
+    add_failed_connects(fb, capture);
+    failed_connects_free(fb);
 }
