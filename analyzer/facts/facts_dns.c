@@ -20,19 +20,6 @@ static struct pending_lookup *find_pending_lookup(struct facts_builder *fb, cons
     return NULL;
 }
 
-static void remember_answers(struct facts_builder *fb, const struct dns_message *m)
-{
-    for (int i = 0; i < m->answers_kept; i++) {
-        const struct dns_answer *a = &m->answers[i];
-        if (a->type != DNS_TYPE_A && a->type != DNS_TYPE_AAAA)
-            continue;
-        uint8_t v = a->type == DNS_TYPE_A ? 4 : 6;
-        uint8_t addr[16] = { 0 };
-        memcpy(addr, a->addr, v == 4 ? 4 : 16);
-        remember_name(fb, addr, v, m->qname);
-    }
-}
-
 /* The answers as text; *listed: how many. */
 static cJSON *answers_json(const struct dns_message *m, uint8_t *listed)
 {

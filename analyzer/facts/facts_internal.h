@@ -203,7 +203,8 @@ void track_free(struct facts_builder *fb, struct conn_track *t);
 
 /* facts_names.c: the server name of an address, from DNS answers */
 const char *name_for_addr(const struct facts_builder *fb, const uint8_t *addr, uint8_t ip_version);
-void remember_name(struct facts_builder *fb, const uint8_t *addr, uint8_t ip_version, const char *name);
+/* The addresses a successful response answers, under its question's name. */
+void remember_answers(struct facts_builder *fb, const struct dns_message *m);
 bool is_target_name(const struct facts_builder *fb, const char *name);
 bool is_revocation_name(const struct facts_builder *fb, const char *name);
 

@@ -1,5 +1,5 @@
-/* The server name of an address, from the DNS answers seen, and which names
- * are targets or revocation hosts. */
+/* The server name of an address, from the A and AAAA answers seen, and
+ * which names are targets or revocation hosts. */
 #include "facts_internal.h"
 
 #include <fnmatch.h>
@@ -35,14 +35,22 @@ const char *name_for_addr(const struct facts_builder *fb, const uint8_t *addr, u
     return s ? s->name : NULL;
 }
 
-void remember_name(struct facts_builder *fb, const uint8_t *addr, uint8_t ip_version, const char *name)
+void remember_answers(struct facts_builder *fb, const struct dns_message *m)
 {
-    struct lookup_slot *s = name_slot(fb, addr, ip_version, true);
-    if (s->ip_version == 0)
-        fb->name_count++;
-    s->ip_version = ip_version;
-    memcpy(s->addr, addr, 16);
-    snprintf(s->name, sizeof s->name, "%s", name);
+    for (int i = 0; i < m->answers_kept; i++) {
+        const struct dns_answer *a = &m->answers[i];
+        if (a->type != DNS_TYPE_A && a->type != DNS_TYPE_AAAA)
+            continue;
+        uint8_t v = a->type == DNS_TYPE_A ? 4 : 6;
+        uint8_t addr[16] = { 0 };
+        memcpy(addr, a->addr, v == 4 ? 4 : 16);
+        struct lookup_slot *s = name_slot(fb, addr, v, true);
+        if (s->ip_version == 0)
+            fb->name_count++;
+        s->ip_version = v;
+        memcpy(s->addr, addr, 16);
+        snprintf(s->name, sizeof s->name, "%s", m->qname);
+    }
 }
 
 bool facts_host_matches(const char *name, const char *const *patterns, size_t count)
