@@ -3,7 +3,7 @@
  * (DNS lookups, failed connection attempts, revocation checks).
  *
  * The facts are JSON (cJSON) in the shape documented by
- * analyzer/report.schema.json, because rules and reports read them as data;
+ * analyzer/report/report.schema.json, because rules and reports read them as data;
  * while the pass runs, a connection is a plain record (counters, the hellos
  * of hello_facts.h, its certificates as bytes), made JSON only if it is
  * still kept when the capture ends. Only connections that matter are kept:

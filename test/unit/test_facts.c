@@ -1,4 +1,4 @@
-/* Unit tests for analyzer/facts.c: events in, per-connection facts out.
+/* Unit tests for analyzer/facts/facts.c: events in, per-connection facts out.
  * Events are built here the way the dissectors emit them. */
 #include <stdarg.h>
 #include <stddef.h>

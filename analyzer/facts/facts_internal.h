@@ -1,0 +1,278 @@
+/* What the files of the facts builder share; facts.h is the interface.
+ * Included only inside analyzer/facts: the rest of the program sees the
+ * builder as an opaque struct, so these records can change freely.
+ *
+ * A pass flows through the files in this order: facts.c dispatches each
+ * event; facts_names.c and facts_dns.c follow DNS; facts_tls.c,
+ * facts_proxy.c and facts_tcp.c fold a connection's events into its
+ * conn_track; keep.c decides at a connection's end whether it is kept (and
+ * which may hold facts while open); facts_conn.c makes a kept connection's
+ * JSON, with verdict.c's outcome; summaries.c the capture-wide parts. */
+#ifndef TLSDIAG_FACTS_INTERNAL_H
+#define TLSDIAG_FACTS_INTERNAL_H
+
+#include "facts.h"
+#include "classify.h"
+
+enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+static inline const char *side_name(int side) { return side == SIDE_CLIENT ? "client" : "server"; }
+
+/* The names a connection gives its server, from its own bytes. */
+struct conn_names {
+    char sni[256];
+    char connect_host[256];
+    char http_host[256];
+};
+
+/* The reassembler's counters of one direction, as the facts report them. */
+struct direction_counts {
+    uint64_t packets, payload_packets, bytes_delivered, gap_bytes;
+    uint32_t syn_count, retransmissions, dup_acks, zero_windows, gaps;
+    bool limit_hit;
+    uint64_t limit_frame;
+};
+
+/* What the facts need of a tcp_conn after the reassembler frees it, by role
+ * (enum side): a kept connection's JSON is made at the end of the capture. */
+struct conn_snapshot {
+    uint64_t id;
+    uint8_t ip_version;
+    struct endpoint end[2];
+    struct direction_counts sent[2];
+    uint64_t first_frame, last_frame;
+    int64_t first_ts, last_ts;
+};
+
+/* An HTTP status as the verdict and the summaries read it, besides its JSON. */
+struct http_answer {
+    bool seen;
+    uint16_t status;
+    uint64_t frame;
+};
+
+static inline bool http_success(const struct http_answer *a)
+{
+    return a->status >= 200 && a->status < 300;
+}
+
+/* What we follow of one connection while the pass runs: counters, the
+ * hellos as plain records (hello_facts.h), and the few rarer parts
+ * (certificates, alerts, CONNECT, HTTP) as JSON as they arrive. */
+struct conn_track {
+    cJSON *tls;                    /* "tls" facts, NULL until a TLS event */
+    cJSON *proxy;                  /* "proxy" facts, NULL until a CONNECT */
+    cJSON *http;                   /* "http" facts of a plain HTTP exchange */
+    struct conn_names *names;      /* with the facts: NULL until they are built */
+    /* TLS (facts_tls.c) */
+    struct client_hello_facts *client_hello;   /* the first; JSON only in the report */
+    uint32_t client_hello_count;
+    struct server_hello_facts *server_hello;
+    struct pending_certificate {   /* by side: the message, made JSON in the report */
+        uint8_t *raw;
+        size_t len;
+        bool tls13;
+        uint64_t frame;            /* 0: none kept */
+        int64_t ts_ns;
+    } certificate[2];
+    int64_t client_hello_ts, server_hello_ts;
+    const char *last_message;      /* handshake message names are static strings */
+    int64_t last_message_ts;
+    uint64_t last_message_frame;
+    uint64_t ccs_frame[2];
+    int64_t ccs_ts[2];
+    uint64_t app_bytes[2], app_records[2], app_first_frame[2], app_last_frame[2];
+    int64_t app_first_ts[2], app_last_ts[2];
+    uint64_t server_app_after_client_app;    /* TLS 1.3: the server answered the client */
+    uint64_t alert_records[2];
+    uint64_t first_alert_frame[2];
+    uint64_t first_fatal_alert_frame;
+    bool tls13;
+    bool handshake_done;
+    int64_t handshake_done_ts;
+    /* TCP (facts_tcp.c) */
+    uint64_t syn_frame, synack_frame, rst_frame, fin_frame[2];
+    int64_t syn_ts, synack_ts, rst_ts, fin_ts[2];
+    int rst_side;
+    uint64_t gap_frame;            /* the first capture hole */
+    /* CONNECT and plain HTTP (facts_proxy.c) */
+    struct http_answer connect_answer;   /* the latest CONNECT response */
+    struct http_answer http_answer;      /* the first response to the latest plain HTTP request */
+    /* The budget (keep.c) */
+    bool detailed;                 /* counted in facts_builder.detailed_open[pool] ... */
+    uint8_t pool;
+    bool left_budget;              /* ... until it closed */
+    bool without_facts;            /* over --max-open-tls: only counted */
+};
+
+/* A connection kept for the report, until the report is made: its track
+ * and the reassembler's view at its end. Its JSON is made only if it is
+ * still kept when the capture ends: most connections of a long capture are
+ * dropped from the sample before that. */
+struct conn_record {
+    struct conn_snapshot conn;
+    struct flow_class class;
+    bool classified;
+    struct conn_track *t;
+    bool has_server_name;
+    char server_name[DNS_NAME_MAX];
+    const char *name_source, *matched_by;   /* static strings */
+};
+
+struct lookup_slot {
+    uint8_t addr[16];
+    uint8_t ip_version;
+    char name[DNS_NAME_MAX];
+};
+
+/* Which connections' facts are kept when a capture holds more than fit: the
+ * first and the latest of each outcome, failed and the rest apart, so a
+ * failure late in a long capture of successes (or the one success after
+ * many failures) is never lost, and memory does not grow with the capture.
+ * The counts of what was seen stay exact. */
+#define SAMPLE_FIRST 32
+#define SAMPLE_LATEST 96
+
+struct sample_group {
+    struct conn_record *first[SAMPLE_FIRST];
+    uint32_t first_count;
+    struct conn_record *latest[SAMPLE_LATEST];  /* a ring: latest_next is the oldest once full */
+    uint32_t latest_count, latest_next;
+};
+
+enum sample_outcome { OUTCOME_FAILED, OUTCOME_OTHER, OUTCOME_COUNT };
+
+struct conn_sample {
+    struct sample_group group[OUTCOME_COUNT];
+    uint64_t seen;
+};
+_Static_assert(OUTCOME_COUNT * (SAMPLE_FIRST + SAMPLE_LATEST) == FACTS_MAX_KEPT_CONNS, "facts.h's cap");
+
+/* One entry of facts_builder.lookups, as answers are matched on it and the
+ * summaries read it. */
+struct pending_lookup {
+    uint16_t id, qtype;
+    bool answered, query_seen;
+    bool of_target;                /* else of a revocation host */
+    uint8_t rcode;
+    uint8_t answers_listed;        /* the entry's "answers" */
+    const char *name;              /* the entry's own "name" string */
+    cJSON *entry;
+    int64_t query_ts_ns;
+    uint64_t query_frame, response_frame;
+};
+
+/* A connection that never got past its SYN. */
+struct failed_connect {
+    uint8_t ip_version;
+    struct endpoint server;
+    char *server_name;             /* owned; NULL: none known */
+    uint64_t syn_frame, rst_frame;
+    uint32_t syn_count;
+    bool refused;                  /* the server reset it */
+    bool proxy_port;               /* to one of facts_options.proxy_ports */
+};
+
+struct facts_builder {
+    struct facts_options opt;
+    struct cert_cache *certs;
+    struct lookup_slot *names;     /* address -> name, open addressing */
+    uint32_t name_count;
+    cJSON *lookups;                /* DNS lookups of targets and revocation hosts */
+    struct pending_lookup lookup_index[FACTS_MAX_LOOKUPS];
+    uint32_t lookup_count;
+    uint32_t other_lookups, other_failed_lookups;
+    struct conn_sample targets;    /* connection facts of target connections */
+    struct conn_sample generic;    /* TLS connections kept while no target is seen */
+    struct failed_connect failed_connects[FACTS_MAX_FAILED_CONNECTS];   /* the first */
+    uint32_t failed_connect_count;
+    struct conn_record *revocation_conns[FACTS_MAX_FAILED_CONNECTS];   /* the latest, oldest first */
+    uint32_t revocation_conn_count;
+    uint64_t conns_seen, tls_conns_seen;
+    /* Open connections with TLS/CONNECT/HTTP facts, in two pools of
+     * max_detailed_open each: those that name a target when their facts
+     * start (SNI, CONNECT target, DNS name of the server), and the rest, so
+     * a busy capture's other traffic never crowds out the server's. */
+    uint32_t detailed_open[2];
+    uint32_t max_detailed_open;
+    uint64_t conns_without_facts;
+};
+
+/* facts.c */
+void track_free(struct facts_builder *fb, struct conn_track *t);
+
+/* facts_names.c: the server name of an address, from DNS answers */
+const char *name_for_addr(const struct facts_builder *fb, const uint8_t *addr, uint8_t ip_version);
+/* The addresses a successful response answers, under its question's name. */
+void remember_answers(struct facts_builder *fb, const struct dns_message *m);
+bool is_target_name(const struct facts_builder *fb, const char *name);
+bool is_revocation_name(const struct facts_builder *fb, const char *name);
+
+/* facts_dns.c */
+void on_dns(struct facts_builder *fb, const struct event *ev);
+
+/* facts_tls.c: the TLS events; side is enum side */
+void on_client_hello(struct conn_track *t, const struct event *ev);
+void on_server_hello(struct conn_track *t, const struct event *ev);
+void on_certificate(struct facts_builder *fb, struct conn_track *t, const struct event *ev, int side);
+void on_handshake_other(struct conn_track *t, const struct event *ev);
+void on_change_cipher_spec(struct conn_track *t, const struct event *ev, int side);
+void on_encrypted_handshake(struct conn_track *t, const struct event *ev, int side);
+void on_alert(struct conn_track *t, const struct event *ev, int side);
+void on_app_data(struct conn_track *t, const struct event *ev, int side);
+void on_tls_problem(struct conn_track *t, const struct event *ev);
+/* The track's "tls" facts, complete, moved out of it; NULL without TLS. */
+cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t);
+
+/* facts_proxy.c */
+void on_connect_request(struct conn_track *t, const struct event *ev);
+void on_connect_response(struct conn_track *t, const struct event *ev);
+void on_http_request(struct conn_track *t, const struct event *ev);
+void on_http_response(struct conn_track *t, const struct event *ev);
+/* The host part of "host:port", "[v6]:port" or an absolute URI. */
+void host_of(const char *text, char *out, size_t outlen);
+
+/* facts_tcp.c */
+void on_tcp(struct conn_track *t, const struct event *ev, int side);
+void on_stream_gap(struct conn_track *t, const struct event *ev);
+void conn_snapshot_take(struct conn_snapshot *s, struct tcp_conn *c);
+void endpoint_text(uint8_t ip_version, const struct endpoint *e, char *buf, size_t len, bool with_port);
+/* "server", "server_ip" and "server_port" into o. */
+void add_server_members(cJSON *o, uint8_t ip_version, const struct endpoint *server);
+bool conn_connected(const struct conn_snapshot *c, const struct conn_track *t);
+cJSON *tcp_json(const struct conn_snapshot *c, const struct conn_track *t);
+
+/* verdict.c: the stage the connection failed at, or NULL: it worked, or
+ * the capture cannot tell (then *unknown says why). Reads the track's JSON
+ * parts by presence, so decide before facts_conn.c moves them out. */
+const char *conn_outcome(const struct conn_snapshot *c, const struct conn_track *t, const char **unknown);
+bool conn_failed(const struct conn_snapshot *c, const struct conn_track *t);
+
+/* facts_conn.c: a kept connection. record_new takes the track from c;
+ * record_json moves the track's JSON parts into the connection's facts. */
+struct conn_record *record_new(struct tcp_conn *c, struct conn_track *t, const char *server_name,
+                               const char *name_source, const char *matched_by);
+void record_free(struct facts_builder *fb, struct conn_record *rec);
+cJSON *record_json(struct facts_builder *fb, struct conn_record *rec);
+
+/* keep.c */
+bool may_build_facts(struct facts_builder *fb, struct conn_track *t, const struct event *ev);
+void leave_budget(struct facts_builder *fb, struct conn_track *t);
+void leave_budget_when_closed(struct facts_builder *fb, struct conn_track *t);
+void on_conn_end(struct facts_builder *fb, struct tcp_conn *c);
+/* The selected connections' facts, in the order they began, and the
+ * selection's counts into capture; the records are freed. */
+cJSON *kept_connections_take(struct facts_builder *fb, cJSON *capture);
+/* The revocation checks' facts, oldest first; the records are freed. */
+cJSON *revocation_conns_take(struct facts_builder *fb);
+void kept_connections_free(struct facts_builder *fb);
+
+/* summaries.c */
+void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
+                           const char *server_name);
+void failed_connects_free(struct facts_builder *fb);
+/* The capture's "dns", "revocation", "failed_connects" and
+ * "proxy_connect_failures" into capture; what they were made of is freed. */
+void add_summaries(struct facts_builder *fb, cJSON *capture);
+
+#endif

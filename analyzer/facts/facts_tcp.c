@@ -1,0 +1,144 @@
+/* A connection's TCP: its handshake, how and by whom it ended, and the
+ * reassembler's counters, kept past the tcp_conn in a conn_snapshot. */
+#include "facts_internal.h"
+#include "addr.h"
+#include "json_build.h"
+
+#include <stdio.h>
+
+void on_tcp(struct conn_track *t, const struct event *ev, int side)
+{
+    switch (ev->u.tcp_kind) {
+    case TCP_EV_SYN:
+        if (!t->syn_frame) {
+            t->syn_frame = ev->frame;
+            t->syn_ts = ev->ts_ns;
+        }
+        break;
+    case TCP_EV_SYNACK:
+        if (!t->synack_frame) {
+            t->synack_frame = ev->frame;
+            t->synack_ts = ev->ts_ns;
+        }
+        break;
+    case TCP_EV_FIN:
+        if (!t->fin_frame[side]) {
+            t->fin_frame[side] = ev->frame;
+            t->fin_ts[side] = ev->ts_ns;
+        }
+        break;
+    case TCP_EV_RST:
+        if (!t->rst_frame) {
+            t->rst_frame = ev->frame;
+            t->rst_ts = ev->ts_ns;
+            t->rst_side = side;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+void on_stream_gap(struct conn_track *t, const struct event *ev)
+{
+    if (!t->gap_frame)
+        t->gap_frame = ev->frame;
+}
+
+static void direction_counts_take(struct direction_counts *d, const struct tcp_half *h)
+{
+    *d = (struct direction_counts){ .packets = h->packets, .payload_packets = h->payload_packets,
+                                    .bytes_delivered = h->bytes_delivered, .gap_bytes = h->gap_bytes,
+                                    .syn_count = h->syn_count, .retransmissions = h->retransmissions,
+                                    .dup_acks = h->dup_acks, .zero_windows = h->zero_windows, .gaps = h->gaps,
+                                    .limit_hit = h->limit_hit, .limit_frame = h->limit_frame };
+}
+
+void conn_snapshot_take(struct conn_snapshot *s, struct tcp_conn *c)
+{
+    int client = conn_client(c);
+    s->id = c->id;
+    s->ip_version = c->ip_version;
+    s->end[SIDE_CLIENT] = c->ep[client];
+    s->end[SIDE_SERVER] = c->ep[1 - client];
+    direction_counts_take(&s->sent[SIDE_CLIENT], &c->half[client]);
+    direction_counts_take(&s->sent[SIDE_SERVER], &c->half[1 - client]);
+    s->first_frame = c->first_frame;
+    s->last_frame = c->last_frame;
+    s->first_ts = c->first_ts;
+    s->last_ts = c->last_ts;
+}
+
+void endpoint_text(uint8_t ip_version, const struct endpoint *e, char *buf, size_t len, bool with_port)
+{
+    char a[ADDR_TEXT_MAX];
+    addr_format(ip_version, e->addr, with_port, a, sizeof a);
+    if (with_port)
+        snprintf(buf, len, "%s:%u", a, e->port);
+    else
+        snprintf(buf, len, "%s", a);
+}
+
+void add_server_members(cJSON *o, uint8_t ip_version, const struct endpoint *server)
+{
+    char text[CONN_TEXT_MAX];
+    endpoint_text(ip_version, server, text, sizeof text, true);
+    json_add_string(o, "server", text);
+    endpoint_text(ip_version, server, text, sizeof text, false);
+    json_add_string(o, "server_ip", text);
+    json_add_u64(o, "server_port", server->port);
+}
+
+/* A client that sends data got its SYN-ACK, captured or not. */
+bool conn_connected(const struct conn_snapshot *c, const struct conn_track *t)
+{
+    return t->synack_frame || c->sent[SIDE_SERVER].payload_packets || c->sent[SIDE_CLIENT].payload_packets;
+}
+
+cJSON *tcp_json(const struct conn_snapshot *c, const struct conn_track *t)
+{
+    const struct direction_counts *ch = &c->sent[SIDE_CLIENT], *sh = &c->sent[SIDE_SERVER];
+    cJSON *o = cJSON_CreateObject();
+    if (t->syn_frame)
+        json_add_u64(o, "syn_frame", t->syn_frame);
+    json_add_u64(o, "syn_count", ch->syn_count);
+    if (t->synack_frame)
+        json_add_u64(o, "synack_frame", t->synack_frame);
+    json_add_bool(o, "connected", conn_connected(c, t));
+    if (t->rst_frame) {
+        cJSON *rst = json_add_object(o, "rst");
+        json_add_u64(rst, "frame", t->rst_frame);
+        json_add_string(rst, "from", side_name(t->rst_side));
+    }
+    if (t->fin_frame[SIDE_CLIENT])
+        json_add_u64(o, "fin_client_frame", t->fin_frame[SIDE_CLIENT]);
+    if (t->fin_frame[SIDE_SERVER])
+        json_add_u64(o, "fin_server_frame", t->fin_frame[SIDE_SERVER]);
+    const char *closed_by = NULL, *close = "open";
+    if (t->rst_frame && (!t->fin_frame[0] || t->rst_frame <= t->fin_frame[0]) &&
+        (!t->fin_frame[1] || t->rst_frame <= t->fin_frame[1])) {
+        closed_by = side_name(t->rst_side);
+        close = "rst";
+    } else if (t->fin_frame[0] || t->fin_frame[1]) {
+        bool client_first = t->fin_frame[0] && (!t->fin_frame[1] || t->fin_frame[0] <= t->fin_frame[1]);
+        closed_by = client_first ? "client" : "server";
+        close = "fin";
+    }
+    json_add_string(o, "close", close);
+    if (closed_by)
+        json_add_string(o, "closed_by", closed_by);
+    json_add_u64(o, "retransmissions", ch->retransmissions + sh->retransmissions);
+    json_add_u64(o, "dup_acks", ch->dup_acks + sh->dup_acks);
+    json_add_u64(o, "zero_windows", ch->zero_windows + sh->zero_windows);
+    json_add_u64(o, "bytes_c2s", ch->bytes_delivered);
+    json_add_u64(o, "bytes_s2c", sh->bytes_delivered);
+    json_add_u64(o, "packets_c2s", ch->packets);
+    json_add_u64(o, "packets_s2c", sh->packets);
+    json_add_u64(o, "gaps", ch->gaps + sh->gaps);
+    json_add_u64(o, "gap_bytes", ch->gap_bytes + sh->gap_bytes);
+    if (t->gap_frame)
+        json_add_u64(o, "first_gap_frame", t->gap_frame);
+    if (ch->limit_hit || sh->limit_hit)
+        json_add_u64(o, "reassembly_limit_frame", ch->limit_hit ? ch->limit_frame : sh->limit_frame);
+    return o;
+}

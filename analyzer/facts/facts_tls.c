@@ -1,0 +1,319 @@
+/* A connection's TLS: hellos kept as records (hello_facts.h), certificates
+ * kept as bytes until a kept connection is rendered, alerts and problems as
+ * JSON as they come, and the handshake's progress: whether it completed,
+ * and the last message before an alert or the end. */
+#include "facts_internal.h"
+#include "cert_cache.h"
+#include "hello_facts.h"
+#include "json_build.h"
+#include "json_text.h"
+#include "timestamp.h"
+#include "tls_names.h"
+#include "x509.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *tls_obj(struct conn_track *t)
+{
+    if (!t->tls) {
+        t->tls = cJSON_CreateObject();
+        json_add(t->tls, "alerts", cJSON_CreateArray());
+    }
+    return t->tls;
+}
+
+static void note_message(struct conn_track *t, const char *name, const struct event *ev)
+{
+    t->last_message = name;
+    t->last_message_ts = ev->ts_ns;
+    t->last_message_frame = ev->frame;
+}
+
+void on_client_hello(struct conn_track *t, const struct event *ev)
+{
+    const struct tls_client_hello *ch = ev->u.client_hello;
+    tls_obj(t);
+    note_message(t, "client_hello", ev);
+    /* The first hello is the one that tells; a second follows an HRR. */
+    if (t->client_hello_count++)
+        return;
+    t->client_hello_ts = ev->ts_ns;
+    t->client_hello = client_hello_facts_record(ch, ev->frame, timestamp_between(ev->ts_ns, ev->conn->first_ts));
+    if (t->client_hello && t->client_hello->has_sni)
+        snprintf(t->names->sni, sizeof t->names->sni, "%s", t->client_hello->sni);
+}
+
+void on_server_hello(struct conn_track *t, const struct event *ev)
+{
+    const struct tls_server_hello *sh = ev->u.server_hello;
+    cJSON *tls = tls_obj(t);
+    if (sh->is_hello_retry_request) {
+        note_message(t, "hello_retry_request", ev);
+        cJSON *o = json_add_object(tls, "hello_retry_request");
+        json_add_u64(o, "frame", ev->frame);
+        json_add_u64(o, "cipher_suite", sh->cipher_suite);
+        json_add_u64(o, "group", sh->key_share_group);
+        return;
+    }
+    note_message(t, "server_hello", ev);
+    if (t->server_hello)
+        return;
+    t->server_hello_ts = ev->ts_ns;
+    t->server_hello = server_hello_facts_record(sh, ev->frame, timestamp_between(ev->ts_ns, ev->conn->first_ts));
+    t->tls13 = t->server_hello && t->server_hello->version == 0x0304;
+}
+
+static cJSON *cert_json(const struct cert_summary *cs, int64_t now_s)
+{
+    cJSON *o = cJSON_CreateObject();
+    char when[32];
+    json_add_string(o, "subject", cs->subject);
+    json_add_string(o, "issuer", cs->issuer);
+    json_add_string(o, "subject_cn", cs->subject_cn);
+    json_add_string(o, "issuer_cn", cs->issuer_cn);
+    json_add_string(o, "serial", cs->serial_hex);
+    x509_format_time(cs->not_before, when, sizeof when);
+    json_add_string(o, "not_before", when);
+    x509_format_time(cs->not_after, when, sizeof when);
+    json_add_string(o, "not_after", when);
+    json_add_bool(o, "expired", cs->not_after < now_s);
+    json_add_bool(o, "not_yet_valid", cs->not_before > now_s);
+    cJSON *san = json_add_array(o, "san");
+    for (int i = 0; i < cs->san_count; i++)
+        cJSON_AddItemToArray(san, cJSON_CreateString(cs->san[i]));
+    cJSON *ocsp = json_add_array(o, "ocsp");
+    for (int i = 0; i < cs->ocsp_count; i++)
+        cJSON_AddItemToArray(ocsp, cJSON_CreateString(cs->ocsp_urls[i]));
+    cJSON *crl = json_add_array(o, "crl");
+    for (int i = 0; i < cs->crl_count; i++)
+        cJSON_AddItemToArray(crl, cJSON_CreateString(cs->crl_urls[i]));
+    json_add_string(o, "key", cs->key_type);
+    json_add_u64(o, "key_bits", (uint64_t)cs->key_bits);
+    json_add_string(o, "signature_algorithm", cs->signature_algorithm);
+    json_add_bool(o, "self_signed", cs->self_signed);
+    json_add_bool(o, "ca", cs->is_ca);
+    char hex[2 * sizeof cs->sha256 + 1];
+    hex_from_bytes(cs->sha256, sizeof cs->sha256, hex);
+    json_add_string(o, "sha256", hex);
+    return o;
+}
+
+/* The "certificate" facts of a Certificate message seen in frame at ts_ns. */
+static cJSON *certificate_json(struct facts_builder *fb, const uint8_t *body, size_t len, bool tls13,
+                               uint64_t frame, int64_t ts_ns)
+{
+    enum parse_status st;
+    const struct cert_chain *chain = cert_cache_parse(fb->certs, body, len, tls13, &st);
+    if (!chain)
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    json_add_u64(o, "frame", frame);
+    json_add_u64(o, "count", chain->total);
+    json_add_u64(o, "undecodable", chain->undecodable);
+    json_add_bool(o, "malformed", st != PARSE_OK);
+    int64_t now_s = ts_ns / 1000000000LL;
+    cJSON *arr = json_add_array(o, "chain");
+    bool any_expired = false;
+    for (int i = 0; i < chain->count; i++) {
+        cJSON_AddItemToArray(arr, cert_json(&chain->certs[i], now_s));
+        if (chain->certs[i].not_after < now_s || chain->certs[i].not_before > now_s)
+            any_expired = true;
+    }
+    json_add_bool(o, "leaf_expired", chain->count && chain->certs[0].not_after < now_s);
+    json_add_bool(o, "any_outside_validity", any_expired);
+    if (chain->count) {
+        const struct cert_summary *last = &chain->certs[chain->count - 1];
+        json_add_string(o, "leaf_issuer", chain->certs[0].issuer);
+        json_add_string(o, "top_issuer", last->issuer);
+        json_add_string(o, "top_issuer_cn", last->issuer_cn);
+        json_add_bool(o, "includes_self_signed_root", last->self_signed);
+    }
+    return o;
+}
+
+/* A Certificate message up to this size is kept as bytes and made JSON
+ * only for a reported connection (through the chain cache); a larger one
+ * at once. */
+#define CERT_RAW_MAX 16384
+
+void on_certificate(struct facts_builder *fb, struct conn_track *t, const struct event *ev, int side)
+{
+    cJSON *tls = tls_obj(t);
+    note_message(t, "certificate", ev);
+    struct pending_certificate *pc = &t->certificate[side];
+    const char *key = side == SIDE_SERVER ? "certificate" : "client_certificate";
+    if (pc->frame || cJSON_GetObjectItem(tls, key))
+        return;
+    const struct tls_certificate_msg *m = ev->u.certificate;
+    if (m->len <= CERT_RAW_MAX && (pc->raw = malloc(m->len ? m->len : 1))) {
+        memcpy(pc->raw, m->body, m->len);
+        pc->len = m->len;
+        pc->tls13 = m->tls13;
+        pc->frame = ev->frame;
+        pc->ts_ns = ev->ts_ns;
+        return;
+    }
+    json_add(tls, key, certificate_json(fb, m->body, m->len, m->tls13, ev->frame, ev->ts_ns));
+}
+
+/* The certificates kept as bytes, as JSON into tls. */
+static void render_certificates(struct facts_builder *fb, struct conn_track *t, cJSON *tls)
+{
+    static const char *const keys[2] = { [SIDE_CLIENT] = "client_certificate", [SIDE_SERVER] = "certificate" };
+    for (int side = 0; side < 2; side++) {
+        struct pending_certificate *pc = &t->certificate[side];
+        if (pc->frame)
+            json_add(tls, keys[side], certificate_json(fb, pc->raw, pc->len, pc->tls13, pc->frame, pc->ts_ns));
+    }
+}
+
+void on_handshake_other(struct conn_track *t, const struct event *ev)
+{
+    const char *name = tls_handshake_name(ev->handshake_type);
+    note_message(t, name ? name : "handshake", ev);
+}
+
+void on_change_cipher_spec(struct conn_track *t, const struct event *ev, int side)
+{
+    tls_obj(t);
+    if (!t->ccs_frame[side]) {
+        t->ccs_frame[side] = ev->frame;
+        t->ccs_ts[side] = ev->ts_ns;
+    }
+    note_message(t, "change_cipher_spec", ev);
+}
+
+/* TLS <= 1.2: a Finished after both ChangeCipherSpecs completes the handshake. */
+void on_encrypted_handshake(struct conn_track *t, const struct event *ev, int side)
+{
+    tls_obj(t);
+    note_message(t, side == SIDE_CLIENT ? "client_finished" : "server_finished", ev);
+    if (!t->tls13 && t->ccs_frame[SIDE_CLIENT] && t->ccs_frame[SIDE_SERVER] && !t->handshake_done) {
+        t->handshake_done = true;
+        t->handshake_done_ts = ev->ts_ns;
+    }
+}
+
+void on_alert(struct conn_track *t, const struct event *ev, int side)
+{
+    const struct tls_alert *a = ev->u.alert;
+    cJSON *alerts = cJSON_GetObjectItem(tls_obj(t), "alerts");
+    t->alert_records[side]++;
+    if (!t->first_alert_frame[side])
+        t->first_alert_frame[side] = ev->frame;
+    if (cJSON_GetArraySize(alerts) >= 16)
+        return;
+    cJSON *o = cJSON_CreateObject();
+    json_add_u64(o, "frame", ev->frame);
+    json_add_string(o, "sender", side_name(side));
+    json_add_bool(o, "encrypted", a->encrypted);
+    if (!a->encrypted) {
+        json_add_u64(o, "level", a->level);
+        const char *lname = tls_alert_level_name(a->level);
+        json_add_string(o, "level_name", lname ? lname : "unknown");
+        json_add_u64(o, "description", a->description);
+        const char *dname = tls_alert_name(a->description);
+        json_add_string(o, "description_name", dname ? dname : "unknown");
+        if (a->level == 2 && !t->first_fatal_alert_frame)
+            t->first_fatal_alert_frame = ev->frame;
+    }
+    if (t->last_message) {
+        json_add_string(o, "after", t->last_message);
+        json_add_u64(o, "after_frame", t->last_message_frame);
+        json_add_ms(o, "ms_after", timestamp_between(ev->ts_ns, t->last_message_ts));
+    }
+    json_add_bool(o, "before_handshake_done", !t->handshake_done);
+    cJSON_AddItemToArray(alerts, o);
+}
+
+void on_app_data(struct conn_track *t, const struct event *ev, int side)
+{
+    tls_obj(t);
+    if (!t->app_records[side]) {
+        t->app_first_frame[side] = ev->frame;
+        t->app_first_ts[side] = ev->ts_ns;
+    }
+    t->app_records[side]++;
+    t->app_bytes[side] += ev->length;
+    t->app_last_frame[side] = ev->frame;
+    t->app_last_ts[side] = ev->ts_ns;
+    if (side == SIDE_SERVER && t->app_records[SIDE_CLIENT])
+        t->server_app_after_client_app++;
+    if (!t->handshake_done) {
+        /* TLS <= 1.2: both ChangeCipherSpecs came before. TLS 1.3: the
+         * client's Finished is its first record; the server answering
+         * after it, or a second client record, means the client accepted. */
+        bool done = t->tls13 ? (t->app_records[SIDE_CLIENT] >= 2 || t->server_app_after_client_app)
+                             : (t->ccs_frame[SIDE_CLIENT] && t->ccs_frame[SIDE_SERVER]);
+        if (done) {
+            t->handshake_done = true;
+            t->handshake_done_ts = ev->ts_ns;
+        }
+    }
+    note_message(t, "application_data", ev);
+}
+
+void on_tls_problem(struct conn_track *t, const struct event *ev)
+{
+    cJSON *problems = cJSON_GetObjectItem(tls_obj(t), "problems");
+    if (!problems)
+        problems = json_add_array(t->tls, "problems");
+    if (cJSON_GetArraySize(problems) >= 8)
+        return;
+    cJSON *o = cJSON_CreateObject();
+    json_add_u64(o, "frame", ev->frame);
+    json_add_string(o, "kind", ev->type == EV_TLS_LIMIT ? "limit" : "malformed");
+    json_add_string(o, "what", ev->u.problem ? ev->u.problem : "?");
+    cJSON_AddItemToArray(problems, o);
+}
+
+/* The parts of the "tls" facts made from the track's counters and records. */
+static void finish_tls(cJSON *tls, const struct conn_track *t)
+{
+    if (t->client_hello) {
+        json_add_u64(tls, "client_hello_count", t->client_hello_count);
+        json_add(tls, "client_hello", client_hello_facts_json(t->client_hello));
+    }
+    if (t->server_hello)
+        json_add(tls, "server_hello", server_hello_facts_json(t->server_hello));
+    json_add_bool(tls, "handshake_complete", t->handshake_done);
+    json_add_bool(tls, "tls13", t->tls13);
+    if (t->ccs_frame[SIDE_CLIENT])
+        json_add_u64(tls, "ccs_client_frame", t->ccs_frame[SIDE_CLIENT]);
+    if (t->ccs_frame[SIDE_SERVER])
+        json_add_u64(tls, "ccs_server_frame", t->ccs_frame[SIDE_SERVER]);
+    cJSON *app = json_add_object(tls, "app_data");
+    json_add_u64(app, "c2s_bytes", t->app_bytes[SIDE_CLIENT]);
+    json_add_u64(app, "s2c_bytes", t->app_bytes[SIDE_SERVER]);
+    json_add_u64(app, "c2s_records", t->app_records[SIDE_CLIENT]);
+    json_add_u64(app, "s2c_records", t->app_records[SIDE_SERVER]);
+    if (t->app_records[SIDE_SERVER]) {
+        json_add_u64(app, "s2c_first_frame", t->app_first_frame[SIDE_SERVER]);
+        json_add_u64(app, "s2c_last_frame", t->app_last_frame[SIDE_SERVER]);
+    }
+    json_add_u64(tls, "alert_records_client", t->alert_records[SIDE_CLIENT]);
+    json_add_u64(tls, "alert_records_server", t->alert_records[SIDE_SERVER]);
+    const cJSON *alerts = cJSON_GetObjectItem(tls, "alerts");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, alerts) {
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted"))) {
+            json_add(tls, "first_alert", cJSON_Duplicate(a, true));
+            break;
+        }
+    }
+    if (t->last_message)
+        json_add_string(tls, "last_message", t->last_message);
+}
+
+cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t)
+{
+    cJSON *tls = t->tls;
+    if (!tls)
+        return NULL;
+    render_certificates(fb, t, tls);
+    finish_tls(tls, t);
+    t->tls = NULL;
+    return tls;
+}

@@ -1,0 +1,175 @@
+/* What the capture shows around the kept connections: the DNS lookups of
+ * targets, whether revocation checks got through, and connection attempts
+ * that never got past their SYN. From the plain records the pass kept; the
+ * JSON is made here, once. */
+#include "facts_internal.h"
+#include "addr.h"
+#include "json_build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
+                           const char *server_name)
+{
+    if (fb->failed_connect_count >= FACTS_MAX_FAILED_CONNECTS)
+        return;
+    int client = conn_client(c);
+    struct failed_connect *f = &fb->failed_connects[fb->failed_connect_count++];
+    *f = (struct failed_connect){ .ip_version = c->ip_version, .server = c->ep[1 - client],
+                                  .server_name = server_name ? strdup(server_name) : NULL,
+                                  .syn_frame = t->syn_frame, .syn_count = c->half[client].syn_count,
+                                  .rst_frame = t->rst_frame, .refused = t->rst_frame && t->rst_side == SIDE_SERVER };
+    for (size_t i = 0; i < fb->opt.proxy_port_count; i++)
+        if (fb->opt.proxy_ports[i] == f->server.port)
+            f->proxy_port = true;
+}
+
+static cJSON *failed_connect_json(const struct failed_connect *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_server_members(o, f->ip_version, &f->server);
+    if (f->server_name)
+        json_add_string(o, "server_name", f->server_name);
+    json_add_u64(o, "syn_frame", f->syn_frame);
+    json_add_u64(o, "syn_count", f->syn_count);
+    json_add_string(o, "result", f->refused ? "refused" : "no answer");
+    if (f->rst_frame)
+        json_add_u64(o, "rst_frame", f->rst_frame);
+    json_add_bool(o, "proxy_port", f->proxy_port);
+    return o;
+}
+
+/* Every failed connect, and those to a proxy port apart: there a failed
+ * connect means the proxy is unreachable. */
+static void add_failed_connects(struct facts_builder *fb, cJSON *capture)
+{
+    cJSON *failed = json_add_array(capture, "failed_connects");
+    cJSON *to_proxy = json_add_array(capture, "proxy_connect_failures");
+    for (uint32_t i = 0; i < fb->failed_connect_count; i++) {
+        const struct failed_connect *f = &fb->failed_connects[i];
+        cJSON_AddItemToArray(failed, failed_connect_json(f));
+        if (f->proxy_port)
+            cJSON_AddItemToArray(to_proxy, failed_connect_json(f));
+    }
+}
+
+void failed_connects_free(struct facts_builder *fb)
+{
+    for (uint32_t i = 0; i < fb->failed_connect_count; i++)
+        free(fb->failed_connects[i].server_name);
+    fb->failed_connect_count = 0;
+}
+
+/* What the lookups of the target tell; the lookups move into it. */
+static cJSON *dns_summary(struct facts_builder *fb, cJSON *lookups)
+{
+    cJSON *o = cJSON_CreateObject();
+    bool target_asked = false, target_resolved = false, target_failed = false;
+    for (uint32_t i = 0; i < fb->lookup_count; i++) {
+        const struct pending_lookup *l = &fb->lookup_index[i];
+        if (!l->of_target)
+            continue;
+        target_asked = true;
+        if (l->answered && l->rcode == 0 && l->answers_listed > 0)
+            target_resolved = true;
+        else if (!l->answered || l->rcode != 0)
+            target_failed = true;
+    }
+    json_add_bool(o, "target_asked", target_asked);
+    json_add_bool(o, "target_resolved", target_resolved);
+    json_add_bool(o, "target_failed", target_failed && !target_resolved);
+    json_add(o, "lookups", lookups);
+    return o;
+}
+
+/* A revocation host that could not be reached, and how. */
+struct unreachable {
+    const char *host, *how, *detail;
+    const char *server;            /* NULL: no connection */
+    bool has_frame;
+    uint64_t frame;
+};
+
+static void add_unreachable(cJSON *list, const struct unreachable *u)
+{
+    cJSON *h = cJSON_CreateObject();
+    json_add_string(h, "host", u->host);
+    json_add_string(h, "how", u->how);
+    json_add_string(h, "detail", u->detail);
+    if (u->server)
+        json_add_string(h, "server", u->server);
+    if (u->has_frame)
+        json_add_u64(h, "frame", u->frame);
+    cJSON_AddItemToArray(list, h);
+}
+
+/* Whether revocation checks were tried and got through: from the lookups of
+ * revocation hosts and the connections to them, which move into it. */
+static cJSON *revocation_summary(struct facts_builder *fb)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *unreachable = json_add_array(o, "unreachable");
+    for (uint32_t i = 0; i < fb->lookup_count; i++) {
+        const struct pending_lookup *l = &fb->lookup_index[i];
+        if (l->of_target || (l->answered && l->rcode == 0))
+            continue;
+        if (l->answered)
+            add_unreachable(unreachable, &(struct unreachable){ .host = l->name, .how = "dns",
+                                                                .detail = dns_rcode_name(l->rcode),
+                                                                .has_frame = true, .frame = l->response_frame });
+        else
+            add_unreachable(unreachable, &(struct unreachable){ .host = l->name, .how = "dns_no_answer",
+                                                                .detail = "no answer", .has_frame = l->query_seen,
+                                                                .frame = l->query_frame });
+    }
+    bool any_ok = false;
+    /* Before the records are rendered: that moves their tracks' JSON out. */
+    for (uint32_t i = 0; i < fb->revocation_conn_count; i++) {
+        const struct conn_record *rec = fb->revocation_conns[i];
+        const struct conn_track *t = rec->t;
+        const char *host = rec->has_server_name ? rec->server_name : NULL;
+        char server[CONN_TEXT_MAX];
+        endpoint_text(rec->conn.ip_version, &rec->conn.end[SIDE_SERVER], server, sizeof server, true);
+        if (t->http_answer.seen && !http_success(&t->http_answer)) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "HTTP %u", t->http_answer.status);
+            add_unreachable(unreachable, &(struct unreachable){ .host = host, .how = "http", .detail = detail,
+                                                                .server = server, .has_frame = true,
+                                                                .frame = t->http_answer.frame });
+            continue;
+        }
+        const char *unknown;
+        const char *stage = conn_outcome(&rec->conn, t, &unknown);
+        if (!stage || strcmp(stage, "tcp_connect")) {
+            any_ok = true;
+            continue;
+        }
+        /* The frames the connection's "tcp" facts name, when they do. */
+        uint64_t frame = t->rst_frame ? t->rst_frame : t->syn_frame;
+        add_unreachable(unreachable, &(struct unreachable){ .host = host, .how = "tcp",
+                                                            .detail = t->rst_frame ? "connection refused"
+                                                                                   : "no answer to SYN",
+                                                            .server = server, .has_frame = frame != 0,
+                                                            .frame = frame });
+    }
+    json_add_bool(o, "attempted", fb->revocation_conn_count > 0 || cJSON_GetArraySize(unreachable) > 0);
+    json_add_bool(o, "reachable", any_ok);
+    json_add(o, "connections", revocation_conns_take(fb));
+    return o;
+}
+
+void add_summaries(struct facts_builder *fb, cJSON *capture)
+{
+    cJSON *dns = dns_summary(fb, fb->lookups);
+    fb->lookups = cJSON_CreateArray();
+    json_add_u64(dns, "other_lookups", fb->other_lookups);
+    json_add_u64(dns, "other_failed_lookups", fb->other_failed_lookups);
+    json_add(capture, "dns", dns);
+    json_add(capture, "revocation", revocation_summary(fb));
+    /* The index points into the lookups, which now belong to the caller. */
+    fb->lookup_count = 0;
+    add_failed_connects(fb, capture);
+    failed_connects_free(fb);
+}

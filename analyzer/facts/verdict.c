@@ -1,0 +1,82 @@
+/* A connection's verdict: the stage it failed at, or why the capture cannot
+ * tell whether it worked. From the track's frames and counters (and which
+ * of its JSON parts exist), so the sample can sort a connection as it ends
+ * without making its JSON. */
+#include "facts_internal.h"
+
+/* A transfer is cut when the server ends the connection first and nothing
+ * says it meant to. TLS <= 1.2 shows close_notify as an alert record: one
+ * from either side before the server's end is a graceful close; a server FIN
+ * without one counts when the client protests (an alert) or a RST follows.
+ * TLS 1.3 hides close_notify, so only a server RST while the client has sent
+ * nothing since the server's last data counts. A client that closes first
+ * has what it wanted. */
+static bool transfer_interrupted(const struct conn_track *t)
+{
+    uint64_t server_fin = t->fin_frame[SIDE_SERVER], client_fin = t->fin_frame[SIDE_CLIENT];
+    uint64_t server_rst = t->rst_frame && t->rst_side == SIDE_SERVER ? t->rst_frame : 0;
+    uint64_t client_rst = t->rst_frame && t->rst_side == SIDE_CLIENT ? t->rst_frame : 0;
+    uint64_t server_end = server_fin && (!server_rst || server_fin < server_rst) ? server_fin : server_rst;
+    if (!server_end || (client_fin && client_fin < server_end) || (client_rst && client_rst < server_end))
+        return false;
+    if (t->tls13)
+        return server_end == server_rst && t->app_last_frame[SIDE_CLIENT] < t->app_last_frame[SIDE_SERVER];
+    uint64_t client_alert = t->first_alert_frame[SIDE_CLIENT], server_alert = t->first_alert_frame[SIDE_SERVER];
+    if ((client_alert && client_alert <= server_end) || (server_alert && server_alert <= server_end))
+        return false;
+    return server_end == server_rst || t->rst_frame || client_alert > server_end;
+}
+
+/* Why the capture cannot tell whether a connection worked, or NULL. */
+static const char *unknown_reason(const struct conn_snapshot *c, const struct conn_track *t)
+{
+    if (!c->sent[SIDE_SERVER].packets && c->sent[SIDE_CLIENT].payload_packets)
+        return "only the client's side of the connection is in the capture";
+    if (!c->sent[SIDE_CLIENT].packets && c->sent[SIDE_SERVER].payload_packets)
+        return "only the server's side of the connection is in the capture";
+    if (!t->tls)
+        return NULL;
+    bool hellos_seen = t->client_hello || t->server_hello;
+    if (!hellos_seen && !t->first_fatal_alert_frame)
+        return "the handshake is not in the capture (it started before the capture)";
+    if (!t->client_hello && t->server_hello)
+        return "the Client Hello is missing from the capture";
+    bool ended = t->rst_frame || t->fin_frame[0] || t->fin_frame[1] || t->first_fatal_alert_frame ||
+                 t->alert_records[0] || t->alert_records[1];
+    if (!t->handshake_done && !ended)
+        return "the capture ends during the handshake";
+    return NULL;
+}
+
+/* The stage a failed connection stopped at, or NULL for success. */
+static const char *failed_stage(const struct conn_track *t, bool connected)
+{
+    if (t->proxy) {
+        if (!t->connect_answer.seen)
+            return connected ? "proxy" : "tcp_connect";
+        if (!http_success(&t->connect_answer))
+            return "proxy";
+    }
+    if (!connected)
+        return "tcp_connect";
+    if (!t->tls)
+        return t->rst_frame || t->proxy ? "tls_handshake" : NULL;
+    if (!t->handshake_done)
+        return "tls_handshake";
+    return transfer_interrupted(t) ? "transfer" : NULL;
+}
+
+/* The stage the connection failed at, or NULL: it worked, or the capture
+ * cannot tell (then *unknown says why). */
+const char *conn_outcome(const struct conn_snapshot *c, const struct conn_track *t, const char **unknown)
+{
+    *unknown = t->proxy ? NULL : unknown_reason(c, t);
+    return *unknown ? NULL : failed_stage(t, conn_connected(c, t));
+}
+
+bool conn_failed(const struct conn_snapshot *c, const struct conn_track *t)
+{
+    const char *unknown;
+    return conn_outcome(c, t, &unknown) != NULL;
+}
+
