@@ -36,7 +36,7 @@ def may_include(readme_text):
     m = re.search(r"^May include:(.*?)(?:\n\n|\Z)", readme_text, re.M | re.S)
     if not m:
         return None
-    line = m.group(1)
+    line = " ".join(m.group(1).split())
     named = set(FOLDER_PATTERN.findall(line))
     if "every `dissect/` folder" in line:
         named |= {"dissect/" + d for d in os.listdir(os.path.join(TOP, "dissect"))

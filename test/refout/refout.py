@@ -96,22 +96,22 @@ def main():
     shared = os.path.abspath(args[args.index("--shared") + 1]) if "--shared" in args \
         else os.path.join(TOP, "..", "shared")
     os.makedirs(outdir, exist_ok=True)
-    compared, differ = 0, []
+    compared, differ, unreferenced = 0, [], 0
 
     def one(name, output):
-        nonlocal compared
+        nonlocal compared, unreferenced
         path = os.path.join(outdir, name)
         if mode == "save":
             with open(path, "w") as f:
                 f.write(output)
             return
-        compared += 1
         try:
             with open(path) as f:
                 before = f.read()
         except FileNotFoundError:
-            differ.append(name + " (no reference)")
+            unreferenced += 1  # an input added after the references were saved
             return
+        compared += 1
         if before != output:
             differ.append(name)
 
@@ -123,7 +123,8 @@ def main():
     if mode == "save":
         print(f"refout: saved {len(os.listdir(outdir))} outputs in {outdir}")
         return 0
-    print(f"refout: {compared} outputs compared, {len(differ)} differ")
+    print(f"refout: {compared} outputs compared, {len(differ)} differ"
+          + (f" ({unreferenced} outputs of newer inputs have no reference)" if unreferenced else ""))
     for name in differ:
         print(f"  differs: {name}  (diff {os.path.join(outdir, name)} against a fresh run)")
     return 1 if differ else 0
