@@ -136,12 +136,15 @@ static void on_server_hello(struct tls_feed_ctx *x, uint8_t type, const uint8_t 
     tls_parse_server_hello(body, len, type, &sh);
     conn_settle_client(x->conn, 1 - x->sender, ROLE_FROM_MESSAGE);
     bool tls13 = false;
-    if (!sh.is_hello_retry_request && sh.status != PARSE_INVALID) {
+    if (sh.is_hello_retry_request) {
+        x->session->tls13 = true; /* only TLS 1.3 retries a hello */
+    } else if (sh.status != PARSE_INVALID) {
         uint16_t v = sh.has_supported_version ? sh.supported_version : sh.legacy_version;
         x->session->version = v;
         /* TLS 1.3 (and its drafts, 0x7Fxx): the rest of the server's
          * handshake is encrypted. */
         tls13 = v == 0x0304 || (v >> 8) == 0x7F;
+        x->session->tls13 = tls13;
     }
     struct event ev = { .type = EV_SERVER_HELLO, .handshake_type = type, .length = (uint32_t)len,
                         .u.server_hello = &sh };
@@ -266,8 +269,13 @@ static void on_v3_record(struct tls_feed_ctx *x, struct tls_direction *d)
     d->records++;
     switch (d->content_type) {
     case CT_CHANGE_CIPHER_SPEC: {
-        d->ccs_seen = true;
-        stop_copying(d);
+        /* Keys are in use after a CCS only in TLS <= 1.2; in TLS 1.3 the
+         * record is for middleboxes, and a second Client Hello or the real
+         * Server Hello may follow it in plaintext. */
+        if (!x->session->tls13) {
+            d->ccs_seen = true;
+            stop_copying(d);
+        }
         struct event ev = { .type = EV_CHANGE_CIPHER_SPEC, .length = d->record_len };
         emit(x, &ev);
         break;

@@ -45,6 +45,10 @@ struct tls_direction {
 struct tls_session {
     struct tls_direction dir[2];    /* indexed by sender (conn->ep index) */
     uint16_t version;               /* negotiated, from the ServerHello */
+    /* A HelloRetryRequest or a ServerHello chose TLS 1.3 (or a draft): a
+     * ChangeCipherSpec is then only the middlebox-compatibility record and
+     * switches nothing (RFC 8446 D.4). */
+    bool tls13;
 };
 
 /* Everything a feed call needs to know about where the bytes came from. */

@@ -816,6 +816,58 @@ static void test_hello_retry_request_does_not_stop_parsing(void **state)
     assert_true(session.dir[SERVER].encrypted_from_now);
 }
 
+/* RFC 8446 D.4: after a HelloRetryRequest both sides may send the
+ * middlebox-compatibility ChangeCipherSpec; the second Client Hello and the
+ * real Server Hello that follow are plaintext and must be read. */
+static void test_compat_ccs_after_hello_retry_request_switches_nothing(void **state)
+{
+    (void)state;
+    static const uint8_t ccs_body[1] = { 1 };
+    struct bytebuf ch1 = { .len = 0 }, ch2 = { .len = 0 }, hrr = { .len = 0 }, sh = { .len = 0 };
+    struct bytebuf server1 = { .len = 0 }, client2 = { .len = 0 }, server2 = { .len = 0 };
+    build_client_hello_record(&ch1);
+    build_hello_retry_request(&hrr);
+    put_handshake_record_of(&server1, &hrr, HS_SERVER_HELLO);
+    put_record(&server1, CT_CCS, ccs_body, 1);
+    put_record(&client2, CT_CCS, ccs_body, 1);
+    build_client_hello_record(&ch2);
+    bb_bytes(&client2, ch2.data, ch2.len);
+    build_server_hello(&sh, 0x33, 0x1301, 0x0304, NULL);
+    put_handshake_record_of(&server2, &sh, HS_SERVER_HELLO);
+    feed_segment(CLIENT, 1, &ch1);
+    feed_segment(SERVER, 2, &server1);
+    feed_segment(CLIENT, 3, &client2);
+    feed_segment(SERVER, 4, &server2);
+    assert_int_equal(n_events, 6);
+    assert_event(0, EV_CLIENT_HELLO, 1, CLIENT);
+    assert_event(1, EV_SERVER_HELLO, 2, SERVER);
+    assert_true(events[1].hrr);
+    assert_event(2, EV_CHANGE_CIPHER_SPEC, 2, SERVER);
+    assert_event(3, EV_CHANGE_CIPHER_SPEC, 3, CLIENT);
+    assert_event(4, EV_CLIENT_HELLO, 3, CLIENT);
+    assert_event(5, EV_SERVER_HELLO, 4, SERVER);
+    assert_false(events[5].hrr);
+    assert_true(session.dir[SERVER].encrypted_from_now);
+}
+
+/* TLS 1.2 keeps its meaning: records after a CCS are encrypted. */
+static void test_tls12_ccs_still_switches_to_encrypted(void **state)
+{
+    (void)state;
+    static const uint8_t ccs_body[1] = { 1 };
+    struct bytebuf sh = { .len = 0 }, seg = { .len = 0 }, fin = { .len = 0 };
+    build_server_hello(&sh, 0x33, 0xC02F, 0, NULL);
+    put_handshake_record_of(&seg, &sh, HS_SERVER_HELLO);
+    put_record(&seg, CT_CCS, ccs_body, 1);
+    bb_fill(&fin, 0, 12);
+    put_handshake_record_of(&seg, &fin, HS_FINISHED);
+    feed_segment(SERVER, 1, &seg);
+    assert_int_equal(n_events, 3);
+    assert_event(1, EV_CHANGE_CIPHER_SPEC, 1, SERVER);
+    assert_event(2, EV_ENCRYPTED_HANDSHAKE, 1, SERVER);
+    assert_true(session.dir[SERVER].ccs_seen);
+}
+
 static void test_feed_sslv2_client_hello(void **state)
 {
     (void)state;
@@ -919,6 +971,8 @@ int main(void)
         T(test_gap_inside_handshake_record_loses_sync),
         T(test_tls13_server_hello_later_server_handshake_not_parsed),
         T(test_hello_retry_request_does_not_stop_parsing),
+        T(test_compat_ccs_after_hello_retry_request_switches_nothing),
+        T(test_tls12_ccs_still_switches_to_encrypted),
         T(test_feed_sslv2_client_hello),
         T(test_looks_like_start_first_payload_any_record_type),
         T(test_looks_like_start_later_only_hello_records),
