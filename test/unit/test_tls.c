@@ -209,6 +209,30 @@ static void test_parse_server_hello_retry_request_random(void **state)
     assert_int_equal(sh.supported_version, 0x0304);
 }
 
+/* TLS 1.3 draft 18 (version 0x7F12): no session id, no compression. */
+static void test_parse_server_hello_draft18_layout(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    bb_be16(&b, 0x7F12);
+    bb_fill(&b, 0x44, 32);
+    bb_be16(&b, 0x1301);
+    size_t exts = bb_open(&b, 2);
+    size_t e = ext_begin(&b, EXT_KEY_SHARE);
+    bb_be16(&b, 0x001D);
+    size_t key = bb_open(&b, 2);
+    bb_fill(&b, 0x4B, 32);
+    bb_close(&b, key, 2);
+    ext_end(&b, e);
+    bb_close(&b, exts, 2);
+    struct tls_server_hello sh;
+    assert_int_equal(tls_parse_server_hello(b.data, b.len, HS_SERVER_HELLO, &sh), PARSE_OK);
+    assert_int_equal(sh.legacy_version, 0x7F12);
+    assert_int_equal(sh.cipher_suite, 0x1301);
+    assert_false(sh.has_supported_version);
+    assert_int_equal(sh.session_id.len, 0);
+}
+
 static void test_parse_server_hello_tls12_without_extensions(void **state)
 {
     (void)state;
@@ -948,6 +972,7 @@ int main(void)
         P(test_parse_server_hello_fields),
         P(test_parse_server_hello_retry_request_random),
         P(test_parse_server_hello_tls12_without_extensions),
+        P(test_parse_server_hello_draft18_layout),
         P(test_parse_sslv2_client_hello_three_byte_specs),
         P(test_parse_sslv2_client_hello_partial_spec_invalid),
         T(test_feed_client_hello_one_byte_at_a_time),
