@@ -311,6 +311,7 @@ struct seen {
     char alpn[16];
     struct tls_alert alert;
     const char *problem;
+    uint8_t tls_phase;
 };
 
 static struct seen events[64];
@@ -336,6 +337,7 @@ static void record_event(void *ctx, const struct event *ev)
     s->length = ev->length;
     s->handshake_type = ev->handshake_type;
     s->record_version = ev->record_version;
+    s->tls_phase = ev->tls_phase;
     switch (ev->type) {
     case EV_CLIENT_HELLO:
         s->sslv2 = ev->u.client_hello->sslv2;
@@ -892,6 +894,84 @@ static void test_tls12_ccs_still_switches_to_encrypted(void **state)
     assert_true(session.dir[SERVER].ccs_seen);
 }
 
+static void put_opaque_record(struct bytebuf *b, size_t len)
+{
+    struct bytebuf body = { .len = 0 };
+    bb_fill(&body, 0xE7, len);
+    put_record(b, CT_APPDATA, body.data, body.len);
+}
+
+/* TLS 1.3 without keys: the server's flight and the client's Finished are
+ * encrypted handshake, what follows is application data. */
+static void test_tls13_opaque_records_classified_by_phase(void **state)
+{
+    (void)state;
+    static const uint8_t ccs_body[1] = { 1 };
+    struct bytebuf ch = { .len = 0 }, sh = { .len = 0 }, server1 = { .len = 0 }, client2 = { .len = 0 };
+    struct bytebuf server3 = { .len = 0 };
+    build_client_hello_record(&ch);
+    build_server_hello(&sh, 0x33, 0x1301, 0x0304, NULL);
+    put_handshake_record_of(&server1, &sh, HS_SERVER_HELLO);
+    put_record(&server1, CT_CCS, ccs_body, 1);
+    put_opaque_record(&server1, 2000);  /* EncryptedExtensions .. Finished */
+    put_record(&client2, CT_CCS, ccs_body, 1);
+    put_opaque_record(&client2, 53);    /* Finished: 4 + 32 + 1 + 16 */
+    put_opaque_record(&client2, 90);    /* the request */
+    put_opaque_record(&server3, 250);   /* a ticket or data: only keys tell */
+    put_opaque_record(&server3, 900);
+    feed_segment(CLIENT, 1, &ch);
+    feed_segment(SERVER, 2, &server1);
+    feed_segment(CLIENT, 3, &client2);
+    feed_segment(SERVER, 4, &server3);
+    assert_int_equal(n_events, 9);
+    assert_event(3, EV_ENCRYPTED_HANDSHAKE, 2, SERVER);
+    assert_int_equal(events[3].tls_phase, TLS_PHASE_SERVER_FLIGHT);
+    assert_int_equal(events[3].length, 2000);
+    assert_event(4, EV_CHANGE_CIPHER_SPEC, 3, CLIENT);
+    assert_event(5, EV_ENCRYPTED_HANDSHAKE, 3, CLIENT);
+    assert_int_equal(events[5].tls_phase, TLS_PHASE_CLIENT_FLIGHT);
+    assert_event(6, EV_APPLICATION_DATA, 3, CLIENT);
+    assert_int_equal(events[6].tls_phase, TLS_PHASE_AFTER_HANDSHAKE);
+    assert_event(7, EV_APPLICATION_DATA, 4, SERVER);
+    assert_int_equal(events[7].tls_phase, TLS_PHASE_AFTER_HANDSHAKE);
+    assert_event(8, EV_APPLICATION_DATA, 4, SERVER);
+}
+
+/* A client certificate: Certificate, CertificateVerify, Finished. */
+static void test_tls13_client_flight_with_certificate(void **state)
+{
+    (void)state;
+    struct bytebuf sh = { .len = 0 }, server1 = { .len = 0 }, client2 = { .len = 0 };
+    build_server_hello(&sh, 0x33, 0x1302, 0x0304, NULL);
+    put_handshake_record_of(&server1, &sh, HS_SERVER_HELLO);
+    put_opaque_record(&server1, 3000);
+    put_opaque_record(&client2, 1200);  /* Certificate */
+    put_opaque_record(&client2, 280);   /* CertificateVerify */
+    put_opaque_record(&client2, 69);    /* Finished: 4 + 48 + 1 + 16 */
+    put_opaque_record(&client2, 19);    /* alert-sized: data as far as the record layer knows */
+    feed_segment(SERVER, 1, &server1);
+    feed_segment(CLIENT, 2, &client2);
+    assert_int_equal(n_events, 6);
+    for (size_t i = 2; i <= 4; i++) {
+        assert_event(i, EV_ENCRYPTED_HANDSHAKE, 2, CLIENT);
+        assert_int_equal(events[i].tls_phase, TLS_PHASE_CLIENT_FLIGHT);
+    }
+    assert_event(5, EV_APPLICATION_DATA, 2, CLIENT);
+}
+
+/* TLS 1.2 application data has no phase. */
+static void test_tls12_application_data_has_no_phase(void **state)
+{
+    (void)state;
+    struct bytebuf sh = { .len = 0 }, seg = { .len = 0 };
+    build_server_hello(&sh, 0x33, 0xC02F, 0, NULL);
+    put_handshake_record_of(&seg, &sh, HS_SERVER_HELLO);
+    put_opaque_record(&seg, 100);
+    feed_segment(SERVER, 1, &seg);
+    assert_event(1, EV_APPLICATION_DATA, 1, SERVER);
+    assert_int_equal(events[1].tls_phase, TLS_PHASE_NONE);
+}
+
 static void test_feed_sslv2_client_hello(void **state)
 {
     (void)state;
@@ -998,6 +1078,9 @@ int main(void)
         T(test_hello_retry_request_does_not_stop_parsing),
         T(test_compat_ccs_after_hello_retry_request_switches_nothing),
         T(test_tls12_ccs_still_switches_to_encrypted),
+        T(test_tls13_opaque_records_classified_by_phase),
+        T(test_tls13_client_flight_with_certificate),
+        T(test_tls12_application_data_has_no_phase),
         T(test_feed_sslv2_client_hello),
         T(test_looks_like_start_first_payload_any_record_type),
         T(test_looks_like_start_later_only_hello_records),
