@@ -24,7 +24,9 @@
     F(P ".after", STRING, "the handshake message or record the alert followed")                 \
     F(P ".after_frame", FRAME, "the frame of that message")                                      \
     F(P ".ms_after", NUMBER, "milliseconds between that message and the alert")                 \
-    F(P ".before_handshake_done", BOOLEAN, "the alert came before the handshake completed")
+    F(P ".before_handshake_done", BOOLEAN, "the alert came before the handshake completed")      \
+    F(P ".likely", BOOLEAN, "TLS 1.3 without keys: an alert-sized record that ended its side")  \
+    F(P ".record_length", INTEGER, "that record's length")
 
 #define CERT_FACTS(F, P)                                                                           \
     F(P ".subject", STRING, "the certificate's subject distinguished name")                     \
@@ -151,6 +153,17 @@
     F(P ".app_data.s2c_records", INTEGER, "application data records from the server")            \
     F(P ".app_data.s2c_first_frame", FRAME, "the server's first application data record")        \
     F(P ".app_data.s2c_last_frame", FRAME, "the server's last application data record")          \
+    F(P ".encrypted_handshake", OBJECT, "TLS 1.3 without keys: the encrypted flights")          \
+    F(P ".encrypted_handshake.s2c_bytes", INTEGER, "bytes of the server's encrypted flight")    \
+    F(P ".encrypted_handshake.s2c_records", INTEGER, "records of the server's encrypted flight") \
+    F(P ".encrypted_handshake.s2c_first_frame", FRAME, "the first of them")                     \
+    F(P ".encrypted_handshake.c2s_bytes", INTEGER, "bytes of the client's second flight")      \
+    F(P ".encrypted_handshake.c2s_records", INTEGER, "records of the client's second flight")   \
+    F(P ".encrypted_handshake.c2s_first_frame", FRAME, "the first of them")                     \
+    F(P ".likely_tickets", OBJECT, "TLS 1.3 without keys: records taken for session tickets")  \
+    F(P ".likely_tickets.s2c_records", INTEGER, "how many")                                     \
+    F(P ".likely_tickets.s2c_bytes", INTEGER, "their bytes")                                    \
+    F(P ".likely_tickets.s2c_first_frame", FRAME, "the first of them")                          \
     F(P ".alert_records_client", INTEGER, "alert records from the client, encrypted ones too")   \
     F(P ".alert_records_server", INTEGER, "alert records from the server, encrypted ones too")   \
     F(P ".last_message", STRING, "the last handshake message or record type seen (client_hello, ...)")

@@ -84,6 +84,20 @@ struct conn_track {
     uint64_t app_bytes[2], app_records[2], app_first_frame[2], app_last_frame[2];
     int64_t app_first_ts[2], app_last_ts[2];
     uint64_t server_app_after_client_app;    /* TLS 1.3: the server answered the client */
+    uint64_t app_prev_frame[2];    /* the application record before the last, by side */
+    /* TLS 1.3 without keys: opaque records by the record layer's phase. */
+    uint64_t enc_hs_bytes[2], enc_hs_records[2], enc_hs_first_frame[2];
+    struct opaque_record {
+        uint64_t frame;
+        uint32_t len;
+        uint8_t phase;             /* enum tls_record_phase; TLS_PHASE_NONE: none yet */
+    } last_opaque[2];
+    /* The server's leading small records after the client's flight: session
+     * tickets when the answer follows them (see count_likely_tickets). */
+    uint32_t ticket_run_records;
+    uint64_t ticket_run_bytes, ticket_run_first_frame;
+    bool ticket_run_over;
+    uint64_t tickets_records, tickets_bytes, tickets_first_frame;
     uint64_t alert_records[2];
     uint64_t first_alert_frame[2];
     uint64_t first_fatal_alert_frame;
@@ -220,6 +234,9 @@ void on_change_cipher_spec(struct conn_track *t, const struct event *ev, int sid
 void on_encrypted_handshake(struct conn_track *t, const struct event *ev, int side);
 void on_alert(struct conn_track *t, const struct event *ev, int side);
 void on_app_data(struct conn_track *t, const struct event *ev, int side);
+/* A side's FIN or RST: its last opaque TLS 1.3 record, if alert-sized, was
+ * most likely an encrypted alert. */
+void on_tls_close(struct conn_track *t, int side);
 void on_tls_problem(struct conn_track *t, const struct event *ev);
 /* The track's "tls" facts, complete, moved out of it; NULL without TLS. */
 cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t);

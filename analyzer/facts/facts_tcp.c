@@ -22,12 +22,14 @@ void on_tcp(struct conn_track *t, const struct event *ev, int side)
         }
         break;
     case TCP_EV_FIN:
+        on_tls_close(t, side);
         if (!t->fin_frame[side]) {
             t->fin_frame[side] = ev->frame;
             t->fin_ts[side] = ev->ts_ns;
         }
         break;
     case TCP_EV_RST:
+        on_tls_close(t, side);
         if (!t->rst_frame) {
             t->rst_frame = ev->frame;
             t->rst_ts = ev->ts_ns;

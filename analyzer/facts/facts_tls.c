@@ -185,10 +185,25 @@ void on_change_cipher_spec(struct conn_track *t, const struct event *ev, int sid
     note_message(t, "change_cipher_spec", ev);
 }
 
-/* TLS <= 1.2: a Finished after both ChangeCipherSpecs completes the handshake. */
+static void remember_opaque(struct conn_track *t, const struct event *ev, int side)
+{
+    t->last_opaque[side] = (struct opaque_record){ ev->frame, ev->length, ev->tls_phase };
+}
+
+/* TLS <= 1.2: a Finished after both ChangeCipherSpecs completes the
+ * handshake. TLS 1.3: the server's encrypted flight, or the client's. */
 void on_encrypted_handshake(struct conn_track *t, const struct event *ev, int side)
 {
     tls_obj(t);
+    if (ev->tls_phase != TLS_PHASE_NONE) {
+        if (!t->enc_hs_records[side])
+            t->enc_hs_first_frame[side] = ev->frame;
+        t->enc_hs_records[side]++;
+        t->enc_hs_bytes[side] += ev->length;
+        remember_opaque(t, ev, side);
+        note_message(t, side == SIDE_CLIENT ? "client_finished" : "encrypted_handshake", ev);
+        return;
+    }
     note_message(t, side == SIDE_CLIENT ? "client_finished" : "server_finished", ev);
     if (!t->tls13 && t->ccs_frame[SIDE_CLIENT] && t->ccs_frame[SIDE_SERVER] && !t->handshake_done) {
         t->handshake_done = true;
@@ -228,15 +243,60 @@ void on_alert(struct conn_track *t, const struct event *ev, int side)
     cJSON_AddItemToArray(alerts, o);
 }
 
+/* A NewSessionTicket record: the ticket, lifetime, nonce and the AEAD
+ * overhead; servers send one to four right after the client's Finished. */
+#define TICKET_RECORD_MAX 512
+#define TICKET_RUN_MAX 4
+
+static void take_tickets(struct conn_track *t)
+{
+    t->ticket_run_over = true;
+    if (t->ticket_run_records < 2)
+        return;
+    t->tickets_records = t->ticket_run_records;
+    t->tickets_bytes = t->ticket_run_bytes;
+    t->tickets_first_frame = t->ticket_run_first_frame;
+    t->app_records[SIDE_SERVER] -= t->ticket_run_records;
+    t->app_bytes[SIDE_SERVER] -= t->ticket_run_bytes;
+    if (!t->app_records[SIDE_SERVER])
+        t->app_first_frame[SIDE_SERVER] = 0;
+}
+
+/* Without keys a ticket looks like data. What gives tickets away: a server
+ * sends its tickets first, several of one size (OpenSSL two, of equal
+ * length), before it answers. So the server's first records after the
+ * client's flight, when two or more are small and of one length and another
+ * record (or the end) follows, are taken for tickets; anything else stays
+ * data. Only keys could say for sure. */
+static void count_likely_tickets(struct conn_track *t, const struct event *ev)
+{
+    if (t->ticket_run_over)
+        return;
+    bool same = !t->ticket_run_records || ev->length * t->ticket_run_records == t->ticket_run_bytes;
+    if (ev->length <= TICKET_RECORD_MAX && same && t->ticket_run_records < TICKET_RUN_MAX) {
+        if (!t->ticket_run_records)
+            t->ticket_run_first_frame = ev->frame;
+        t->ticket_run_records++;
+        t->ticket_run_bytes += ev->length;
+        return;
+    }
+    take_tickets(t);
+}
+
 void on_app_data(struct conn_track *t, const struct event *ev, int side)
 {
     tls_obj(t);
-    if (!t->app_records[side]) {
+    if (ev->tls_phase == TLS_PHASE_AFTER_HANDSHAKE && side == SIDE_SERVER)
+        count_likely_tickets(t, ev);
+    if (!t->app_records[side] || !t->app_first_frame[side]) {
         t->app_first_frame[side] = ev->frame;
         t->app_first_ts[side] = ev->ts_ns;
     }
+    if (ev->tls_phase != TLS_PHASE_NONE)
+        remember_opaque(t, ev, side);
     t->app_records[side]++;
     t->app_bytes[side] += ev->length;
+    t->app_prev_frame[side] = t->app_last_frame[side];
     t->app_last_frame[side] = ev->frame;
     t->app_last_ts[side] = ev->ts_ns;
     if (side == SIDE_SERVER && t->app_records[SIDE_CLIENT])
@@ -245,14 +305,55 @@ void on_app_data(struct conn_track *t, const struct event *ev, int side)
         /* TLS <= 1.2: both ChangeCipherSpecs came before. TLS 1.3: the
          * client's Finished is its first record; the server answering
          * after it, or a second client record, means the client accepted. */
-        bool done = t->tls13 ? (t->app_records[SIDE_CLIENT] >= 2 || t->server_app_after_client_app)
-                             : (t->ccs_frame[SIDE_CLIENT] && t->ccs_frame[SIDE_SERVER]);
+        bool done = ev->tls_phase == TLS_PHASE_AFTER_HANDSHAKE ? t->enc_hs_records[SIDE_CLIENT] > 0
+                    : t->tls13 ? (t->app_records[SIDE_CLIENT] >= 2 || t->server_app_after_client_app)
+                               : (t->ccs_frame[SIDE_CLIENT] && t->ccs_frame[SIDE_SERVER]);
         if (done) {
             t->handshake_done = true;
             t->handshake_done_ts = ev->ts_ns;
         }
     }
     note_message(t, "application_data", ev);
+}
+
+/* An encrypted alert: two bytes, the inner content type and the AEAD tag. */
+static bool alert_sized(const struct conn_track *t, uint32_t len)
+{
+    uint16_t suite = t->server_hello ? t->server_hello->cipher_suite : 0;
+    return len == 2 + 1 + (suite == 0x1305 ? 8u : 16u);
+}
+
+void on_tls_close(struct conn_track *t, int side)
+{
+    struct opaque_record *r = &t->last_opaque[side];
+    if (side == SIDE_SERVER && !t->ticket_run_over)
+        take_tickets(t);   /* small records of one size, then the end */
+    if (r->phase == TLS_PHASE_NONE || !t->tls || !alert_sized(t, r->len))
+        return;
+    if (r->phase == TLS_PHASE_AFTER_HANDSHAKE && t->app_records[side] && t->app_last_frame[side] == r->frame) {
+        t->app_records[side]--;
+        t->app_bytes[side] -= r->len;
+        t->app_last_frame[side] = t->app_records[side] ? t->app_prev_frame[side] : 0;
+        if (!t->app_records[side])
+            t->app_first_frame[side] = 0;
+    } else if (r->phase != TLS_PHASE_AFTER_HANDSHAKE && t->enc_hs_records[side]) {
+        t->enc_hs_records[side]--;
+        t->enc_hs_bytes[side] -= r->len;
+    } else {
+        return;
+    }
+    cJSON *alerts = cJSON_GetObjectItem(t->tls, "alerts");
+    if (cJSON_GetArraySize(alerts) < 16) {
+        cJSON *o = cJSON_CreateObject();
+        json_add_u64(o, "frame", r->frame);
+        json_add_string(o, "sender", side_name(side));
+        json_add_bool(o, "encrypted", true);
+        json_add_bool(o, "likely", true);
+        json_add_u64(o, "record_length", r->len);
+        json_add_bool(o, "before_handshake_done", !t->handshake_done);
+        cJSON_AddItemToArray(alerts, o);
+    }
+    r->phase = TLS_PHASE_NONE;
 }
 
 void on_tls_problem(struct conn_track *t, const struct event *ev)
@@ -292,6 +393,23 @@ static void finish_tls(cJSON *tls, const struct conn_track *t)
     if (t->app_records[SIDE_SERVER]) {
         json_add_u64(app, "s2c_first_frame", t->app_first_frame[SIDE_SERVER]);
         json_add_u64(app, "s2c_last_frame", t->app_last_frame[SIDE_SERVER]);
+    }
+    if (t->enc_hs_records[SIDE_CLIENT] || t->enc_hs_records[SIDE_SERVER]) {
+        cJSON *hs = json_add_object(tls, "encrypted_handshake");
+        json_add_u64(hs, "s2c_bytes", t->enc_hs_bytes[SIDE_SERVER]);
+        json_add_u64(hs, "s2c_records", t->enc_hs_records[SIDE_SERVER]);
+        if (t->enc_hs_records[SIDE_SERVER])
+            json_add_u64(hs, "s2c_first_frame", t->enc_hs_first_frame[SIDE_SERVER]);
+        json_add_u64(hs, "c2s_bytes", t->enc_hs_bytes[SIDE_CLIENT]);
+        json_add_u64(hs, "c2s_records", t->enc_hs_records[SIDE_CLIENT]);
+        if (t->enc_hs_records[SIDE_CLIENT])
+            json_add_u64(hs, "c2s_first_frame", t->enc_hs_first_frame[SIDE_CLIENT]);
+    }
+    if (t->tickets_records) {
+        cJSON *pt = json_add_object(tls, "likely_tickets");
+        json_add_u64(pt, "s2c_records", t->tickets_records);
+        json_add_u64(pt, "s2c_bytes", t->tickets_bytes);
+        json_add_u64(pt, "s2c_first_frame", t->tickets_first_frame);
     }
     json_add_u64(tls, "alert_records_client", t->alert_records[SIDE_CLIENT]);
     json_add_u64(tls, "alert_records_server", t->alert_records[SIDE_SERVER]);

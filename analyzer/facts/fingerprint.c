@@ -302,8 +302,12 @@ static bool is_alnum_byte(uint8_t b)
     return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z');
 }
 
-/* The two ALPN characters: first and last byte of the first protocol name;
- * when either is not alphanumeric, the first and last hex digit of the name. */
+/* The two ALPN characters: first and last byte of the first protocol name.
+ * A first byte that is not alphanumeric gives "99", as FoxIO's own
+ * implementations write it (their expected values, e.g. for the ALPN
+ * 0xBA 0xAD, say "99"; the prose's hex form would say "bd"); a last byte
+ * that is not alphanumeric gives the last hex digit of the name, as the
+ * prose says. */
 static void ja4_alpn(const struct tls_client_hello *ch, char out[2])
 {
     out[0] = out[1] = '0';
@@ -313,7 +317,9 @@ static void ja4_alpn(const struct tls_client_hello *ch, char out[2])
     if (n == 0 || n > ch->alpn.len - 1)
         return;
     uint8_t first = ch->alpn.data[1], last = ch->alpn.data[n];
-    if (is_alnum_byte(first) && is_alnum_byte(last)) {
+    if (!is_alnum_byte(first)) {
+        out[0] = out[1] = '9';
+    } else if (is_alnum_byte(last)) {
         out[0] = (char)first;
         out[1] = (char)last;
     } else {

@@ -147,10 +147,22 @@ static void timeline_tls(struct timeline *tl, const cJSON *tls)
                cJSON_IsTrue(cJSON_GetObjectItem(cert, "leaf_expired")) ? ", EXPIRED " : "",
                cJSON_IsTrue(cJSON_GetObjectItem(cert, "leaf_expired")) && leaf ? str(leaf, "not_after") : "");
     }
+    const cJSON *hs = cJSON_GetObjectItem(tls, "encrypted_handshake");
+    if (num(hs, "s2c_records", 0) > 0)
+        tl_add(tl, num(hs, "s2c_first_frame", 0), "Handshake", "encrypted handshake, %.0f bytes from the server",
+               num(hs, "s2c_bytes", 0));
+    if (num(hs, "c2s_records", 0) > 0)
+        tl_add(tl, num(hs, "c2s_first_frame", 0), "Handshake", "encrypted handshake, %.0f bytes from the client",
+               num(hs, "c2s_bytes", 0));
+    const cJSON *tickets = cJSON_GetObjectItem(tls, "likely_tickets");
+    if (tickets)
+        tl_add(tl, num(tickets, "s2c_first_frame", 0), "Tickets", "%.0f records, %.0f bytes (likely session tickets)", num(tickets, "s2c_records", 0), num(tickets, "s2c_bytes", 0));
     const cJSON *a;
     cJSON_ArrayForEach(a, cJSON_GetObjectItem(tls, "alerts")) {
         const char *sender = str(a, "sender");
-        if (cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted")))
+        if (cJSON_IsTrue(cJSON_GetObjectItem(a, "likely")))
+            tl_add(tl, num(a, "frame", 0), "Alert", "encrypted alert (likely) from the %s, %.0f bytes", sender, num(a, "record_length", 0));
+        else if (cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted")))
             tl_add(tl, num(a, "frame", 0), "Alert", "encrypted, from the %s", sender);
         else
             tl_add(tl, num(a, "frame", 0), "Alert", "%s %s (%d) from the %s, %.1f ms after %s",

@@ -21,7 +21,7 @@ enum event_type {
     EV_CHANGE_CIPHER_SPEC,
     EV_ALERT,
     EV_APPLICATION_DATA,      /* one record; only its length is known */
-    EV_ENCRYPTED_HANDSHAKE,   /* a handshake record after ChangeCipherSpec, or TLS 1.3 */
+    EV_ENCRYPTED_HANDSHAKE,   /* a handshake record after ChangeCipherSpec, or TLS 1.3's flights (tls_phase) */
     EV_TLS_MALFORMED,         /* a record or message that contradicts the grammar */
     EV_TLS_LIMIT,             /* a message larger than the handshake buffer cap */
     EV_CONNECT_REQUEST,
@@ -32,6 +32,19 @@ enum event_type {
     EV_DNS,                   /* a DNS query or response (UDP or TCP) */
     EV_HTTP_REQUEST,          /* a plain HTTP request head (e.g. an OCSP or CRL fetch) */
     EV_HTTP_RESPONSE,         /* ... and the head of its response */
+};
+
+/* Where an opaque TLS 1.3 record (content type 23) falls in the handshake,
+ * from the record layer's view of both directions: the server's encrypted
+ * flight (everything it sends before the client's first encrypted record),
+ * the client's second flight (up to its Finished-sized record), then
+ * application data (and post-handshake messages, such as session tickets,
+ * that only keys can tell apart). TLS <= 1.2 records have no phase. */
+enum tls_record_phase {
+    TLS_PHASE_NONE,
+    TLS_PHASE_SERVER_FLIGHT,
+    TLS_PHASE_CLIENT_FLIGHT,
+    TLS_PHASE_AFTER_HANDSHAKE,
 };
 
 struct tls_alert {
@@ -63,6 +76,7 @@ struct event {
     int sender;               /* index into conn->ep */
     uint16_t record_version;  /* TLS record layer version of the record */
     uint8_t handshake_type;   /* for handshake events */
+    uint8_t tls_phase;        /* enum tls_record_phase: EV_ENCRYPTED_HANDSHAKE, EV_APPLICATION_DATA */
     uint32_t length;          /* record or message length, gap size */
     union {
         const struct tls_client_hello *client_hello;

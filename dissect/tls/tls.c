@@ -136,12 +136,18 @@ static void on_server_hello(struct tls_feed_ctx *x, uint8_t type, const uint8_t 
     tls_parse_server_hello(body, len, type, &sh);
     conn_settle_client(x->conn, 1 - x->sender, ROLE_FROM_MESSAGE);
     bool tls13 = false;
-    if (!sh.is_hello_retry_request && sh.status != PARSE_INVALID) {
+    if (sh.is_hello_retry_request) {
+        x->session->tls13 = true; /* only TLS 1.3 retries a hello */
+    } else if (sh.status != PARSE_INVALID) {
         uint16_t v = sh.has_supported_version ? sh.supported_version : sh.legacy_version;
         x->session->version = v;
         /* TLS 1.3 (and its drafts, 0x7Fxx): the rest of the server's
          * handshake is encrypted. */
         tls13 = v == 0x0304 || (v >> 8) == 0x7F;
+        x->session->tls13 = tls13;
+        x->session->server_hello_tls13 = tls13;
+        x->session->server_sender = (int8_t)x->sender;
+        x->session->cipher_suite = sh.cipher_suite;
     }
     struct event ev = { .type = EV_SERVER_HELLO, .handshake_type = type, .length = (uint32_t)len,
                         .u.server_hello = &sh };
@@ -261,13 +267,48 @@ static void on_alert_record(struct tls_feed_ctx *x, struct tls_direction *d)
     emit(x, &ev);
 }
 
+/* The client's encrypted Finished: a 4-byte header and the suite's hash,
+ * the inner content type, the AEAD tag (RFC 8446 5.2, no padding). */
+static bool finished_sized(uint16_t suite, uint32_t record_len)
+{
+    uint32_t hash = suite == 0x1302 ? 48 : 32;
+    uint32_t tag = suite == 0x1305 ? 8 : 16;
+    return record_len == 4 + hash + 1 + tag;
+}
+
+/* A client sends at most Certificate, CertificateVerify and Finished in
+ * its second flight; past that many records without a Finished-sized one,
+ * the flight is taken as over. */
+#define TLS13_CLIENT_FLIGHT_MAX_RECORDS 3
+
+static enum tls_record_phase tls13_phase(struct tls_session *s, int sender, uint32_t record_len)
+{
+    if (!s->server_hello_tls13)
+        return TLS_PHASE_NONE;
+    if (sender == s->server_sender)
+        return s->client_flight_started ? TLS_PHASE_AFTER_HANDSHAKE : TLS_PHASE_SERVER_FLIGHT;
+    if (s->client_flight_done)
+        return TLS_PHASE_AFTER_HANDSHAKE;
+    s->client_flight_started = true;
+    s->client_flight_records++;
+    if (finished_sized(s->cipher_suite, record_len) ||
+        s->client_flight_records >= TLS13_CLIENT_FLIGHT_MAX_RECORDS)
+        s->client_flight_done = true;
+    return TLS_PHASE_CLIENT_FLIGHT;
+}
+
 static void on_v3_record(struct tls_feed_ctx *x, struct tls_direction *d)
 {
     d->records++;
     switch (d->content_type) {
     case CT_CHANGE_CIPHER_SPEC: {
-        d->ccs_seen = true;
-        stop_copying(d);
+        /* Keys are in use after a CCS only in TLS <= 1.2; in TLS 1.3 the
+         * record is for middleboxes, and a second Client Hello or the real
+         * Server Hello may follow it in plaintext. */
+        if (!x->session->tls13) {
+            d->ccs_seen = true;
+            stop_copying(d);
+        }
         struct event ev = { .type = EV_CHANGE_CIPHER_SPEC, .length = d->record_len };
         emit(x, &ev);
         break;
@@ -284,7 +325,10 @@ static void on_v3_record(struct tls_feed_ctx *x, struct tls_direction *d)
         }
         break;
     case CT_APPLICATION_DATA: {
-        struct event ev = { .type = EV_APPLICATION_DATA, .length = d->record_len };
+        enum tls_record_phase phase = tls13_phase(x->session, x->sender, d->record_len);
+        bool handshake = phase == TLS_PHASE_SERVER_FLIGHT || phase == TLS_PHASE_CLIENT_FLIGHT;
+        struct event ev = { .type = handshake ? EV_ENCRYPTED_HANDSHAKE : EV_APPLICATION_DATA,
+                            .length = d->record_len, .tls_phase = (uint8_t)phase };
         emit(x, &ev);
         break;
     }

@@ -45,6 +45,16 @@ struct tls_direction {
 struct tls_session {
     struct tls_direction dir[2];    /* indexed by sender (conn->ep index) */
     uint16_t version;               /* negotiated, from the ServerHello */
+    /* A HelloRetryRequest or a ServerHello chose TLS 1.3 (or a draft): a
+     * ChangeCipherSpec is then only the middlebox-compatibility record and
+     * switches nothing (RFC 8446 D.4). */
+    bool tls13;
+    /* TLS 1.3 without keys: which opaque records are still handshake. */
+    uint16_t cipher_suite;          /* from the ServerHello */
+    bool server_hello_tls13;        /* a ServerHello (not a retry) chose 1.3 */
+    int8_t server_sender;           /* conn->ep index of the ServerHello's sender */
+    bool client_flight_started, client_flight_done;
+    uint8_t client_flight_records;
 };
 
 /* Everything a feed call needs to know about where the bytes came from. */

@@ -226,8 +226,12 @@ enum parse_status tls_parse_server_hello(const uint8_t *body, size_t len, uint8_
     out->random = (struct wire_bytes){ random, 32 };
     out->is_hello_retry_request =
         msg_type == TLS_HS_HELLO_RETRY_REQUEST || memcmp(random, hello_retry_random, 32) == 0;
-    /* Draft-era HelloRetryRequest (type 6) has no session id or compression. */
-    if (msg_type != TLS_HS_HELLO_RETRY_REQUEST) {
+    /* Draft-era HelloRetryRequest (type 6), and a ServerHello of TLS 1.3
+     * drafts before 22 (version 0x7F00 + draft, sent as the hello's own
+     * version), have no session id or compression. */
+    bool draft_layout = msg_type == TLS_HS_HELLO_RETRY_REQUEST ||
+                        ((out->legacy_version >> 8) == 0x7F && (out->legacy_version & 0xFF) < 22);
+    if (!draft_layout) {
         struct cursor sid = cursor_vec8(&c);
         out->session_id = (struct wire_bytes){ sid.data, sid.len };
     }
@@ -235,7 +239,7 @@ enum parse_status tls_parse_server_hello(const uint8_t *body, size_t len, uint8_
     if (!cursor_ok(&c))
         return out->status = PARSE_INVALID;
     out->has_cipher_suite = true;
-    if (msg_type != TLS_HS_HELLO_RETRY_REQUEST)
+    if (!draft_layout)
         out->compression_method = cursor_u8(&c);
     if (!cursor_ok(&c))
         return out->status = PARSE_INVALID;

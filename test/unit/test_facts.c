@@ -501,6 +501,82 @@ static void test_hello_lists_are_capped(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+static void tls13_server_hello(uint64_t frame)
+{
+    static const uint8_t random[32] = { 0x33 };
+    struct tls_server_hello sh = { .legacy_version = 0x0303, .has_supported_version = true,
+                                   .supported_version = 0x0304, .cipher_suite = 0x1301,
+                                   .has_cipher_suite = true, .random = { random, 32 } };
+    send_event((struct event){ .type = EV_SERVER_HELLO, .handshake_type = 2, .u.server_hello = &sh }, frame, SERVER);
+}
+
+static void opaque(uint64_t frame, int sender, uint32_t length, enum tls_record_phase phase)
+{
+    bool handshake = phase == TLS_PHASE_SERVER_FLIGHT || phase == TLS_PHASE_CLIENT_FLIGHT;
+    send_event((struct event){ .type = handshake ? EV_ENCRYPTED_HANDSHAKE : EV_APPLICATION_DATA,
+                               .length = length, .tls_phase = (uint8_t)phase }, frame, sender);
+}
+
+/* TLS 1.3 without keys: the flights are handshake, two equal small records
+ * before the answer are tickets, an alert-sized last record before a FIN is
+ * an alert, and only the rest is data received. */
+static void test_tls13_records_by_phase(void **state)
+{
+    (void)state;
+    uint64_t f = conn_up_to_client_hello(1);
+    tls13_server_hello(f + 3);
+    opaque(f + 3, SERVER, 2400, TLS_PHASE_SERVER_FLIGHT);
+    opaque(f + 4, CLIENT, 53, TLS_PHASE_CLIENT_FLIGHT);
+    opaque(f + 4, CLIENT, 120, TLS_PHASE_AFTER_HANDSHAKE);
+    opaque(f + 5, SERVER, 74, TLS_PHASE_AFTER_HANDSHAKE);
+    opaque(f + 5, SERVER, 74, TLS_PHASE_AFTER_HANDSHAKE);
+    opaque(f + 6, SERVER, 441, TLS_PHASE_AFTER_HANDSHAKE);
+    opaque(f + 7, CLIENT, 19, TLS_PHASE_AFTER_HANDSHAKE);
+    tcp(TCP_EV_FIN, f + 7, CLIENT);
+    tcp(TCP_EV_FIN, f + 8, SERVER);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *tls = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(capture, "connections"), 0), "tls");
+    assert_int_equal(num(tls, "encrypted_handshake.s2c_bytes"), 2400);
+    assert_int_equal(num(tls, "encrypted_handshake.c2s_bytes"), 53);
+    assert_int_equal(num(tls, "likely_tickets.s2c_records"), 2);
+    assert_int_equal(num(tls, "likely_tickets.s2c_bytes"), 148);
+    assert_int_equal(num(tls, "app_data.s2c_bytes"), 441);
+    assert_int_equal(num(tls, "app_data.s2c_first_frame"), f + 6);
+    assert_int_equal(num(tls, "app_data.c2s_bytes"), 120);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(tls, "handshake_complete")));
+    const cJSON *a = cJSON_GetArrayItem(cJSON_GetObjectItem(tls, "alerts"), 0);
+    assert_non_null(a);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(a, "likely")));
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(a, "sender")), "client");
+    assert_int_equal(num(a, "frame"), f + 7);
+    cJSON_Delete(capture);
+}
+
+/* A server that rejects the client's flight: its alert-sized record then
+ * its FIN is the likely alert, and no data was received. */
+static void test_tls13_server_alert_after_client_flight(void **state)
+{
+    (void)state;
+    uint64_t f = conn_up_to_client_hello(1);
+    tls13_server_hello(f + 3);
+    opaque(f + 3, SERVER, 2400, TLS_PHASE_SERVER_FLIGHT);
+    opaque(f + 4, CLIENT, 1200, TLS_PHASE_CLIENT_FLIGHT);
+    opaque(f + 4, CLIENT, 53, TLS_PHASE_CLIENT_FLIGHT);
+    opaque(f + 5, SERVER, 19, TLS_PHASE_AFTER_HANDSHAKE);
+    tcp(TCP_EV_FIN, f + 6, SERVER);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *tls = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(capture, "connections"), 0), "tls");
+    assert_int_equal(num(tls, "app_data.s2c_bytes"), 0);
+    assert_int_equal(num(tls, "app_data.s2c_records"), 0);
+    assert_null(cJSON_GetObjectItem(tls, "likely_tickets"));
+    const cJSON *a = cJSON_GetArrayItem(cJSON_GetObjectItem(tls, "alerts"), 0);
+    assert_non_null(a);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(a, "sender")), "server");
+    cJSON_Delete(capture);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +592,8 @@ int main(void)
         T(test_open_connections_with_facts_are_capped),
         T(test_other_connections_do_not_crowd_out_targets),
         T(test_hello_lists_are_capped),
+        T(test_tls13_records_by_phase),
+        T(test_tls13_server_alert_after_client_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -209,6 +209,30 @@ static void test_parse_server_hello_retry_request_random(void **state)
     assert_int_equal(sh.supported_version, 0x0304);
 }
 
+/* TLS 1.3 draft 18 (version 0x7F12): no session id, no compression. */
+static void test_parse_server_hello_draft18_layout(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    bb_be16(&b, 0x7F12);
+    bb_fill(&b, 0x44, 32);
+    bb_be16(&b, 0x1301);
+    size_t exts = bb_open(&b, 2);
+    size_t e = ext_begin(&b, EXT_KEY_SHARE);
+    bb_be16(&b, 0x001D);
+    size_t key = bb_open(&b, 2);
+    bb_fill(&b, 0x4B, 32);
+    bb_close(&b, key, 2);
+    ext_end(&b, e);
+    bb_close(&b, exts, 2);
+    struct tls_server_hello sh;
+    assert_int_equal(tls_parse_server_hello(b.data, b.len, HS_SERVER_HELLO, &sh), PARSE_OK);
+    assert_int_equal(sh.legacy_version, 0x7F12);
+    assert_int_equal(sh.cipher_suite, 0x1301);
+    assert_false(sh.has_supported_version);
+    assert_int_equal(sh.session_id.len, 0);
+}
+
 static void test_parse_server_hello_tls12_without_extensions(void **state)
 {
     (void)state;
@@ -287,6 +311,7 @@ struct seen {
     char alpn[16];
     struct tls_alert alert;
     const char *problem;
+    uint8_t tls_phase;
 };
 
 static struct seen events[64];
@@ -312,6 +337,7 @@ static void record_event(void *ctx, const struct event *ev)
     s->length = ev->length;
     s->handshake_type = ev->handshake_type;
     s->record_version = ev->record_version;
+    s->tls_phase = ev->tls_phase;
     switch (ev->type) {
     case EV_CLIENT_HELLO:
         s->sslv2 = ev->u.client_hello->sslv2;
@@ -816,6 +842,136 @@ static void test_hello_retry_request_does_not_stop_parsing(void **state)
     assert_true(session.dir[SERVER].encrypted_from_now);
 }
 
+/* RFC 8446 D.4: after a HelloRetryRequest both sides may send the
+ * middlebox-compatibility ChangeCipherSpec; the second Client Hello and the
+ * real Server Hello that follow are plaintext and must be read. */
+static void test_compat_ccs_after_hello_retry_request_switches_nothing(void **state)
+{
+    (void)state;
+    static const uint8_t ccs_body[1] = { 1 };
+    struct bytebuf ch1 = { .len = 0 }, ch2 = { .len = 0 }, hrr = { .len = 0 }, sh = { .len = 0 };
+    struct bytebuf server1 = { .len = 0 }, client2 = { .len = 0 }, server2 = { .len = 0 };
+    build_client_hello_record(&ch1);
+    build_hello_retry_request(&hrr);
+    put_handshake_record_of(&server1, &hrr, HS_SERVER_HELLO);
+    put_record(&server1, CT_CCS, ccs_body, 1);
+    put_record(&client2, CT_CCS, ccs_body, 1);
+    build_client_hello_record(&ch2);
+    bb_bytes(&client2, ch2.data, ch2.len);
+    build_server_hello(&sh, 0x33, 0x1301, 0x0304, NULL);
+    put_handshake_record_of(&server2, &sh, HS_SERVER_HELLO);
+    feed_segment(CLIENT, 1, &ch1);
+    feed_segment(SERVER, 2, &server1);
+    feed_segment(CLIENT, 3, &client2);
+    feed_segment(SERVER, 4, &server2);
+    assert_int_equal(n_events, 6);
+    assert_event(0, EV_CLIENT_HELLO, 1, CLIENT);
+    assert_event(1, EV_SERVER_HELLO, 2, SERVER);
+    assert_true(events[1].hrr);
+    assert_event(2, EV_CHANGE_CIPHER_SPEC, 2, SERVER);
+    assert_event(3, EV_CHANGE_CIPHER_SPEC, 3, CLIENT);
+    assert_event(4, EV_CLIENT_HELLO, 3, CLIENT);
+    assert_event(5, EV_SERVER_HELLO, 4, SERVER);
+    assert_false(events[5].hrr);
+    assert_true(session.dir[SERVER].encrypted_from_now);
+}
+
+/* TLS 1.2 keeps its meaning: records after a CCS are encrypted. */
+static void test_tls12_ccs_still_switches_to_encrypted(void **state)
+{
+    (void)state;
+    static const uint8_t ccs_body[1] = { 1 };
+    struct bytebuf sh = { .len = 0 }, seg = { .len = 0 }, fin = { .len = 0 };
+    build_server_hello(&sh, 0x33, 0xC02F, 0, NULL);
+    put_handshake_record_of(&seg, &sh, HS_SERVER_HELLO);
+    put_record(&seg, CT_CCS, ccs_body, 1);
+    bb_fill(&fin, 0, 12);
+    put_handshake_record_of(&seg, &fin, HS_FINISHED);
+    feed_segment(SERVER, 1, &seg);
+    assert_int_equal(n_events, 3);
+    assert_event(1, EV_CHANGE_CIPHER_SPEC, 1, SERVER);
+    assert_event(2, EV_ENCRYPTED_HANDSHAKE, 1, SERVER);
+    assert_true(session.dir[SERVER].ccs_seen);
+}
+
+static void put_opaque_record(struct bytebuf *b, size_t len)
+{
+    struct bytebuf body = { .len = 0 };
+    bb_fill(&body, 0xE7, len);
+    put_record(b, CT_APPDATA, body.data, body.len);
+}
+
+/* TLS 1.3 without keys: the server's flight and the client's Finished are
+ * encrypted handshake, what follows is application data. */
+static void test_tls13_opaque_records_classified_by_phase(void **state)
+{
+    (void)state;
+    static const uint8_t ccs_body[1] = { 1 };
+    struct bytebuf ch = { .len = 0 }, sh = { .len = 0 }, server1 = { .len = 0 }, client2 = { .len = 0 };
+    struct bytebuf server3 = { .len = 0 };
+    build_client_hello_record(&ch);
+    build_server_hello(&sh, 0x33, 0x1301, 0x0304, NULL);
+    put_handshake_record_of(&server1, &sh, HS_SERVER_HELLO);
+    put_record(&server1, CT_CCS, ccs_body, 1);
+    put_opaque_record(&server1, 2000);  /* EncryptedExtensions .. Finished */
+    put_record(&client2, CT_CCS, ccs_body, 1);
+    put_opaque_record(&client2, 53);    /* Finished: 4 + 32 + 1 + 16 */
+    put_opaque_record(&client2, 90);    /* the request */
+    put_opaque_record(&server3, 250);   /* a ticket or data: only keys tell */
+    put_opaque_record(&server3, 900);
+    feed_segment(CLIENT, 1, &ch);
+    feed_segment(SERVER, 2, &server1);
+    feed_segment(CLIENT, 3, &client2);
+    feed_segment(SERVER, 4, &server3);
+    assert_int_equal(n_events, 9);
+    assert_event(3, EV_ENCRYPTED_HANDSHAKE, 2, SERVER);
+    assert_int_equal(events[3].tls_phase, TLS_PHASE_SERVER_FLIGHT);
+    assert_int_equal(events[3].length, 2000);
+    assert_event(4, EV_CHANGE_CIPHER_SPEC, 3, CLIENT);
+    assert_event(5, EV_ENCRYPTED_HANDSHAKE, 3, CLIENT);
+    assert_int_equal(events[5].tls_phase, TLS_PHASE_CLIENT_FLIGHT);
+    assert_event(6, EV_APPLICATION_DATA, 3, CLIENT);
+    assert_int_equal(events[6].tls_phase, TLS_PHASE_AFTER_HANDSHAKE);
+    assert_event(7, EV_APPLICATION_DATA, 4, SERVER);
+    assert_int_equal(events[7].tls_phase, TLS_PHASE_AFTER_HANDSHAKE);
+    assert_event(8, EV_APPLICATION_DATA, 4, SERVER);
+}
+
+/* A client certificate: Certificate, CertificateVerify, Finished. */
+static void test_tls13_client_flight_with_certificate(void **state)
+{
+    (void)state;
+    struct bytebuf sh = { .len = 0 }, server1 = { .len = 0 }, client2 = { .len = 0 };
+    build_server_hello(&sh, 0x33, 0x1302, 0x0304, NULL);
+    put_handshake_record_of(&server1, &sh, HS_SERVER_HELLO);
+    put_opaque_record(&server1, 3000);
+    put_opaque_record(&client2, 1200);  /* Certificate */
+    put_opaque_record(&client2, 280);   /* CertificateVerify */
+    put_opaque_record(&client2, 69);    /* Finished: 4 + 48 + 1 + 16 */
+    put_opaque_record(&client2, 19);    /* alert-sized: data as far as the record layer knows */
+    feed_segment(SERVER, 1, &server1);
+    feed_segment(CLIENT, 2, &client2);
+    assert_int_equal(n_events, 6);
+    for (size_t i = 2; i <= 4; i++) {
+        assert_event(i, EV_ENCRYPTED_HANDSHAKE, 2, CLIENT);
+        assert_int_equal(events[i].tls_phase, TLS_PHASE_CLIENT_FLIGHT);
+    }
+    assert_event(5, EV_APPLICATION_DATA, 2, CLIENT);
+}
+
+/* TLS 1.2 application data has no phase. */
+static void test_tls12_application_data_has_no_phase(void **state)
+{
+    (void)state;
+    struct bytebuf sh = { .len = 0 }, seg = { .len = 0 };
+    build_server_hello(&sh, 0x33, 0xC02F, 0, NULL);
+    put_handshake_record_of(&seg, &sh, HS_SERVER_HELLO);
+    put_opaque_record(&seg, 100);
+    feed_segment(SERVER, 1, &seg);
+    assert_event(1, EV_APPLICATION_DATA, 1, SERVER);
+    assert_int_equal(events[1].tls_phase, TLS_PHASE_NONE);
+}
+
 static void test_feed_sslv2_client_hello(void **state)
 {
     (void)state;
@@ -896,6 +1052,7 @@ int main(void)
         P(test_parse_server_hello_fields),
         P(test_parse_server_hello_retry_request_random),
         P(test_parse_server_hello_tls12_without_extensions),
+        P(test_parse_server_hello_draft18_layout),
         P(test_parse_sslv2_client_hello_three_byte_specs),
         P(test_parse_sslv2_client_hello_partial_spec_invalid),
         T(test_feed_client_hello_one_byte_at_a_time),
@@ -919,6 +1076,11 @@ int main(void)
         T(test_gap_inside_handshake_record_loses_sync),
         T(test_tls13_server_hello_later_server_handshake_not_parsed),
         T(test_hello_retry_request_does_not_stop_parsing),
+        T(test_compat_ccs_after_hello_retry_request_switches_nothing),
+        T(test_tls12_ccs_still_switches_to_encrypted),
+        T(test_tls13_opaque_records_classified_by_phase),
+        T(test_tls13_client_flight_with_certificate),
+        T(test_tls12_application_data_has_no_phase),
         T(test_feed_sslv2_client_hello),
         T(test_looks_like_start_first_payload_any_record_type),
         T(test_looks_like_start_later_only_hello_records),
