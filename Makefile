@@ -110,6 +110,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/text_width.py $(BUILD)/tlsdiag samples
 	test/e2e/folder_readmes.py
+	test/e2e/tls13_without_keys.py $(BUILD)/tlsdiag samples
 	test/hostile/run.sh $(BUILD)/tlsdiag
 	@$(MAKE) --no-print-directory fuzz-replay SANITIZE=$(SANITIZE)
 	@if [ "$(SANITIZE)" = 1 ] && command -v clang >/dev/null; then $(MAKE) --no-print-directory fuzz-smoke; fi
