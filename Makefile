@@ -103,6 +103,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/mixed_linktypes.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/corpus.py $(BUILD)/tlsdiag $(SHARED)/corpus/public
 	test/e2e/oracle.sh $(BUILD)/tlsdiag $(SHARED)
+	test/e2e/oracle_samples.sh $(BUILD)/tlsdiag $(SHARED)
 	$(BUILD)/tlsdiag check --manifest samples/expect.json
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
