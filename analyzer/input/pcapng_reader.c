@@ -67,6 +67,8 @@ struct pcapng_reader {
 
     pcapng_secrets_fn on_secrets;   /* NULL: secrets blocks are skipped */
     void *secrets_ctx;
+    bool secrets_only;              /* blocks other than SHB, IDB, DSB seeked over */
+    bool block_skipped;             /* the current block was seeked over, not read */
 };
 
 enum block_read {
@@ -224,6 +226,18 @@ static enum block_read read_block(struct pcapng_reader *r, char *err, size_t err
     uint32_t total_len = read_u32(&header, r->big_endian);
     if (!block_length_acceptable(r, total_len, err, errlen))
         return BLOCK_DAMAGED;
+    r->block_skipped = r->secrets_only && r->block_type != BLOCK_SECTION_HEADER &&
+                       r->block_type != BLOCK_INTERFACE && r->block_type != BLOCK_DECRYPTION_SECRETS;
+    if (r->block_skipped) {
+        /* Only its length was needed: the bytes are never read here. */
+        if (fseeko(r->file, (off_t)(total_len - already_read), SEEK_CUR) != 0) {
+            block_error(r, err, errlen, "cannot seek: %s", strerror(errno));
+            return BLOCK_DAMAGED;
+        }
+        r->block_len = total_len;
+        r->next_offset += total_len;
+        return BLOCK_READ;
+    }
     if (!ensure_block_capacity(r, total_len)) {
         block_error(r, err, errlen, "out of memory for %" PRIu32 " bytes", total_len);
         return BLOCK_DAMAGED;
@@ -567,6 +581,11 @@ void pcapng_reader_on_secrets(struct pcapng_reader *r, pcapng_secrets_fn fn, voi
     r->secrets_ctx = ctx;
 }
 
+void pcapng_reader_secrets_only(struct pcapng_reader *r)
+{
+    r->secrets_only = true;
+}
+
 /* ---- public interface ---- */
 
 /* A regular file's size; a stream over memory (fmemopen(), no descriptor)
@@ -625,6 +644,8 @@ static bool process_block(struct pcapng_reader *r, struct capture_packet *pkt,
                           bool *is_packet, char *err, size_t errlen)
 {
     *is_packet = false;
+    if (r->block_skipped)
+        return true;
     switch (r->block_type) {
     case BLOCK_SECTION_HEADER:
         return process_section_header(r, err, errlen);
