@@ -105,6 +105,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/corpus.py $(BUILD)/tlsdiag $(SHARED)/corpus/public
 	test/e2e/oracle.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/oracle_keys.sh $(BUILD)/tlsdiag $(SHARED)
+	test/e2e/keylog_inputs.sh $(BUILD)/tlsdiag
 	$(BUILD)/tlsdiag check --manifest samples/expect.json
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
