@@ -526,7 +526,7 @@ static void print_decryption(FILE *out, const cJSON *side)
     const cJSON *kl = cJSON_GetObjectItem(facts, "keylog");
     if (!kl)
         return;
-    char sources[512], line[1536], unused[512];
+    char sources[512], line[4096], unused[512];
     join_strings(cJSON_GetObjectItem(kl, "sources"), sources, sizeof sources, 4);
     join_strings(cJSON_GetObjectItem(kl, "unused_lines"), unused, sizeof unused, 4);
     snprintf(line, sizeof line, "%.0f lines read from %s: %.0f secrets, %.0f used, %.0f unused%s%s%s",
