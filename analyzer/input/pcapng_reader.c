@@ -71,6 +71,9 @@ struct pcapng_reader {
     bool block_skipped;             /* the current block was seeked over, not read */
 };
 
+/* Blocks a secrets-only walk reads through rather than seeks over. */
+#define SECRETS_WALK_SEEK_OVER 16384u
+
 enum block_read {
     BLOCK_READ,
     BLOCK_CLEAN_EOF,
@@ -229,10 +232,21 @@ static enum block_read read_block(struct pcapng_reader *r, char *err, size_t err
     r->block_skipped = r->secrets_only && r->block_type != BLOCK_SECTION_HEADER &&
                        r->block_type != BLOCK_INTERFACE && r->block_type != BLOCK_DECRYPTION_SECRETS;
     if (r->block_skipped) {
-        /* Only its length was needed: the bytes are never read here. */
-        if (fseeko(r->file, (off_t)(total_len - already_read), SEEK_CUR) != 0) {
-            block_error(r, err, errlen, "cannot seek: %s", strerror(errno));
-            return BLOCK_DAMAGED;
+        /* Only its length was needed. A short block is stepped over in
+         * the stream's buffer (a seek per small packet costs a system call
+         * each, more than reading through); a long one by a seek. */
+        uint32_t left = total_len - (uint32_t)already_read;
+        if (left > SECRETS_WALK_SEEK_OVER) {
+            if (fseeko(r->file, (off_t)left, SEEK_CUR) != 0) {
+                block_error(r, err, errlen, "cannot seek: %s", strerror(errno));
+                return BLOCK_DAMAGED;
+            }
+        } else {
+            uint8_t scratch[SECRETS_WALK_SEEK_OVER];
+            if (fread(scratch, 1, left, r->file) != left) {
+                block_error(r, err, errlen, "total length %" PRIu32 " past end of file", total_len);
+                return BLOCK_DAMAGED;
+            }
         }
         r->block_len = total_len;
         r->next_offset += total_len;

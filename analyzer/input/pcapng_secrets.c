@@ -79,6 +79,8 @@ enum dsb_scan_result pcapng_secrets_scan_file_from(const char *path, struct keyl
         snprintf(err, errlen, "%s", strerror(errno));
         return DSB_SCAN_UNREADABLE;
     }
+    /* A large buffer: the walk reads through small blocks (pcapng_reader.c). */
+    setvbuf(f, NULL, _IOFBF, 1u << 20);
     uint8_t magic[MAGIC_LEN];
     size_t got = fread(magic, 1, sizeof magic, f);
     if (ferror(f)) {
