@@ -92,7 +92,8 @@ unit: $(TEST_BINS)
 	@fail=0; for t in $(TEST_BINS); do $$t || fail=1; done; exit $$fail
 
 # End-to-end: bad inputs, mixed link types, every corpus capture once and ten
-# times over (flat memory), the oracle score against tshark, every sample's
+# times over (flat memory), the oracle score against tshark (and, with the
+# samples' key logs, against tshark's decrypted events), every sample's
 # diagnosis (tlsdiag check), the report schema, rules loaded at run time
 # (misspelled facts and undeclared causes refused, a new cause from a pack),
 # text reports within 80 columns, hostile captures against the limits, the
@@ -104,6 +105,8 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/corpus.py $(BUILD)/tlsdiag $(SHARED)/corpus/public
 	test/e2e/oracle.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/oracle_samples.sh $(BUILD)/tlsdiag $(SHARED)
+	test/e2e/oracle_keys.sh $(BUILD)/tlsdiag $(SHARED)
+	test/e2e/keylog_inputs.sh $(BUILD)/tlsdiag
 	$(BUILD)/tlsdiag check --manifest samples/expect.json
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json

@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pkt.ts_ns += 1000;
         conn.last_frame = pkt.frame;
         conn.last_ts = pkt.ts_ns;
-        struct tls_feed_ctx x = { &consumer.sink, &limits, &session, &conn, sender, &pkt };
+        struct tls_feed_ctx x = { &consumer.sink, &limits, &session, &conn, sender, &pkt, NULL };
         if (c & 2) {
             tls_gap(&x, (uint64_t)fuzz_u16(&in) + 1);
             continue;

@@ -3,6 +3,7 @@
 #define TLSDIAG_CLI_H
 
 #include <stdio.h>
+#include "key_sources.h"
 #include "pipeline.h"
 
 #include "version.h"
@@ -25,7 +26,14 @@ int cmd_stats(int argc, char **argv);
 /* For commands that take only limit options and capture files: returns the
  * index of the first file, CLI_HELP_SHOWN after --help, or CLI_USAGE_ERROR
  * (message printed). */
-int cli_parse_common(int argc, char **argv, struct pipeline_options *opt, void (*help)(FILE *));
+int cli_parse_common(int argc, char **argv, struct pipeline_options *opt, void (*help)(FILE *),
+                     struct keylog_files *keys);
+
+/* --keylog FILE (keys NULL: not an option of this command). Returns 1 when
+ * argv[*i] was one (the file read into keys), 0 when not, -1 when the file
+ * cannot be used (message naming it printed: exit 2). */
+int cli_keylog_option(int argc, char **argv, int *i, struct keylog_files *keys);
+void cli_keylog_help(FILE *f);
 
 /* Parses a limit option shared by every command (--max-conns N ...).
  * Returns 1 when argv[*i] was such an option (and consumes its value),

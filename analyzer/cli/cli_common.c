@@ -109,13 +109,44 @@ int cli_exit_status(enum pass_status worst)
     return worst == PASS_UNUSABLE ? 2 : 0;
 }
 
-int cli_parse_common(int argc, char **argv, struct pipeline_options *opt, void (*help)(FILE *))
+int cli_keylog_option(int argc, char **argv, int *i, struct keylog_files *kf)
+{
+    if (!kf || strcmp(argv[*i], "--keylog"))
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "tlsdiag: --keylog needs a file\n");
+        return -1;
+    }
+    const char *path = argv[++*i];
+    char err[192];
+    if (!keylog_files_add(kf, path, err, sizeof err)) {
+        fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
+        return -1;
+    }
+    return 1;
+}
+
+void cli_keylog_help(FILE *f)
+{
+    fprintf(f, "  --keylog FILE        TLS key log (NSS format, as SSLKEYLOGFILE writes) to decrypt\n"
+               "                       with (repeatable; at most %u MiB and %u entries in all);\n"
+               "                       a pcapng file's Decryption Secrets Blocks are used unasked\n",
+            KEYLOG_MAX_INPUT >> 20, KEYLOG_MAX_ENTRIES);
+}
+
+int cli_parse_common(int argc, char **argv, struct pipeline_options *opt, void (*help)(FILE *),
+                     struct keylog_files *keys)
 {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             help(stdout);
             return CLI_HELP_SHOWN;
         }
+        int k = cli_keylog_option(argc, argv, &i, keys);
+        if (k < 0)
+            return CLI_USAGE_ERROR;
+        if (k > 0)
+            continue;
         int r = cli_limit_option(argc, argv, &i, opt);
         if (r < 0)
             return CLI_USAGE_ERROR;

@@ -19,6 +19,7 @@ struct analyze_args {
     const char **files;
     int file_count;
     int jobs;                    /* analyze --jobs N */
+    struct keylog_files keys;    /* --keylog FILE... */
 };
 
 static void common_help(FILE *f)
@@ -35,7 +36,9 @@ static void common_help(FILE *f)
                "  --format %-11s what to print on standard output (default %s)\n",
             formats, report_formats[0].name);
     fprintf(f, "  --jobs N             analyze: N captures at a time, one process each;\n"
-               "                       output stays in the order of the arguments\n\n");
+               "                       output stays in the order of the arguments\n");
+    cli_keylog_help(f);
+    fputc('\n', f);
     cli_limit_help(f);
 }
 
@@ -80,6 +83,11 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
         const char *arg = argv[i];
         bool has_value = i + 1 < argc;
         int r = cli_limit_option(argc, argv, &i, &a->diag.pipeline);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        r = cli_keylog_option(argc, argv, &i, &a->keys);
         if (r < 0)
             return 2;
         if (r > 0)
@@ -293,6 +301,7 @@ static int finish(struct analyze_args *a, int status)
 {
     free(a->files);
     diagnose_free_options(&a->diag);
+    keylog_files_free(&a->keys);
     return status;
 }
 
@@ -327,6 +336,7 @@ static int run_command(int argc, char **argv, void (*help)(FILE *),
     }
     a.diag.input_digests = a.json_path || a.format->shows_digests;
     a.diag.on_input_read = cli_report_run;
+    a.diag.keylog_files = &a.keys;
     char err[512] = "";
     struct diagnoser *d = diagnoser_new(&a.diag, err, sizeof err);
     if (!d) {

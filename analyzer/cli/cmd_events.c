@@ -10,7 +10,12 @@ static void events_help(FILE *f)
                "Prints one JSON object per line for every TLS Client Hello, Server Hello,\n"
                "HelloRetryRequest, Certificate and alert, and every HTTP CONNECT request and\n"
                "response, in capture order (schema: the oracle contract in the README).\n\n"
-               "exit status: 0 read, 2 unusable input or usage error\n\n");
+               "With a key log (--keylog, or a pcapng Decryption Secrets Block) the messages\n"
+               "of decrypted records are printed too, with \"decrypted\": true.\n\n"
+               "exit status: 0 read, 2 unusable input or usage error\n\n"
+               "options:\n");
+    cli_keylog_help(f);
+    fputc('\n', f);
     cli_limit_help(f);
 }
 
@@ -18,9 +23,12 @@ int cmd_events(int argc, char **argv)
 {
     struct pipeline_options opt;
     pipeline_default_options(&opt);
-    int first_file = cli_parse_common(argc, argv, &opt, events_help);
-    if (first_file < 0)
+    struct keylog_files keys = { 0 };
+    int first_file = cli_parse_common(argc, argv, &opt, events_help, &keys);
+    if (first_file < 0) {
+        keylog_files_free(&keys);
         return first_file == CLI_HELP_SHOWN ? 0 : 2;
+    }
     /* Events come in bursts of short lines: a large buffer, allocated by
      * the C library so it lives as long as stdout. */
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -32,11 +40,17 @@ int cmd_events(int argc, char **argv)
         struct pipeline_summary summary;
         char err[256] = "";
         struct capture_source src = { .path = argv[i] };
+        struct capture_keys ck;
+        capture_keys_load(&ck, &keys, &src);
+        opt.keylog = ck.store;
         enum pass_status st = pass_read(&src, &opt, &sink, &summary, err, sizeof err);
+        opt.keylog = NULL;
+        capture_keys_free(&ck);
         fflush(stdout);
         cli_report_run(argv[i], st, err, &summary);
         if (cli_exit_status(st))
             status = cli_exit_status(st);
     }
+    keylog_files_free(&keys);
     return status;
 }

@@ -79,7 +79,7 @@ int cmd_stats(int argc, char **argv)
 {
     struct pipeline_options opt;
     pipeline_default_options(&opt);
-    int first_file = cli_parse_common(argc, argv, &opt, stats_help);
+    int first_file = cli_parse_common(argc, argv, &opt, stats_help, NULL);
     if (first_file < 0)
         return first_file == CLI_HELP_SHOWN ? 0 : 2;
     int status = 0;

@@ -164,21 +164,30 @@ static enum pass_status collect_facts(struct diagnoser *d, const struct capture_
         .proxy_ports = d->proxy_ports, .proxy_port_count = d->proxy_port_count,
         .max_open_tls_facts = d->opt->pipeline.max_open_tls_facts,
     };
+    /* The capture's keys: --keylog files and its Decryption Secrets Blocks. */
+    struct capture_keys keys;
+    capture_keys_load(&keys, d->opt->keylog_files, src);
+    struct pipeline_options popt = d->opt->pipeline;
+    popt.keylog = keys.store;
+    fo.keys = &keys;
     struct facts_builder *fb = facts_new(&fo);
-    if (!fb)
+    if (!fb) {
+        capture_keys_free(&keys);
         return PASS_UNUSABLE;
+    }
     struct event_sink sink = { fb, facts_on_event };
     struct pipeline_summary summary;
     char err[256] = "";
     /* A digest names a file; bytes in memory have none. */
     struct file_digest *digest = d->opt->input_digests && src->path ? file_digest_start(src->path) : NULL;
-    enum pass_status status = pass_read(src, &d->opt->pipeline, &sink, &summary, err, sizeof err);
+    enum pass_status status = pass_read(src, &popt, &sink, &summary, err, sizeof err);
     char sha256[FILE_DIGEST_HEX];
     file_digest_finish(digest, sha256);
     if (d->opt->on_input_read)
         d->opt->on_input_read(name, status, err, &summary);
     if (status == PASS_UNUSABLE) {
         facts_free(fb);
+        capture_keys_free(&keys);
         return status;
     }
     struct stat st;
@@ -188,6 +197,7 @@ static enum pass_status collect_facts(struct diagnoser *d, const struct capture_
     side->facts = facts_finish(fb, &summary);
     side->input = report_input_json(role, name, size, sha256, summary.format, summary.frames);
     facts_free(fb);
+    capture_keys_free(&keys);
     return status;
 }
 

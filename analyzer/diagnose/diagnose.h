@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 #include "engine.h"
+#include "key_sources.h"
 #include "pipeline.h"
 
 struct diagnose_options {
@@ -16,6 +17,7 @@ struct diagnose_options {
     size_t rule_path_count;
     bool default_rules;          /* load the packs installed with tlsdiag */
     bool input_digests;          /* SHA-256 of each input (for JSON reports) */
+    const struct keylog_files *keylog_files;   /* --keylog; NULL: none */
     /* Told how each input was read (unusable: the reason in err; a damaged
      * tail or skipped link types in the summary), as it is read; the caller
      * decides what to say. May be NULL. */

@@ -26,7 +26,8 @@
     F(P ".ms_after", NUMBER, "milliseconds between that message and the alert")                 \
     F(P ".before_handshake_done", BOOLEAN, "the alert came before the handshake completed")      \
     F(P ".likely", BOOLEAN, "TLS 1.3 without keys: an alert-sized record that ended its side")  \
-    F(P ".record_length", INTEGER, "that record's length")
+    F(P ".record_length", INTEGER, "that record's length")                                       \
+    F(P ".decrypted", BOOLEAN, "read from an encrypted record with key log secrets")
 
 #define CERT_FACTS(F, P)                                                                           \
     F(P ".subject", STRING, "the certificate's subject distinguished name")                     \
@@ -64,7 +65,8 @@
     F(P ".leaf_issuer", STRING, "the leaf's issuer")                                             \
     F(P ".top_issuer", STRING, "the issuer of the last certificate sent: the chain's anchor")    \
     F(P ".top_issuer_cn", STRING, "that issuer's common name")                                   \
-    F(P ".includes_self_signed_root", BOOLEAN, "the last certificate sent is self-signed (a root)")
+    F(P ".includes_self_signed_root", BOOLEAN, "the last certificate sent is self-signed (a root)") \
+    F(P ".decrypted", BOOLEAN, "read from encrypted records with key log secrets (TLS 1.3)")
 
 #define CLIENT_HELLO_FACTS(F, P)                                                                   \
     F(P ".frame", FRAME, "its frame")                                                            \
@@ -118,6 +120,44 @@
     F(P ".ja3s", STRING, "the JA3S string")                                                      \
     F(P ".ja3s_hash", STRING, "the JA3S fingerprint (MD5 of ja3s, hex)")
 
+/* With a key log only (--keylog or a pcapng Decryption Secrets Block). */
+#define DECRYPTION_FACTS(F, P)                                                                     \
+    F(P, OBJECT, "what the key log did for the connection (only with a key log)")                 \
+    F(P ".status", STRING, "decrypted, no_keys, unsupported_suite, records_missing or auth_failed") \
+    F(P ".reason", STRING, "the status in words")                                                 \
+    F(P ".key_log_lines_used", INTEGER, "key log lines whose secrets decrypted records")          \
+    F(P ".key_log_lines", ARRAY, "those lines as FILE:LINE (pcapng DSB N:LINE), the first 8")      \
+    F(P ".key_log_lines[]", STRING, "one key log line")                                          \
+    F(P ".secrets_used", ARRAY, "the key log labels used (CLIENT_RANDOM, ...)")                   \
+    F(P ".secrets_used[]", STRING, "one label")                                                  \
+    F(P ".secrets_missing", ARRAY, "labels the connection needed and the key log lacks")          \
+    F(P ".secrets_missing[]", STRING, "one label")                                               \
+    F(P ".records_decrypted_client", INTEGER, "records of the client decrypted")                  \
+    F(P ".records_decrypted_server", INTEGER, "records of the server decrypted")                  \
+    F(P ".cipher_suite", INTEGER, "unsupported_suite: the suite")                                 \
+    F(P ".records_missing_frame", FRAME, "where a capture hole ended decryption")                  \
+    F(P ".auth_failed_frame", FRAME, "the first record that did not authenticate")                \
+    F(P ".key_update_frame", FRAME, "a KeyUpdate: the sender's later records are not decrypted")  \
+    F(P ".key_update_by", STRING, "who sent it: client or server")
+
+#define KEYLOG_SUMMARY_FACTS(F, P)                                                                 \
+    F(P, OBJECT, "the capture's key log (only with --keylog or a Decryption Secrets Block)")      \
+    F(P ".sources", ARRAY, "where its lines came from: --keylog files, pcapng DSB N")             \
+    F(P ".sources[]", STRING, "one source")                                                      \
+    F(P ".dsb_blocks", INTEGER, "TLS key log Decryption Secrets Blocks in the capture")           \
+    F(P ".lines_read", INTEGER, "lines read, blank and comment lines too")                        \
+    F(P ".entries", INTEGER, "secrets kept")                                                     \
+    F(P ".entries_used", INTEGER, "of them, used to decrypt")                                    \
+    F(P ".entries_unused", INTEGER, "of them, not used")                                         \
+    F(P ".malformed_lines", INTEGER, "lines that are not key log lines")                          \
+    F(P ".first_malformed_line", STRING, "the first of them, as SOURCE:LINE")                     \
+    F(P ".ignored_lines", INTEGER, "lines with labels tlsdiag does not use (EXPORTER_SECRET, ...)") \
+    F(P ".duplicates", INTEGER, "lines repeating a kept client random and label")                 \
+    F(P ".over_cap", INTEGER, "good lines past the 100,000-entry limit, not kept")                \
+    F(P ".status", STRING, "ok, or the key log limit that was hit")                               \
+    F(P ".unused_lines", ARRAY, "the unused entries' lines, the first 8")                         \
+    F(P ".unused_lines[]", STRING, "one line, as SOURCE:LINE")
+
 #define TLS_FACTS(F, P)                                                                            \
     F(P ".client_hello_count", INTEGER, "Client Hellos sent (a second one follows a HelloRetryRequest)") \
     F(P ".client_hello", OBJECT, "the connection's first Client Hello")                          \
@@ -166,7 +206,8 @@
     F(P ".likely_tickets.s2c_first_frame", FRAME, "the first of them")                          \
     F(P ".alert_records_client", INTEGER, "alert records from the client, encrypted ones too")   \
     F(P ".alert_records_server", INTEGER, "alert records from the server, encrypted ones too")   \
-    F(P ".last_message", STRING, "the last handshake message or record type seen (client_hello, ...)")
+    F(P ".last_message", STRING, "the last handshake message or record type seen (client_hello, ...)") \
+    DECRYPTION_FACTS(F, P ".decryption")
 
 #define CONNECTION_FACTS(F, P)                                                                     \
     F(P ".id", INTEGER, "the connection's number in the capture, from 1")                        \
@@ -325,7 +366,8 @@
     FAILED_CONNECT_FACTS(F, P ".failed_connects[]")                                              \
     F(P ".proxy_connect_failures", ARRAY, "of the failed connects, those to a proxy port")       \
     F(P ".proxy_connect_failures[]", OBJECT, "one of them")                                      \
-    FAILED_CONNECT_FACTS(F, P ".proxy_connect_failures[]")
+    FAILED_CONNECT_FACTS(F, P ".proxy_connect_failures[]")                                        \
+    KEYLOG_SUMMARY_FACTS(F, P ".keylog")
 
 #define FACT_REGISTRY(F)                                                                           \
     F("conn", OBJECT, "the connection a connection-scope rule is evaluated for")                \

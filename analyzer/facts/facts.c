@@ -57,6 +57,7 @@ void track_free(struct facts_builder *fb, struct conn_track *t)
     cJSON_Delete(t->tls);
     cJSON_Delete(t->proxy);
     cJSON_Delete(t->http);
+    decryption_track_free(t);
     free(t);
 }
 
@@ -69,6 +70,24 @@ static int event_side(const struct event *ev)
 static bool builds_facts(enum event_type type)
 {
     return type != EV_TCP && type != EV_STREAM_GAP && type != EV_HANDSHAKE_OTHER;
+}
+
+/* Events of decryption (keys only): true when handled here. */
+static bool on_keyed_event(struct facts_builder *fb, struct conn_track *t, const struct event *ev, int side)
+{
+    (void)fb;
+    if (ev->type == EV_TLS_DECRYPTION) {
+        on_tls_decryption(t, ev, side);
+        return true;
+    }
+    on_decrypted_event(t, ev, side);
+    if (ev->type == EV_HANDSHAKE_OTHER) {
+        on_decrypted_handshake_other(t, ev, side);
+        return true;
+    }
+    /* A post-handshake record (a ticket, a KeyUpdate) is not application
+     * data, and not the end of the handshake either. */
+    return ev->type == EV_ENCRYPTED_HANDSHAKE && ev->tls_phase == TLS_PHASE_POST_HANDSHAKE;
 }
 
 void facts_on_event(void *ctx, const struct event *ev)
@@ -88,6 +107,10 @@ void facts_on_event(void *ctx, const struct event *ev)
     if (builds_facts(ev->type) && !may_build_facts(fb, t, ev))
         return;
     int side = event_side(ev);
+    if (ev->decrypted || ev->type == EV_TLS_DECRYPTION) {
+        if (on_keyed_event(fb, t, ev, side))
+            return;
+    }
     switch (ev->type) {
     case EV_CLIENT_HELLO: on_client_hello(t, ev); break;
     case EV_SERVER_HELLO: on_server_hello(t, ev); break;
@@ -138,6 +161,7 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
         cJSON_AddItemToArray(hosts, cJSON_CreateString(fb->opt.hosts[i]));
     cJSON *conns = kept_connections_take(fb, capture);
     add_summaries(fb, capture);
+    add_keylog_summary(fb, capture);
     json_add(capture, "connections", conns);
     return capture;
 }

@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 #include "events.h"
+#include "key_sources.h"
 #include "pipeline.h"
 
 /* Connection facts kept, of targets (or, when none matched, of every TLS
@@ -40,6 +41,9 @@ struct facts_options {
      * once; the ones over it are counted (reading_losses.connections_without_facts).
      * 0: PIPELINE_DEFAULT_OPEN_TLS_FACTS. */
     uint32_t max_open_tls_facts;
+    /* The capture's key log and where its lines came from (NULL or no
+     * store: no decryption facts at all). Must outlive facts_finish(). */
+    const struct capture_keys *keys;
 };
 
 struct facts_builder;

@@ -72,6 +72,7 @@ struct conn_track {
         uint8_t *raw;
         size_t len;
         bool tls13;
+        bool decrypted;            /* read from encrypted records with keys */
         uint64_t frame;            /* 0: none kept */
         int64_t ts_ns;
     } certificate[2];
@@ -104,6 +105,7 @@ struct conn_track {
     bool tls13;
     bool handshake_done;
     int64_t handshake_done_ts;
+    struct decryption_track *decryption;   /* facts_decrypt.c; NULL without keys */
     /* TCP (facts_tcp.c) */
     uint64_t syn_frame, synack_frame, rst_frame, fin_frame[2];
     int64_t syn_ts, synack_ts, rst_ts, fin_ts[2];
@@ -240,6 +242,14 @@ void on_tls_close(struct conn_track *t, int side);
 void on_tls_problem(struct conn_track *t, const struct event *ev);
 /* The track's "tls" facts, complete, moved out of it; NULL without TLS. */
 cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t);
+
+/* facts_decrypt.c: with a key log only */
+void on_tls_decryption(struct conn_track *t, const struct event *ev, int side);
+void on_decrypted_event(struct conn_track *t, const struct event *ev, int side);
+void on_decrypted_handshake_other(struct conn_track *t, const struct event *ev, int side);
+void add_decryption_facts(struct facts_builder *fb, const struct conn_track *t, cJSON *tls);
+void add_keylog_summary(struct facts_builder *fb, cJSON *capture);
+void decryption_track_free(struct conn_track *t);
 
 /* facts_proxy.c */
 void on_connect_request(struct conn_track *t, const struct event *ev);

@@ -153,9 +153,12 @@ void on_certificate(struct facts_builder *fb, struct conn_track *t, const struct
         pc->tls13 = m->tls13;
         pc->frame = ev->frame;
         pc->ts_ns = ev->ts_ns;
+        pc->decrypted = ev->decrypted;
         return;
     }
-    json_add(tls, key, certificate_json(fb, m->body, m->len, m->tls13, ev->frame, ev->ts_ns));
+    cJSON *cert = json_add(tls, key, certificate_json(fb, m->body, m->len, m->tls13, ev->frame, ev->ts_ns));
+    if (cert && ev->decrypted)
+        json_add_bool(cert, "decrypted", true);
 }
 
 /* The certificates kept as bytes, as JSON into tls. */
@@ -164,8 +167,11 @@ static void render_certificates(struct facts_builder *fb, struct conn_track *t, 
     static const char *const keys[2] = { [SIDE_CLIENT] = "client_certificate", [SIDE_SERVER] = "certificate" };
     for (int side = 0; side < 2; side++) {
         struct pending_certificate *pc = &t->certificate[side];
-        if (pc->frame)
-            json_add(tls, keys[side], certificate_json(fb, pc->raw, pc->len, pc->tls13, pc->frame, pc->ts_ns));
+        if (!pc->frame)
+            continue;
+        cJSON *cert = json_add(tls, keys[side], certificate_json(fb, pc->raw, pc->len, pc->tls13, pc->frame, pc->ts_ns));
+        if (cert && pc->decrypted)
+            json_add_bool(cert, "decrypted", true);
     }
 }
 
@@ -224,6 +230,8 @@ void on_alert(struct conn_track *t, const struct event *ev, int side)
     json_add_u64(o, "frame", ev->frame);
     json_add_string(o, "sender", side_name(side));
     json_add_bool(o, "encrypted", a->encrypted);
+    if (ev->decrypted)
+        json_add_bool(o, "decrypted", true);
     if (!a->encrypted) {
         json_add_u64(o, "level", a->level);
         const char *lname = tls_alert_level_name(a->level);
@@ -432,6 +440,7 @@ cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t)
         return NULL;
     render_certificates(fb, t, tls);
     finish_tls(tls, t);
+    add_decryption_facts(fb, t, tls);
     t->tls = NULL;
     return tls;
 }

@@ -67,7 +67,12 @@ struct pcapng_reader {
 
     pcapng_secrets_fn on_secrets;   /* NULL: secrets blocks are skipped */
     void *secrets_ctx;
+    bool secrets_only;              /* blocks other than SHB, IDB, DSB seeked over */
+    bool block_skipped;             /* the current block was seeked over, not read */
 };
+
+/* Blocks a secrets-only walk reads through rather than seeks over. */
+#define SECRETS_WALK_SEEK_OVER 16384u
 
 enum block_read {
     BLOCK_READ,
@@ -224,6 +229,29 @@ static enum block_read read_block(struct pcapng_reader *r, char *err, size_t err
     uint32_t total_len = read_u32(&header, r->big_endian);
     if (!block_length_acceptable(r, total_len, err, errlen))
         return BLOCK_DAMAGED;
+    r->block_skipped = r->secrets_only && r->block_type != BLOCK_SECTION_HEADER &&
+                       r->block_type != BLOCK_INTERFACE && r->block_type != BLOCK_DECRYPTION_SECRETS;
+    if (r->block_skipped) {
+        /* Only its length was needed. A short block is stepped over in
+         * the stream's buffer (a seek per small packet costs a system call
+         * each, more than reading through); a long one by a seek. */
+        uint32_t left = total_len - (uint32_t)already_read;
+        if (left > SECRETS_WALK_SEEK_OVER) {
+            if (fseeko(r->file, (off_t)left, SEEK_CUR) != 0) {
+                block_error(r, err, errlen, "cannot seek: %s", strerror(errno));
+                return BLOCK_DAMAGED;
+            }
+        } else {
+            uint8_t scratch[SECRETS_WALK_SEEK_OVER];
+            if (fread(scratch, 1, left, r->file) != left) {
+                block_error(r, err, errlen, "total length %" PRIu32 " past end of file", total_len);
+                return BLOCK_DAMAGED;
+            }
+        }
+        r->block_len = total_len;
+        r->next_offset += total_len;
+        return BLOCK_READ;
+    }
     if (!ensure_block_capacity(r, total_len)) {
         block_error(r, err, errlen, "out of memory for %" PRIu32 " bytes", total_len);
         return BLOCK_DAMAGED;
@@ -567,6 +595,11 @@ void pcapng_reader_on_secrets(struct pcapng_reader *r, pcapng_secrets_fn fn, voi
     r->secrets_ctx = ctx;
 }
 
+void pcapng_reader_secrets_only(struct pcapng_reader *r)
+{
+    r->secrets_only = true;
+}
+
 /* ---- public interface ---- */
 
 /* A regular file's size; a stream over memory (fmemopen(), no descriptor)
@@ -625,6 +658,8 @@ static bool process_block(struct pcapng_reader *r, struct capture_packet *pkt,
                           bool *is_packet, char *err, size_t errlen)
 {
     *is_packet = false;
+    if (r->block_skipped)
+        return true;
     switch (r->block_type) {
     case BLOCK_SECTION_HEADER:
         return process_section_header(r, err, errlen);

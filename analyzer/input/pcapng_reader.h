@@ -54,4 +54,11 @@ typedef void (*pcapng_secrets_fn)(void *ctx, const struct pcapng_secrets *secret
  * end the file, since the block lengths around it still frame the file. */
 void pcapng_reader_on_secrets(struct pcapng_reader *r, pcapng_secrets_fn fn, void *ctx);
 
+/* From now on read only section headers, interface descriptions and
+ * Decryption Secrets Blocks: every other block (packets above all) is
+ * stepped over by its length with a seek, its bytes never read, and
+ * pcapng_reader_next() returns no packets. For a walk that wants only the
+ * secrets (pcapng_secrets.h). */
+void pcapng_reader_secrets_only(struct pcapng_reader *r);
+
 #endif

@@ -16,6 +16,7 @@
 struct scan {
     struct keylog *kl;
     struct dsb_scan *out;
+    uint32_t first_source;
 };
 
 static void on_secrets(void *ctx, const struct pcapng_secrets *secrets)
@@ -35,7 +36,7 @@ static void on_secrets(void *ctx, const struct pcapng_secrets *secrets)
     out->key_log_blocks++;
     out->key_log_bytes += secrets->len;
     enum keylog_status status = keylog_feed(scan->kl, secrets->data, secrets->len,
-                                            out->key_log_blocks);
+                                            scan->first_source + out->key_log_blocks - 1);
     if (status != KEYLOG_OK && out->keylog_status == KEYLOG_OK)
         out->keylog_status = status;
 }
@@ -51,6 +52,7 @@ static enum dsb_scan_result walk(struct pcapng_reader *reader, struct scan *scan
                                  char *err, size_t errlen)
 {
     pcapng_reader_on_secrets(reader, on_secrets, scan);
+    pcapng_reader_secrets_only(reader);
     struct capture_packet pkt;
     enum capture_result result;
     while ((result = pcapng_reader_next(reader, &pkt, err, errlen)) == CAPTURE_PACKET)
@@ -62,6 +64,13 @@ static enum dsb_scan_result walk(struct pcapng_reader *reader, struct scan *scan
 enum dsb_scan_result pcapng_secrets_scan_file(const char *path, struct keylog *kl,
                                               struct dsb_scan *out, char *err, size_t errlen)
 {
+    return pcapng_secrets_scan_file_from(path, kl, 1, out, err, errlen);
+}
+
+enum dsb_scan_result pcapng_secrets_scan_file_from(const char *path, struct keylog *kl,
+                                                   uint32_t first_source, struct dsb_scan *out,
+                                                   char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     if (errlen)
         err[0] = '\0';
@@ -70,6 +79,8 @@ enum dsb_scan_result pcapng_secrets_scan_file(const char *path, struct keylog *k
         snprintf(err, errlen, "%s", strerror(errno));
         return DSB_SCAN_UNREADABLE;
     }
+    /* A large buffer: the walk reads through small blocks (pcapng_reader.c). */
+    setvbuf(f, NULL, _IOFBF, 1u << 20);
     uint8_t magic[MAGIC_LEN];
     size_t got = fread(magic, 1, sizeof magic, f);
     if (ferror(f)) {
@@ -85,13 +96,20 @@ enum dsb_scan_result pcapng_secrets_scan_file(const char *path, struct keylog *k
     struct pcapng_reader *reader = pcapng_reader_open(f, err, errlen);
     if (!reader)
         return DSB_SCAN_DAMAGED;
-    struct scan scan = { kl, out };
+    struct scan scan = { kl, out, first_source };
     return walk(reader, &scan, err, errlen);
 }
 
 enum dsb_scan_result pcapng_secrets_scan_memory(const uint8_t *data, size_t len,
                                                 struct keylog *kl, struct dsb_scan *out,
                                                 char *err, size_t errlen)
+{
+    return pcapng_secrets_scan_memory_from(data, len, kl, 1, out, err, errlen);
+}
+
+enum dsb_scan_result pcapng_secrets_scan_memory_from(const uint8_t *data, size_t len,
+                                                     struct keylog *kl, uint32_t first_source,
+                                                     struct dsb_scan *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (errlen)
@@ -106,6 +124,6 @@ enum dsb_scan_result pcapng_secrets_scan_memory(const uint8_t *data, size_t len,
     struct pcapng_reader *reader = pcapng_reader_open_sized(f, len, err, errlen);
     if (!reader)
         return DSB_SCAN_DAMAGED;
-    struct scan scan = { kl, out };
+    struct scan scan = { kl, out, first_source };
     return walk(reader, &scan, err, errlen);
 }

@@ -5,10 +5,12 @@
  * type is "TLSK" hold NSS key log text. This walks the file with our own
  * pcapng reader (pcapng_reader.h: its block checks and caps apply, nothing
  * is copied) and feeds each such block's text to keylog_feed(), as sources
- * 1, 2, ... in file order (0 is left for a --keylog file). Secrets of other
- * types (WireGuard, ZigBee, ...) are counted, not read. It costs one read of
- * the file: libpcap, which reads captures for the analysis, drops these
- * blocks.
+ * 1, 2, ... in file order (or first_source, first_source + 1, ...: the
+ * *_from variants, after --keylog files). Secrets of other types
+ * (WireGuard, ZigBee, ...) are counted, not read. The walk reads block
+ * headers, interface descriptions and these blocks only: every other
+ * block (the packets) is stepped over by a seek, its bytes never read
+ * (libpcap, which reads captures for the analysis, drops these blocks).
  *
  * Bounded: a block longer than the file (regular files and memory: their
  * size is known) or than PCAPNG_MAX_BLOCK is damage found before anything
@@ -44,9 +46,16 @@ struct dsb_scan {
 enum dsb_scan_result pcapng_secrets_scan_file(const char *path, struct keylog *kl,
                                               struct dsb_scan *out, char *err, size_t errlen);
 
+enum dsb_scan_result pcapng_secrets_scan_file_from(const char *path, struct keylog *kl,
+                                                   uint32_t first_source, struct dsb_scan *out,
+                                                   char *err, size_t errlen);
+
 /* The same over a file's bytes in memory. */
 enum dsb_scan_result pcapng_secrets_scan_memory(const uint8_t *data, size_t len,
                                                 struct keylog *kl, struct dsb_scan *out,
                                                 char *err, size_t errlen);
+enum dsb_scan_result pcapng_secrets_scan_memory_from(const uint8_t *data, size_t len,
+                                                     struct keylog *kl, uint32_t first_source,
+                                                     struct dsb_scan *out, char *err, size_t errlen);
 
 #endif

@@ -186,6 +186,7 @@ static struct pass *new_pass(struct capture *cap, const struct pipeline_options 
     p->cap = cap;
     packet_decoder_init(&p->decoder, &opt->ipfrag);
     stream_init(&p->streams, consumer, &opt->stream);
+    stream_set_keys(&p->streams, opt->keylog);
     struct reasm_callbacks cb = {
         .ctx = p,
         .on_data = route_data,
@@ -295,6 +296,7 @@ enum pass_status pass_finish(struct pass *p, struct pipeline_summary *summary)
     if (p->cap)
         snprintf(s->format, sizeof s->format, "%s", capture_format(p->cap));
     reasm_finish(&p->reasm);
+    stream_finish(&p->streams);
     s->reasm = p->reasm.stats;
     s->streams = p->streams.stats;
     s->ipfrag_completed = p->decoder.frags.datagrams_completed;

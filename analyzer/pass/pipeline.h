@@ -26,6 +26,9 @@ struct pipeline_options {
     /* Not the pass's own: the facts builder's limit, kept here so that one
      * table of limit options (cli_common.c) serves every command. */
     uint32_t max_open_tls_facts;  /* connections with TLS/proxy facts open at once */
+    /* The key log TLS records are decrypted with: --keylog files and the
+     * capture's Decryption Secrets Blocks (key_sources.h). NULL: none. */
+    struct keylog *keylog;
 };
 
 /* An open connection's facts are a few KB (its hello records, its

@@ -88,6 +88,8 @@ void events_writer_emit(void *ctx, const struct event *ev)
     default:
         break;
     }
+    if (ev->decrypted)
+        fputs(", \"decrypted\": true", f);
     fputs("}\n", f);
     w->lines++;
 }

@@ -451,6 +451,143 @@ static void print_other_findings(FILE *out, const cJSON *side, const cJSON *diag
     }
 }
 
+/* Joins a string array into "a, b, c" (at most max items, then "..."). */
+static void join_strings(const cJSON *arr, char *buf, size_t len, int max)
+{
+    size_t used = 0;
+    int n = 0;
+    buf[0] = '\0';
+    const cJSON *v;
+    cJSON_ArrayForEach(v, arr) {
+        if (!cJSON_IsString(v) || used >= len)
+            continue;
+        if (n == max) {
+            snprintf(buf + used, len - used, ", ...");
+            break;
+        }
+        int w = snprintf(buf + used, len - used, "%s%s", n ? ", " : "", v->valuestring);
+        used += w > 0 ? (size_t)w : 0;
+        n++;
+    }
+}
+
+/* "FILE:1", "FILE:4" as "FILE line 1, 4": key log lines grouped by source. */
+static void join_lines(const cJSON *arr, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    const char *prev = NULL;
+    size_t prev_len = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, arr) {
+        if (!cJSON_IsString(v) || used >= len)
+            continue;
+        const char *colon = strrchr(v->valuestring, ':');
+        size_t src_len = colon ? (size_t)(colon - v->valuestring) : strlen(v->valuestring);
+        const char *num_text = colon ? colon + 1 : "";
+        int w;
+        if (prev && src_len == prev_len && !strncmp(prev, v->valuestring, src_len))
+            w = snprintf(buf + used, len - used, ", %s", num_text);
+        else
+            w = snprintf(buf + used, len - used, "%s%.*s line %s", prev ? "; " : "", (int)src_len,
+                         v->valuestring, num_text);
+        used += w > 0 ? (size_t)w : 0;
+        prev = v->valuestring;
+        prev_len = src_len;
+    }
+}
+
+/* What was read from encrypted records of a connection, for its line. */
+static void decrypted_items(const cJSON *tls, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    static const char *const certs[] = { "certificate", "client_certificate" };
+    for (int i = 0; i < 2; i++) {
+        const cJSON *c = cJSON_GetObjectItem(tls, certs[i]);
+        if (c && cJSON_IsTrue(cJSON_GetObjectItem(c, "decrypted")) && used < len) {
+            const cJSON *leaf = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "chain"), 0);
+            int w = snprintf(buf + used, len - used, "%s%s #%.0f%s%s%s%s", used ? "; " : "",
+                             i ? "client Certificate" : "Certificate", num(c, "frame", 0),
+                             leaf ? " (subject " : "", leaf ? str(leaf, "subject") : "",
+                             leaf ? ", issuer " : "", leaf ? str(leaf, "issuer") : "");
+            used += w > 0 ? (size_t)w : 0;
+            if (leaf && used < len)
+                used += (size_t)snprintf(buf + used, len - used, ")");
+        }
+    }
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItem(tls, "alerts")) {
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(a, "decrypted")) || used >= len)
+            continue;
+        int w = cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted"))
+              ? snprintf(buf + used, len - used, "%salert #%.0f from the %s", used ? "; " : "",
+                         num(a, "frame", 0), str(a, "sender"))
+              : snprintf(buf + used, len - used, "%salert #%.0f %s %s from the %s", used ? "; " : "",
+                         num(a, "frame", 0), str(a, "level_name"), str(a, "description_name"), str(a, "sender"));
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+#define DECRYPTION_CONNS_LISTED 8
+
+/* With a key log: its sources and use, then each connection's decryption. */
+static void print_decryption(FILE *out, const cJSON *side)
+{
+    const cJSON *facts = cJSON_GetObjectItem(side, "facts");
+    const cJSON *kl = cJSON_GetObjectItem(facts, "keylog");
+    if (!kl)
+        return;
+    char sources[512], line[4096], unused[512];
+    join_strings(cJSON_GetObjectItem(kl, "sources"), sources, sizeof sources, 4);
+    join_strings(cJSON_GetObjectItem(kl, "unused_lines"), unused, sizeof unused, 4);
+    snprintf(line, sizeof line, "%.0f lines read from %s: %.0f secrets, %.0f used, %.0f unused%s%s%s",
+             num(kl, "lines_read", 0), sources, num(kl, "entries", 0), num(kl, "entries_used", 0),
+             num(kl, "entries_unused", 0), unused[0] ? " (" : "", unused, unused[0] ? ")" : "");
+    fprintf(out, "\n");
+    wrap(out, "Key log   ", 10, line);
+    if (num(kl, "malformed_lines", 0) > 0) {
+        snprintf(line, sizeof line, "%.0f malformed lines skipped, the first at %s", num(kl, "malformed_lines", 0),
+                 str(kl, "first_malformed_line") ? str(kl, "first_malformed_line") : "?");
+        wrap(out, "          ", 10, line);
+    }
+    const char *status = str(kl, "status");
+    if (status && strcmp(status, "ok")) {
+        snprintf(line, sizeof line, "limit: %s", status);
+        wrap(out, "          ", 10, line);
+    }
+    int listed = 0, more = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(facts, "connections")) {
+        const cJSON *tls = cJSON_GetObjectItem(c, "tls");
+        const cJSON *dec = cJSON_GetObjectItem(tls, "decryption");
+        if (!dec)
+            continue;
+        if (listed == DECRYPTION_CONNS_LISTED) {
+            more++;
+            continue;
+        }
+        listed++;
+        char lines[512], items[1024];
+        join_lines(cJSON_GetObjectItem(dec, "key_log_lines"), lines, sizeof lines);
+        decrypted_items(tls, items, sizeof items);
+        const char *st = str(dec, "status") ? str(dec, "status") : "?";
+        if (!strcmp(st, "decrypted"))
+            snprintf(line, sizeof line, "%s -> %s: decrypted with %s%s%s%s", str(c, "client"), str(c, "server"),
+                     lines, items[0] ? ". Read from encrypted records: " : "", items,
+                     cJSON_GetObjectItem(dec, "secrets_missing") ? ". The rest stays encrypted: the key log lacks "
+                                                                   "its later secrets" : "");
+        else
+            snprintf(line, sizeof line, "%s -> %s: not decrypted: %s", str(c, "client"), str(c, "server"),
+                     str(dec, "reason") ? str(dec, "reason") : st);
+        wrap(out, "  ", 4, line);
+    }
+    if (more) {
+        snprintf(line, sizeof line, "(%d more connection%s in the report's JSON)", more, more == 1 ? "" : "s");
+        wrap(out, "  ", 4, line);
+    }
+}
+
 bool report_write_text(FILE *out, const cJSON *report)
 {
     const cJSON *diag = cJSON_GetObjectItem(report, "diagnosis");
@@ -460,9 +597,11 @@ bool report_write_text(FILE *out, const cJSON *report)
     print_verdict(out, diag, cJSON_GetObjectItem(bad, "facts"));
     fprintf(out, "\n");
     print_side(out, diff ? "Failing endpoint" : "Endpoint", bad);
+    print_decryption(out, bad);
     if (diff) {
         fprintf(out, "\n");
         print_side(out, "Working endpoint", cJSON_GetObjectItem(captures, "good"));
+        print_decryption(out, cJSON_GetObjectItem(captures, "good"));
         print_accepted_suites(out, report);
         print_differences(out, cJSON_GetObjectItem(report, "differences"));
     }

@@ -32,6 +32,7 @@ enum event_type {
     EV_DNS,                   /* a DNS query or response (UDP or TCP) */
     EV_HTTP_REQUEST,          /* a plain HTTP request head (e.g. an OCSP or CRL fetch) */
     EV_HTTP_RESPONSE,         /* ... and the head of its response */
+    EV_TLS_DECRYPTION,        /* with a key log: a secret used, or why records were not decrypted */
 };
 
 /* Where an opaque TLS 1.3 record (content type 23) falls in the handshake,
@@ -39,12 +40,36 @@ enum event_type {
  * flight (everything it sends before the client's first encrypted record),
  * the client's second flight (up to its Finished-sized record), then
  * application data (and post-handshake messages, such as session tickets,
- * that only keys can tell apart). TLS <= 1.2 records have no phase. */
+ * that only keys can tell apart). TLS <= 1.2 records have no phase.
+ * With keys the phases are exact, and a decrypted handshake record after
+ * its sender's Finished (NewSessionTicket, KeyUpdate) is POST_HANDSHAKE:
+ * not application data. */
 enum tls_record_phase {
     TLS_PHASE_NONE,
     TLS_PHASE_SERVER_FLIGHT,
     TLS_PHASE_CLIENT_FLIGHT,
     TLS_PHASE_AFTER_HANDSHAKE,
+    TLS_PHASE_POST_HANDSHAKE,
+};
+
+/* EV_TLS_DECRYPTION: what happened to a connection's decryption, from the
+ * sender's side (ev->sender). Never a secret: a key log entry is named by
+ * its source (the caller's number for a --keylog file or a Decryption
+ * Secrets Block) and line. */
+enum tls_decryption_what {
+    TLS_DECRYPTION_SECRET_USED,       /* a key log line decrypted its first record */
+    TLS_DECRYPTION_UNSUPPORTED_SUITE, /* keys exist, the suite is not an AEAD one we decrypt */
+    TLS_DECRYPTION_RECORDS_MISSING,   /* a capture hole: the sequence numbers are lost */
+    TLS_DECRYPTION_AUTH_FAILED,       /* a record did not authenticate with the key log's secret */
+    TLS_DECRYPTION_KEY_UPDATE,        /* a KeyUpdate: later records of the sender are not decrypted */
+    TLS_DECRYPTION_NO_SECRET,         /* the key log lacks the secret this direction needs next */
+};
+
+struct tls_decryption_note {
+    uint8_t what;             /* enum tls_decryption_what */
+    uint8_t label;            /* enum keylog_label: the secret used or missing */
+    uint16_t cipher_suite;
+    uint32_t source, line;    /* SECRET_USED: where the key log line is */
 };
 
 struct tls_alert {
@@ -77,6 +102,7 @@ struct event {
     uint16_t record_version;  /* TLS record layer version of the record */
     uint8_t handshake_type;   /* for handshake events */
     uint8_t tls_phase;        /* enum tls_record_phase: EV_ENCRYPTED_HANDSHAKE, EV_APPLICATION_DATA */
+    bool decrypted;           /* read from an encrypted record with key log secrets */
     uint32_t length;          /* record or message length, gap size */
     union {
         const struct tls_client_hello *client_hello;
@@ -88,6 +114,7 @@ struct event {
         const struct dns_event *dns;
         enum tcp_event_kind tcp_kind;
         const char *problem;  /* EV_TLS_MALFORMED / EV_TLS_LIMIT: what and why */
+        const struct tls_decryption_note *decryption;   /* EV_TLS_DECRYPTION */
     } u;
 };
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keylog.h"
+
 /* UNKNOWN: not yet recognised; OTHER: given up on (not ours, or its
  * grammar said no). The kinds between are rows of protocols[] below. */
 enum stream_kind {
@@ -47,6 +49,18 @@ void stream_init(struct stream_dissector *s, const struct event_sink *sink,
     s->limits = *limits;
 }
 
+void stream_set_keys(struct stream_dissector *s, struct keylog *store)
+{
+    s->keys.store = store;
+    s->keyring = store && keylog_count(store) ? &s->keys : NULL;
+}
+
+void stream_finish(struct stream_dissector *s)
+{
+    s->stats.tls_conns_with_keys = s->keys.conns_with_keys;
+    tls_keyring_free(&s->keys);
+}
+
 static struct stream_conn *conn_state(struct tcp_conn *c)
 {
     if (!c->app)
@@ -81,7 +95,7 @@ static void feed_tls(struct stream_dissector *s, struct stream_conn *sc, struct 
                      int sender, const uint8_t *data, size_t len, const struct packet_view *pkt,
                      bool segment_start)
 {
-    struct tls_feed_ctx x = { &s->sink, &s->limits.tls, &sc->tls, c, sender, pkt };
+    struct tls_feed_ctx x = { &s->sink, &s->limits.tls, &sc->tls, c, sender, pkt, s->keyring };
     tls_feed(&x, data, len, segment_start);
 }
 
@@ -408,7 +422,7 @@ void stream_on_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
         return;
     sc->dir[sender].pending.len = 0;
     if (sc->kind == STREAM_TLS || sc->tunnel_open) {
-        struct tls_feed_ctx x = { &s->sink, &s->limits.tls, &sc->tls, c, sender, pkt };
+        struct tls_feed_ctx x = { &s->sink, &s->limits.tls, &sc->tls, c, sender, pkt, s->keyring };
         tls_gap(&x, missing);
     }
 }

@@ -20,6 +20,7 @@ struct stream_limits {
 
 struct stream_stats {
     uint64_t tls_conns, connect_tunnels, dns_messages, dns_malformed;
+    uint64_t tls_conns_with_keys;   /* their Client Hello random is in the key log */
 };
 
 struct stream_dissector {
@@ -27,11 +28,18 @@ struct stream_dissector {
     struct stream_limits limits;
     struct stream_stats stats;
     struct dns_message dns_scratch;  /* large; reused for every message */
+    struct tls_keyring keys;         /* the key log, when there is one */
+    struct tls_keyring *keyring;     /* &keys when the key log has entries, else NULL */
 };
 
 void stream_default_limits(struct stream_limits *limits);
 void stream_init(struct stream_dissector *s, const struct event_sink *sink,
                  const struct stream_limits *limits);
+/* The key log TLS records are decrypted with (NULL or empty: none, and
+ * nothing is spent on decryption). Before the first byte. */
+void stream_set_keys(struct stream_dissector *s, struct keylog *store);
+/* Frees what the dissector allocated for itself (not per connection). */
+void stream_finish(struct stream_dissector *s);
 
 /* Reassembler callbacks (struct reasm_callbacks); ctx is the stream_dissector. */
 void stream_on_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,

@@ -1,6 +1,12 @@
 #include "tls.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "keylog.h"
+#include "tls_decrypt.h"
 
 enum {
     CT_CHANGE_CIPHER_SPEC = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPLICATION_DATA = 23,
@@ -120,11 +126,22 @@ static void stop_copying(struct tls_direction *d)
     d->skip_handshake = 0;
 }
 
+/* Decryption with a key log: below, after the plaintext record layer. */
+static void crypto_begin(struct tls_feed_ctx *x, const uint8_t *client_random);
+static void crypto_server_hello(struct tls_feed_ctx *x, const struct tls_server_hello *sh);
+static void crypto_change_cipher_spec(struct tls_feed_ctx *x);
+static bool decrypt_record(struct tls_feed_ctx *x, struct tls_direction *d);
+static void crypto_count_record(struct tls_feed_ctx *x);
+static void crypto_lost(struct tls_feed_ctx *x);
+static void crypto_free(struct tls_crypto *cr);
+
 static void on_client_hello(struct tls_feed_ctx *x, const uint8_t *body, size_t len)
 {
     struct tls_client_hello ch;
     tls_parse_client_hello(body, len, &ch);
     conn_settle_client(x->conn, x->sender, ROLE_FROM_MESSAGE);
+    if (x->keys && !x->session->crypto && ch.random.len == KEYLOG_RANDOM_LEN)
+        crypto_begin(x, ch.random.data);
     struct event ev = { .type = EV_CLIENT_HELLO, .handshake_type = TLS_HS_CLIENT_HELLO,
                         .length = (uint32_t)len, .u.client_hello = &ch };
     emit(x, &ev);
@@ -152,6 +169,8 @@ static void on_server_hello(struct tls_feed_ctx *x, uint8_t type, const uint8_t 
     struct event ev = { .type = EV_SERVER_HELLO, .handshake_type = type, .length = (uint32_t)len,
                         .u.server_hello = &sh };
     emit(x, &ev);
+    if (x->session->crypto && !sh.is_hello_retry_request && sh.status != PARSE_INVALID)
+        crypto_server_hello(x, &sh);
     /* Only now: sh points into the handshake buffer this frees. */
     if (tls13) {
         x->session->dir[x->sender].encrypted_from_now = true;
@@ -311,21 +330,34 @@ static void on_v3_record(struct tls_feed_ctx *x, struct tls_direction *d)
         }
         struct event ev = { .type = EV_CHANGE_CIPHER_SPEC, .length = d->record_len };
         emit(x, &ev);
+        if (x->session->crypto && !x->session->tls13)
+            crypto_change_cipher_spec(x);
         break;
     }
     case CT_ALERT:
+        if (d->record_with_header && decrypt_record(x, d))
+            break;
         on_alert_record(x, d);
         break;
     case CT_HANDSHAKE:
-        if (d->copying) {
+        if (d->record_with_header) {
+            if (decrypt_record(x, d))
+                break;
+        } else if (d->copying) {
             on_handshake_record(x, d, d->record.data, d->record.len);
-        } else {
-            struct event ev = { .type = EV_ENCRYPTED_HANDSHAKE, .length = d->record_len };
-            emit(x, &ev);
+            break;
         }
+        struct event hs = { .type = EV_ENCRYPTED_HANDSHAKE, .length = d->record_len };
+        emit(x, &hs);
         break;
     case CT_APPLICATION_DATA: {
         enum tls_record_phase phase = tls13_phase(x->session, x->sender, d->record_len);
+        if (d->decrypt_types) {
+            if (d->record_with_header && decrypt_record(x, d))
+                break;
+            if (!d->record_with_header)
+                crypto_count_record(x);
+        }
         bool handshake = phase == TLS_PHASE_SERVER_FLIGHT || phase == TLS_PHASE_CLIENT_FLIGHT;
         struct event ev = { .type = handshake ? EV_ENCRYPTED_HANDSHAKE : EV_APPLICATION_DATA,
                             .length = d->record_len, .tls_phase = (uint8_t)phase };
@@ -401,6 +433,15 @@ static bool open_record(struct tls_feed_ctx *x, struct tls_direction *d)
     d->record_done = 0;
     d->record.len = 0;
     d->copying = should_copy(d);
+    d->record_with_header = false;
+    /* With keys: a protected record is copied whole, header first (it is
+     * the AEAD's additional data). */
+    if (d->decrypt_types && d->format == TLS_FORMAT_V3 &&
+        ((d->decrypt_types >> (d->content_type - CT_CHANGE_CIPHER_SPEC)) & 1) &&
+        !(d->content_type == CT_ALERT && d->record_len == 2)) {
+        d->copying = d->record_with_header =
+            growbuf_append(&d->record, d->header, 5, TLS_MAX_RECORD_LEN + 5);
+    }
     return true;
 }
 
@@ -441,7 +482,7 @@ static void close_record(struct tls_feed_ctx *x, struct tls_direction *d)
     /* After its handshake a direction copies only 2-byte alerts: the buffer
      * the certificate chain grew need not stay for the rest of the
      * connection, nor through its linger after the close. */
-    if (d->ccs_seen || d->encrypted_from_now) {
+    if ((d->ccs_seen || d->encrypted_from_now) && !d->decrypt_types) {
         growbuf_free(&d->record);
     } else {
         d->record.len = 0;
@@ -486,7 +527,7 @@ void tls_feed(struct tls_feed_ctx *x, const uint8_t *data, size_t len, bool segm
         }
         size_t want = d->record_len - d->record_done;
         size_t take = want < len ? want : len;
-        if (d->copying && take && !growbuf_append(&d->record, data, take, TLS_MAX_RECORD_LEN)) {
+        if (d->copying && take && !growbuf_append(&d->record, data, take, TLS_MAX_RECORD_LEN + 5)) {
             lose_sync(d);
             return;
         }
@@ -505,6 +546,8 @@ void tls_gap(struct tls_feed_ctx *x, uint64_t missing)
         d->record_done += (uint32_t)missing; /* still inside a record we only count */
         return;
     }
+    if (x->session->crypto)
+        crypto_lost(x);
     lose_sync(d);
 }
 
@@ -514,4 +557,326 @@ void tls_session_free(struct tls_session *s)
         growbuf_free(&s->dir[i].record);
         growbuf_free(&s->dir[i].handshake);
     }
+    if (s->crypto) {
+        crypto_free(s->crypto);
+        s->crypto = NULL;
+    }
+}
+
+void tls_keyring_free(struct tls_keyring *k)
+{
+    free(k->scratch);
+    k->scratch = NULL;
+}
+
+
+/* ---- Decryption with a key log ----
+ *
+ * A connection has a struct tls_crypto only when its Client Hello's random
+ * has key log entries; everything below runs for those connections only.
+ * TLS 1.3: each direction starts on its *_HANDSHAKE_TRAFFIC_SECRET after
+ * the ServerHello and moves to its *_TRAFFIC_SECRET_0 after its Finished.
+ * TLS 1.2: the CLIENT_RANDOM master secret gives both directions' keys at
+ * the first ChangeCipherSpec; each direction's records after its own CCS
+ * are protected. A direction stops being decrypted when its next secret is
+ * missing, after a KeyUpdate, a capture hole, or records that keep failing
+ * to authenticate; its records are then what they are without keys. */
+
+enum crypto_stage { STAGE_NONE, STAGE_HANDSHAKE, STAGE_APPLICATION, STAGE_STOPPED };
+
+/* Records in a row that fail to authenticate before a direction gives up
+ * (a 0-RTT client's early data fails before its handshake records work). */
+#define CRYPTO_MAX_FAILURES 8
+
+struct crypto_direction {
+    struct tls_decrypt_state st;
+    const struct keylog_entry *entry;   /* the secret in use */
+    bool entry_reported;                /* TLS_DECRYPTION_SECRET_USED said */
+    bool failure_reported;
+    uint8_t stage;                      /* enum crypto_stage */
+    uint8_t failures;                   /* in a row */
+};
+
+struct tls_crypto {
+    uint8_t client_random[KEYLOG_RANDOM_LEN];
+    uint8_t server_random[TLS_RANDOM_LEN];
+    uint16_t suite;
+    bool server_hello_seen;
+    bool tls13;
+    bool tls12_keys;
+    bool unsupported;
+    int8_t client;                      /* conn->ep index of the Client Hello's sender */
+    struct crypto_direction dir[2];     /* by sender */
+};
+
+static void note(struct tls_feed_ctx *x, int sender, enum tls_decryption_what what,
+                 enum keylog_label label, const struct keylog_entry *e)
+{
+    struct tls_decryption_note n = {
+        .what = (uint8_t)what, .label = (uint8_t)label, .cipher_suite = x->session->crypto->suite,
+        .source = e ? keylog_entry_source(e) : 0, .line = e ? keylog_entry_line(e) : 0,
+    };
+    struct event ev = { .type = EV_TLS_DECRYPTION, .frame = x->pkt->frame, .ts_ns = x->pkt->ts_ns,
+                        .conn = x->conn, .sender = sender, .u.decryption = &n };
+    x->sink->emit(x->sink->ctx, &ev);
+}
+
+static void crypto_begin(struct tls_feed_ctx *x, const uint8_t *client_random)
+{
+    bool any = false;
+    for (int l = 0; l < KEYLOG_LABEL_COUNT && !any; l++)
+        any = keylog_find(x->keys->store, client_random, (enum keylog_label)l) != NULL;
+    if (!any)
+        return;
+    struct tls_crypto *cr = calloc(1, sizeof *cr);
+    if (!cr)
+        return;
+    memcpy(cr->client_random, client_random, KEYLOG_RANDOM_LEN);
+    cr->client = (int8_t)x->sender;
+    x->session->crypto = cr;
+    x->keys->conns_with_keys++;
+}
+
+/* No more decryption for this sender's records. */
+static void crypto_stop(struct tls_feed_ctx *x, int sender)
+{
+    struct crypto_direction *cd = &x->session->crypto->dir[sender];
+    cd->stage = STAGE_STOPPED;
+    tls_decrypt_state_clear(&cd->st);
+    x->session->dir[sender].decrypt_types = 0;
+}
+
+/* TLS 1.3: sender's keys from the key log's label; false when missing. */
+static bool tls13_keys(struct tls_feed_ctx *x, int sender, enum keylog_label label, enum crypto_stage stage)
+{
+    struct tls_crypto *cr = x->session->crypto;
+    struct crypto_direction *cd = &cr->dir[sender];
+    const struct keylog_entry *e = keylog_find(x->keys->store, cr->client_random, label);
+    const uint8_t *secret = NULL;
+    size_t secret_len = e ? keylog_entry_secret(e, &secret) : 0;
+    if (!e || tls13_set_traffic_secret(&cd->st, cr->suite, secret, secret_len) != TLS_DECRYPT_OK) {
+        crypto_stop(x, sender);
+        note(x, sender, e ? TLS_DECRYPTION_AUTH_FAILED : TLS_DECRYPTION_NO_SECRET, label, e);
+        return false;
+    }
+    cd->entry = e;
+    cd->entry_reported = false;
+    cd->failures = 0;
+    cd->stage = (uint8_t)stage;
+    x->session->dir[sender].decrypt_types = 1u << (CT_APPLICATION_DATA - CT_CHANGE_CIPHER_SPEC);
+    return true;
+}
+
+static void crypto_server_hello(struct tls_feed_ctx *x, const struct tls_server_hello *sh)
+{
+    struct tls_crypto *cr = x->session->crypto;
+    if (cr->server_hello_seen)
+        return;
+    cr->server_hello_seen = true;
+    cr->suite = sh->cipher_suite;
+    if (sh->random.len == TLS_RANDOM_LEN)
+        memcpy(cr->server_random, sh->random.data, TLS_RANDOM_LEN);
+    uint16_t version = x->session->version;
+    const struct tls_cipher_info *ci = tls_cipher_lookup(sh->cipher_suite);
+    cr->tls13 = version == 0x0304;
+    if (!ci || ci->version != (cr->tls13 ? 0x0304 : 0x0303) || (!cr->tls13 && version != 0x0303)) {
+        cr->unsupported = true;
+        note(x, x->sender, TLS_DECRYPTION_UNSUPPORTED_SUITE, KEYLOG_CLIENT_RANDOM, NULL);
+        return;
+    }
+    if (cr->tls13) {
+        tls13_keys(x, x->sender, KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, STAGE_HANDSHAKE);
+        tls13_keys(x, 1 - x->sender, KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, STAGE_HANDSHAKE);
+    }
+}
+
+/* TLS 1.2: the sender's records are protected from now on. */
+static void crypto_change_cipher_spec(struct tls_feed_ctx *x)
+{
+    struct tls_crypto *cr = x->session->crypto;
+    if (!cr->server_hello_seen || cr->unsupported)
+        return;
+    int client = cr->client, server = 1 - cr->client;
+    if (!cr->tls12_keys) {
+        const struct keylog_entry *e = keylog_find(x->keys->store, cr->client_random, KEYLOG_CLIENT_RANDOM);
+        const uint8_t *secret = NULL;
+        size_t secret_len = e ? keylog_entry_secret(e, &secret) : 0;
+        if (!e || tls12_set_master_secret(&cr->dir[client].st, &cr->dir[server].st, cr->suite, secret,
+                                          secret_len, cr->client_random, cr->server_random) != TLS_DECRYPT_OK) {
+            cr->unsupported = true; /* nothing more to try on this connection */
+            note(x, x->sender, e ? TLS_DECRYPTION_AUTH_FAILED : TLS_DECRYPTION_NO_SECRET,
+                 KEYLOG_CLIENT_RANDOM, e);
+            return;
+        }
+        cr->tls12_keys = true;
+        for (int i = 0; i < 2; i++) {
+            cr->dir[i].entry = e;
+            cr->dir[i].stage = STAGE_HANDSHAKE;
+        }
+    }
+    if (cr->dir[x->sender].stage == STAGE_STOPPED)
+        return;
+    x->session->dir[x->sender].decrypt_types =
+        (1u << (CT_ALERT - CT_CHANGE_CIPHER_SPEC)) | (1u << (CT_HANDSHAKE - CT_CHANGE_CIPHER_SPEC)) |
+        (1u << (CT_APPLICATION_DATA - CT_CHANGE_CIPHER_SPEC));
+}
+
+/* TLS 1.2 application data is not decrypted (its type is in the clear),
+ * but it takes a sequence number. */
+static void crypto_count_record(struct tls_feed_ctx *x)
+{
+    struct crypto_direction *cd = &x->session->crypto->dir[x->sender];
+    if (cd->stage == STAGE_HANDSHAKE || cd->stage == STAGE_APPLICATION)
+        cd->st.seq++;
+}
+
+/* A capture hole in a direction being decrypted: the sequence numbers of
+ * what follows are unknown. */
+static void crypto_lost(struct tls_feed_ctx *x)
+{
+    struct crypto_direction *cd = &x->session->crypto->dir[x->sender];
+    if (cd->stage != STAGE_HANDSHAKE && cd->stage != STAGE_APPLICATION)
+        return;
+    crypto_stop(x, x->sender);
+    note(x, x->sender, TLS_DECRYPTION_RECORDS_MISSING, keylog_entry_label(cd->entry), cd->entry);
+}
+
+/* A decrypted handshake message: the same event as a plaintext one. True
+ * when the sender's keys changed (the rest of the record cannot follow). */
+static bool on_decrypted_message(struct tls_feed_ctx *x, uint8_t type, const uint8_t *body, size_t len)
+{
+    struct tls_crypto *cr = x->session->crypto;
+    struct event ev = { .type = EV_HANDSHAKE_OTHER, .handshake_type = type, .length = (uint32_t)len,
+                        .decrypted = true };
+    struct tls_certificate_msg cert = { body, len, cr->tls13 };
+    if (type == TLS_HS_CERTIFICATE) {
+        ev.type = EV_CERTIFICATE;
+        ev.u.certificate = &cert;
+    }
+    emit(x, &ev);
+    if (!cr->tls13)
+        return false;
+    struct crypto_direction *cd = &cr->dir[x->sender];
+    if (type == TLS_HS_FINISHED && cd->stage == STAGE_HANDSHAKE) {
+        tls13_keys(x, x->sender, x->sender == cr->client ? KEYLOG_CLIENT_TRAFFIC_SECRET_0
+                                                         : KEYLOG_SERVER_TRAFFIC_SECRET_0,
+                   STAGE_APPLICATION);
+        return true;
+    }
+    if (type == TLS_HS_KEY_UPDATE) {
+        enum keylog_label label = keylog_entry_label(cd->entry);
+        crypto_stop(x, x->sender);
+        note(x, x->sender, TLS_DECRYPTION_KEY_UPDATE, label, NULL);
+        return true;
+    }
+    return false;
+}
+
+static void decrypted_messages(struct tls_feed_ctx *x, struct tls_direction *d)
+{
+    while (d->handshake.len >= 4) {
+        struct cursor c = cursor_make(d->handshake.data, d->handshake.len);
+        uint8_t type = cursor_u8(&c);
+        uint32_t len = cursor_be24(&c);
+        if (len > x->limits->max_handshake_message) {
+            struct event ev = { .type = EV_TLS_LIMIT, .handshake_type = type, .length = len,
+                                .decrypted = true,
+                                .u.problem = "handshake message larger than the handshake buffer cap" };
+            emit(x, &ev);
+            d->handshake.len = 0;
+            break;
+        }
+        const uint8_t *body = cursor_bytes(&c, len);
+        if (!body)
+            break; /* continues in the next record */
+        bool keys_changed = on_decrypted_message(x, type, body, len);
+        growbuf_consume(&d->handshake, 4 + (size_t)len);
+        if (keys_changed) {
+            d->handshake.len = 0;
+            break;
+        }
+    }
+    growbuf_shrink_if_empty(&d->handshake, 0);
+}
+
+/* One protected record, copied whole with its header: true when it
+ * decrypted and its events went out; false leaves it to the caller, as
+ * without keys. */
+static bool decrypt_record(struct tls_feed_ctx *x, struct tls_direction *d)
+{
+    struct tls_crypto *cr = x->session->crypto;
+    struct crypto_direction *cd = &cr->dir[x->sender];
+    if (cd->stage != STAGE_HANDSHAKE && cd->stage != STAGE_APPLICATION)
+        return false;
+    if (!x->keys->scratch && !(x->keys->scratch = malloc(TLS_DECRYPT_MAX_BODY)))
+        return false;
+    uint8_t *out = x->keys->scratch;
+    struct tls_plaintext pt;
+    if (tls_decrypt_record(&cd->st, d->record.data, d->record.len, out, TLS_DECRYPT_MAX_BODY, &pt)
+        != TLS_DECRYPT_OK) {
+        if (!cd->failure_reported) {
+            cd->failure_reported = true;
+            note(x, x->sender, TLS_DECRYPTION_AUTH_FAILED, keylog_entry_label(cd->entry), cd->entry);
+        }
+        if (++cd->failures >= CRYPTO_MAX_FAILURES)
+            crypto_stop(x, x->sender);
+        else if (!cr->tls13)
+            cd->st.seq++; /* TLS 1.2: the record took its number all the same */
+        return false;
+    }
+    cd->failures = 0;
+    if (!cd->entry_reported) {
+        cd->entry_reported = true;
+        keylog_mark_used(x->keys->store, cd->entry);
+        note(x, x->sender, TLS_DECRYPTION_SECRET_USED, keylog_entry_label(cd->entry), cd->entry);
+    }
+    uint8_t phase = TLS_PHASE_NONE;
+    if (cr->tls13)
+        phase = cd->stage == STAGE_APPLICATION ? TLS_PHASE_POST_HANDSHAKE
+              : x->sender == cr->client        ? TLS_PHASE_CLIENT_FLIGHT
+                                               : TLS_PHASE_SERVER_FLIGHT;
+    switch (pt.content_type) {
+    case CT_HANDSHAKE: {
+        struct event ev = { .type = EV_ENCRYPTED_HANDSHAKE, .length = d->record_len, .tls_phase = phase,
+                            .decrypted = true };
+        emit(x, &ev);
+        size_t cap = (size_t)x->limits->max_handshake_message + 4 + TLS_MAX_RECORD_LEN;
+        if (!growbuf_append(&d->handshake, pt.data, pt.len, cap)) {
+            struct event lim = { .type = EV_TLS_LIMIT, .length = (uint32_t)pt.len, .decrypted = true,
+                                 .u.problem = "handshake buffer full" };
+            emit(x, &lim);
+            d->handshake.len = 0;
+            break;
+        }
+        decrypted_messages(x, d);
+        break;
+    }
+    case CT_ALERT: {
+        struct tls_alert alert = { .encrypted = pt.len != 2, .record_len = (uint16_t)d->record_len };
+        if (pt.len == 2) {
+            alert.level = pt.data[0];
+            alert.description = pt.data[1];
+        }
+        struct event ev = { .type = EV_ALERT, .length = d->record_len, .u.alert = &alert,
+                            .decrypted = true };
+        emit(x, &ev);
+        break;
+    }
+    default: {
+        /* Application data: counted, its bytes wiped below, never handed on. */
+        struct event ev = { .type = EV_APPLICATION_DATA, .length = d->record_len,
+                            .tls_phase = cr->tls13 ? TLS_PHASE_AFTER_HANDSHAKE : TLS_PHASE_NONE,
+                            .decrypted = true };
+        emit(x, &ev);
+        break;
+    }
+    }
+    OPENSSL_cleanse(out, pt.len + 1);
+    return true;
+}
+
+static void crypto_free(struct tls_crypto *cr)
+{
+    OPENSSL_cleanse(cr, sizeof *cr);
+    free(cr);
 }

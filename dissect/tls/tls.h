@@ -8,6 +8,15 @@
  * meets bytes that are not a record header is out of sync and waits for the
  * next TCP segment that starts with a plausible record header, as tshark
  * does; a gap inside a record we were skipping costs nothing.
+ *
+ * With a key log (struct tls_keyring, NULL without one: then nothing here
+ * costs anything more) a connection whose Client Hello random has an entry
+ * gets a struct tls_crypto, and only then are its protected records copied
+ * and decrypted: TLS 1.3 handshake flights, alerts and post-handshake
+ * messages, TLS 1.2 AEAD records after each ChangeCipherSpec (Finished,
+ * alerts). Decrypted messages are the same events as plaintext ones, with
+ * ev->decrypted set; application data is decrypted only to learn its inner
+ * type, then wiped, never handed on.
  */
 #ifndef TLSDIAG_TLS_H
 #define TLSDIAG_TLS_H
@@ -25,6 +34,8 @@ enum tls_format { TLS_FORMAT_UNKNOWN, TLS_FORMAT_V3, TLS_FORMAT_SSLV2 };
 
 struct tls_direction {
     uint8_t format;                 /* enum tls_format */
+    uint8_t decrypt_types;          /* bit (type - 20): content types decrypted now (keys only) */
+    bool record_with_header;        /* record holds the 5-byte header before the body */
     bool in_sync;
     bool ccs_seen;
     bool encrypted_from_now;        /* TLS 1.3 server after its ServerHello */
@@ -55,6 +66,17 @@ struct tls_session {
     int8_t server_sender;           /* conn->ep index of the ServerHello's sender */
     bool client_flight_started, client_flight_done;
     uint8_t client_flight_records;
+    struct tls_crypto *crypto;      /* keys of this connection; NULL without */
+};
+
+struct keylog;
+
+/* The key log a pass decrypts with, and one record's plaintext. Owned by
+ * the stream dissector; NULL in the feed context when there are no keys. */
+struct tls_keyring {
+    struct keylog *store;
+    uint8_t *scratch;               /* TLS_MAX_RECORD_LEN bytes, allocated on first use */
+    uint64_t conns_with_keys;       /* connections whose client random has entries */
 };
 
 /* Everything a feed call needs to know about where the bytes came from. */
@@ -65,11 +87,13 @@ struct tls_feed_ctx {
     struct tcp_conn *conn;
     int sender;
     const struct packet_view *pkt;
+    struct tls_keyring *keys;       /* NULL: no key log (or an empty one) */
 };
 
 void tls_feed(struct tls_feed_ctx *x, const uint8_t *data, size_t len, bool segment_start);
 void tls_gap(struct tls_feed_ctx *x, uint64_t missing);
 void tls_session_free(struct tls_session *s);
+void tls_keyring_free(struct tls_keyring *k);   /* the scratch; not the store */
 
 /* Does a TCP payload start with a TLS record? first_payload: the direction's
  * first bytes, where any record type counts; later only a handshake record

@@ -373,6 +373,7 @@ enum { CLIENT = 0, SERVER = 1 };
 static struct tls_session session;
 static struct tcp_conn conn;
 static struct tls_limits limits;
+static struct tls_keyring *keyring;   /* NULL: no key log */
 static const struct event_sink sink = { NULL, record_event };
 
 static int setup(void **state)
@@ -398,7 +399,7 @@ static int teardown(void **state)
 static void feed_at(int sender, uint64_t frame, const void *p, size_t len, bool segment_start)
 {
     struct packet_view pkt = { .frame = frame, .ts_ns = (int64_t)frame * 1000 };
-    struct tls_feed_ctx x = { &sink, &limits, &session, &conn, sender, &pkt };
+    struct tls_feed_ctx x = { &sink, &limits, &session, &conn, sender, &pkt, keyring };
     tls_feed(&x, p, len, segment_start);
 }
 
@@ -411,7 +412,7 @@ static void feed_segment(int sender, uint64_t frame, const struct bytebuf *b)
 static void gap(int sender, uint64_t frame, uint64_t missing)
 {
     struct packet_view pkt = { .frame = frame };
-    struct tls_feed_ctx x = { &sink, &limits, &session, &conn, sender, &pkt };
+    struct tls_feed_ctx x = { &sink, &limits, &session, &conn, sender, &pkt, keyring };
     tls_gap(&x, missing);
 }
 
