@@ -105,7 +105,7 @@ static void dns_exchange(uint64_t query_frame, const char *name, uint8_t rcode, 
     m.qtype = DNS_TYPE_A;
     snprintf(m.qname, sizeof m.qname, "%s", name);
     uint8_t zero[16] = { 0 };
-    struct dns_event dns = { &m, false, 4, zero, zero, 50001, 53 };
+    struct dns_event dns = { &m, false, 4, zero, zero, 50001, 53, false };
     struct event q = { .type = EV_DNS, .frame = query_frame, .ts_ns = query_ts_ns, .u.dns = &dns };
     facts_on_event(fb, &q);
     m.is_response = true;
