@@ -107,7 +107,12 @@ void facts_on_event(void *ctx, const struct event *ev)
         on_tcp(t, ev, side);
         leave_budget_when_closed(fb, t);
         break;
-    case EV_STREAM_GAP: on_stream_gap(t, ev); break;
+    case EV_STREAM_GAP:
+        on_stream_gap(t, ev);
+        /* TLS by its record headers, every message cut off: still TLS. */
+        if (ev->u.cut && !t->tls && stream_tls_session(ev->conn) && may_build_facts(fb, t, ev))
+            on_tls_without_messages(t);
+        break;
     default:
         break;
     }

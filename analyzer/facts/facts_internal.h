@@ -236,6 +236,9 @@ void on_encrypted_handshake(struct conn_track *t, const struct event *ev, int si
 void on_alert(struct conn_track *t, const struct event *ev, int side);
 void on_app_data(struct conn_track *t, const struct event *ev, int side);
 void on_tls_problem(struct conn_track *t, const struct event *ev);
+/* The stream layer found TLS by content, but a snapshot length cut every
+ * message: the connection has TLS facts all the same (none of them known). */
+void on_tls_without_messages(struct conn_track *t);
 /* The track's "tls" facts, complete, moved out of it; NULL without TLS. */
 cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t);
 

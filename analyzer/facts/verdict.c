@@ -72,19 +72,18 @@ static const char *failed_stage(const struct conn_track *t, bool connected)
     return transfer_interrupted(t) ? "transfer" : NULL;
 }
 
-/* Of a connection a snapshot length cut, whether the failure is in the
- * bytes the capture kept: a proxy's refusal, or a fatal alert in clear.
- * Everything else (success, a handshake that seems to stop, a transfer
- * that seems cut short) may be the cut's doing. */
-static bool failure_in_kept_bytes(const struct conn_track *t, const char *stage)
+/* Of a connection a snapshot length cut, whether its outcome is in the
+ * bytes the capture kept: a connect that failed, or a proxy's refusal.
+ * Anything said of its TLS (success, a handshake that seems to stop, a
+ * transfer that seems cut short, even a fatal alert whose cause was in the
+ * messages cut off) may be the cut's doing: the capture cannot tell. */
+static bool outcome_in_kept_bytes(const struct conn_track *t, const char *stage)
 {
     if (!stage)
         return false;
     if (!strcmp(stage, "tcp_connect"))
         return true;
-    if (!strcmp(stage, "proxy"))
-        return t->connect_answer.seen && !http_success(&t->connect_answer);
-    return !strcmp(stage, "tls_handshake") && t->first_fatal_alert_frame;
+    return !strcmp(stage, "proxy") && t->connect_answer.seen && !http_success(&t->connect_answer);
 }
 
 /* The stage the connection failed at, or NULL: it worked, or the capture
@@ -93,7 +92,7 @@ const char *conn_outcome(const struct conn_snapshot *c, const struct conn_track 
 {
     *unknown = t->proxy ? NULL : unknown_reason(c, t);
     const char *stage = *unknown ? NULL : failed_stage(t, conn_connected(c, t));
-    if (conn_first_cut_frame(c) && !failure_in_kept_bytes(t, stage)) {
+    if (conn_first_cut_frame(c) && !outcome_in_kept_bytes(t, stage)) {
         *unknown = unknown_reason_cut;
         return NULL;
     }

@@ -563,8 +563,9 @@ static void test_cut_connection_is_unknown_not_failed(void **state)
     cJSON_Delete(capture);
 }
 
-/* A fatal alert is in the bytes the capture kept: the failure stands. */
-static void test_cut_connection_with_fatal_alert_fails(void **state)
+/* A fatal alert is in the bytes the capture kept, what caused it is not:
+ * the facts keep the alert, the verdict stays unknown. */
+static void test_cut_connection_with_fatal_alert_is_unknown(void **state)
 {
     (void)state;
     open_conn(1, 10, 443);
@@ -578,10 +579,12 @@ static void test_cut_connection_with_fatal_alert_fails(void **state)
     cut_capture_summary(6);
     cJSON *capture = facts_finish(fb, &summary);
     const cJSON *c = get(capture, "connections.0");
-    assert_string_equal(str(c, "verdict"), "failed");
-    assert_string_equal(str(c, "failed_stage"), "tls_handshake");
+    assert_string_equal(str(c, "verdict"), "unknown");
+    assert_null(get(c, "failed_stage"));
     assert_int_equal(num(c, "capture_cut.first_frame"), 6);
     assert_null(get(c, "tls.client_hello"));
+    assert_int_equal(num(c, "tls.first_alert.description"), 40);
+    assert_string_equal(str(c, "tls.first_alert.sender"), "server");
     cJSON_Delete(capture);
 }
 
@@ -694,7 +697,7 @@ int main(void)
         T(test_other_connections_do_not_crowd_out_targets),
         T(test_hello_lists_are_capped),
         T(test_cut_connection_is_unknown_not_failed),
-        T(test_cut_connection_with_fatal_alert_fails),
+        T(test_cut_connection_with_fatal_alert_is_unknown),
         T(test_loss_in_cut_connection_is_still_a_gap),
         T(test_cut_dns_response_is_no_failure),
         T(test_open_at_capture_start_is_no_connect_failure),
