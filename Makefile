@@ -95,7 +95,8 @@ unit: $(TEST_BINS)
 # times over (flat memory), the oracle score against tshark, every sample's
 # diagnosis (tlsdiag check), the report schema, rules loaded at run time
 # (misspelled facts and undeclared causes refused, a new cause from a pack),
-# text reports within 80 columns, hostile captures against the limits, the
+# text reports within 80 columns, captures cut by a snapshot length and begun
+# mid-connection (test/data/cut, mid-connection), hostile captures against the limits, the
 # fuzzers' regression inputs, and (sanitized pass, when clang is there) 10 s
 # of every fuzz target.
 e2e: $(BUILD)/tlsdiag
@@ -109,6 +110,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
 	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/text_width.py $(BUILD)/tlsdiag samples
+	test/e2e/capture_cuts.py $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/folder_readmes.py
 	test/hostile/run.sh $(BUILD)/tlsdiag
 	@$(MAKE) --no-print-directory fuzz-replay SANITIZE=$(SANITIZE)
