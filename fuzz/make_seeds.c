@@ -126,9 +126,10 @@ static void on_stream_bytes(void *ctx, struct tcp_conn *c, int sender, const uin
 }
 
 static void on_stream_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
-                          const struct packet_view *pkt)
+                          const struct packet_view *pkt, bool cut)
 {
     (void)pkt;
+    (void)cut;
     struct extractor *x = ctx;
     struct stream_seed *s = stream_for(x, c->id, sender);
     if (!s || s->tls.len >= STREAM_SEED_MAX)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 struct conn_counter {
-    uint64_t conns, tls_conns, tunnels, with_gaps, limit_hits;
+    uint64_t conns, tls_conns, tunnels, with_gaps, limit_hits, cut;
 };
 
 static void count_conn(void *ctx, const struct event *ev)
@@ -30,6 +30,8 @@ static void count_conn(void *ctx, const struct event *ev)
     }
     if (ev->conn->half[0].limit_hit || ev->conn->half[1].limit_hit)
         cc->limit_hits++;
+    if (ev->conn->half[0].cuts || ev->conn->half[1].cuts)
+        cc->cut++;
 }
 
 static void add_u64(cJSON *o, const char *key, uint64_t v) { cJSON_AddNumberToObject(o, key, (double)v); }
@@ -59,6 +61,13 @@ static cJSON *summary_json(const char *path, const struct pipeline_summary *s, c
     add_u64(o, "max_live_connections", s->reasm.max_live_conns);
     add_u64(o, "connections_evicted", s->reasm.conns_evicted);
     add_u64(o, "dns_messages", s->streams.dns_messages);
+    /* Only for a capture a snapshot length cut, like "damage" below. */
+    if (s->frames_cut) {
+        add_u64(o, "frames_cut", s->frames_cut);
+        add_u64(o, "first_cut_frame", s->first_cut_frame);
+        add_u64(o, "snaplen", pipeline_cut_snaplen(s));
+        add_u64(o, "connections_cut", cc->cut);
+    }
     cJSON_AddBoolToObject(o, "damaged_tail", s->damaged_tail);
     if (s->damaged_tail)
         cJSON_AddStringToObject(o, "damage", s->damage);
@@ -70,7 +79,9 @@ static void stats_help(FILE *f)
     fprintf(f, "usage: tlsdiag stats [OPTIONS] CAPTURE...\n\n"
                "Prints, for each capture, one JSON object: its format, frames, bytes, how\n"
                "many packets could not be decoded and why, TCP/TLS/CONNECT connections, DNS\n"
-               "messages, and whether the file has a damaged tail.\n\n"
+               "messages, frames a snapshot length cut (frames_cut, first_cut_frame,\n"
+               "snaplen, connections_cut; only when there are), and whether the file has a\n"
+               "damaged tail.\n\n"
                "exit status: 0 read, 2 unusable input or usage error\n\n");
     cli_limit_help(f);
 }

@@ -241,6 +241,10 @@
     F(P ".classification.risks[]", STRING, "one risk's name")                                    \
     F(P ".verdict", STRING, "success, failed, or unknown (the capture cannot tell)")             \
     F(P ".unknown_reason", STRING, "why the verdict is unknown")                                 \
+    F(P ".capture_cut", OBJECT, "a snapshot length cut the connection's packets: TLS contents not available") \
+    F(P ".capture_cut.snaplen", INTEGER, "bytes kept of each packet")                            \
+    F(P ".capture_cut.first_frame", FRAME, "the connection's first packet whose payload was cut") \
+    F(P ".capture_cut.bytes", INTEGER, "payload bytes not captured, both ways")                  \
     F(P ".failed_stage", STRING, "where it failed: proxy, tcp_connect, tls_handshake or transfer") \
     F(P ".proxy", OBJECT, "the HTTP CONNECT exchange, through a proxy")                          \
     F(P ".proxy.attempts", INTEGER, "CONNECT requests sent")                                     \
@@ -264,7 +268,8 @@
     F(P ".tcp.syn_frame", FRAME, "the client's first SYN")                                       \
     F(P ".tcp.syn_count", INTEGER, "SYNs the client sent")                                       \
     F(P ".tcp.synack_frame", FRAME, "the server's SYN-ACK")                                      \
-    F(P ".tcp.connected", BOOLEAN, "the handshake completed (SYN-ACK seen, or data both ways)")  \
+    F(P ".tcp.connected", BOOLEAN, "the TCP handshake completed (SYN-ACK seen, data sent, or open at capture start)") \
+    F(P ".tcp.open_at_capture_start", BOOLEAN, "already open when the capture began: no SYN or SYN-ACK in it") \
     F(P ".tcp.rst", OBJECT, "the first RST")                                                     \
     F(P ".tcp.rst.frame", FRAME, "its frame")                                                    \
     F(P ".tcp.rst.from", STRING, "who sent it: client or server")                                \
@@ -304,7 +309,8 @@
     F(P ".rcode_name", STRING, "its name")                                                       \
     F(P ".answers", ARRAY, "the answers: addresses and names")                                   \
     F(P ".answers[]", STRING, "one answer")                                                      \
-    F(P ".rtt_ms", NUMBER, "query to response, milliseconds")
+    F(P ".rtt_ms", NUMBER, "query to response, milliseconds")                                    \
+    F(P ".response_cut", BOOLEAN, "a snapshot length cut the response: its answers may be missing")
 
 #define FAILED_CONNECT_FACTS(F, P)                                                                 \
     F(P ".server", STRING, "the address:port the client tried")                                  \
@@ -324,6 +330,10 @@
     F(P ".duration_ms", NUMBER, "first to last frame, milliseconds")                             \
     F(P ".format", STRING, "the file format: pcap, pcapng, ...")                                 \
     F(P ".damaged_tail", BOOLEAN, "the file ends in a damaged or cut record")                    \
+    F(P ".cut", OBJECT, "frames a snapshot length cut (captured shorter than on the wire)")      \
+    F(P ".cut.frames", INTEGER, "how many")                                                      \
+    F(P ".cut.first_frame", FRAME, "the first of them")                                          \
+    F(P ".cut.snaplen", INTEGER, "bytes kept of each: the file's snapshot length, else the first cut frame's") \
     F(P ".reading_losses", OBJECT, "what limits and bad headers kept from the analysis")         \
     F(P ".reading_losses.connections_evicted", INTEGER, "live connections ended early at --max-conns") \
     F(P ".reading_losses.ip_datagrams_incomplete", INTEGER, "IP fragments dropped (timeout or --max-fragments)") \

@@ -130,7 +130,12 @@ void facts_on_event(void *ctx, const struct event *ev)
         on_tcp(t, ev, side);
         leave_budget_when_closed(fb, t);
         break;
-    case EV_STREAM_GAP: on_stream_gap(t, ev); break;
+    case EV_STREAM_GAP:
+        on_stream_gap(t, ev);
+        /* TLS by its record headers, every message cut off: still TLS. */
+        if (ev->u.cut && !t->tls && stream_tls_session(ev->conn) && may_build_facts(fb, t, ev))
+            on_tls_without_messages(t);
+        break;
     default:
         break;
     }
@@ -145,6 +150,14 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     json_add_ms(capture, "duration_ms", timestamp_between(s->last_ts, s->first_ts));
     json_add_string(capture, "format", s->format);
     json_add_bool(capture, "damaged_tail", s->damaged_tail);
+    /* A snapshot length cut frames: only then, so other reports keep their shape. */
+    fb->cut_snaplen = pipeline_cut_snaplen(s);
+    if (s->frames_cut) {
+        cJSON *cut = json_add_object(capture, "cut");
+        json_add_u64(cut, "frames", s->frames_cut);
+        json_add_u64(cut, "first_frame", s->first_cut_frame);
+        json_add_u64(cut, "snaplen", fb->cut_snaplen);
+    }
     /* How much the capture's reading lost to limits and bad headers: a
      * report from a capture with losses says so. */
     cJSON *losses = json_add_object(capture, "reading_losses");

@@ -61,8 +61,22 @@ cJSON *record_json(struct facts_builder *fb, struct conn_record *rec)
     json_add_string(o, "verdict", unknown ? "unknown" : stage ? "failed" : "success");
     if (stage)
         json_add_string(o, "failed_stage", stage);
-    if (unknown)
+    uint64_t cut_frame = conn_first_cut_frame(c);
+    if (unknown == unknown_reason_cut && fb->cut_snaplen) {
+        char reason[160];
+        snprintf(reason, sizeof reason, "capture cut to %u bytes per packet from frame %llu: TLS contents not available",
+                 fb->cut_snaplen, (unsigned long long)cut_frame);
+        json_add_string(o, "unknown_reason", reason);
+    } else if (unknown) {
         json_add_string(o, "unknown_reason", unknown);
+    }
+    if (cut_frame) {
+        cJSON *cut = json_add_object(o, "capture_cut");
+        if (fb->cut_snaplen)
+            json_add_u64(cut, "snaplen", fb->cut_snaplen);
+        json_add_u64(cut, "first_frame", cut_frame);
+        json_add_u64(cut, "bytes", c->sent[SIDE_CLIENT].cut_bytes + c->sent[SIDE_SERVER].cut_bytes);
+    }
     if (t->proxy) {
         endpoint_text(c->ip_version, server, text, sizeof text, true);
         json_add_string(t->proxy, "address", text);

@@ -86,6 +86,9 @@ void on_dns(struct facts_builder *fb, const struct event *ev)
     json_add_u64(entry, "rcode", m->rcode);
     json_add_string(entry, "rcode_name", dns_rcode_name(m->rcode));
     json_add(entry, "answers", answers_json(m, &pending->answers_listed));
+    pending->response_cut = ev->u.dns->cut;
+    if (pending->response_cut)
+        json_add_bool(entry, "response_cut", true);
     if (pending->query_seen)
         json_add_ms(entry, "rtt_ms", timestamp_between(ev->ts_ns, pending->query_ts_ns));
 }

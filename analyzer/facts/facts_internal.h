@@ -31,6 +31,8 @@ struct direction_counts {
     uint32_t syn_count, retransmissions, dup_acks, zero_windows, gaps;
     bool limit_hit;
     uint64_t limit_frame;
+    uint32_t cuts;                 /* segments a snapshot length cut */
+    uint64_t cut_bytes, first_cut_frame;
 };
 
 /* What the facts need of a tcp_conn after the reassembler frees it, by role
@@ -42,7 +44,18 @@ struct conn_snapshot {
     struct direction_counts sent[2];
     uint64_t first_frame, last_frame;
     int64_t first_ts, last_ts;
+    /* Neither side's SYN is in the capture: the connection was open before
+     * it began (a capture started mid-connection). */
+    bool open_at_start;
 };
+
+/* Whether a snapshot length cut payload bytes of the connection, and the
+ * first frame it did so in (0: none). */
+static inline uint64_t conn_first_cut_frame(const struct conn_snapshot *c)
+{
+    uint64_t a = c->sent[0].first_cut_frame, b = c->sent[1].first_cut_frame;
+    return !a ? b : !b ? a : a < b ? a : b;
+}
 
 /* An HTTP status as the verdict and the summaries read it, besides its JSON. */
 struct http_answer {
@@ -110,7 +123,7 @@ struct conn_track {
     uint64_t syn_frame, synack_frame, rst_frame, fin_frame[2];
     int64_t syn_ts, synack_ts, rst_ts, fin_ts[2];
     int rst_side;
-    uint64_t gap_frame;            /* the first capture hole */
+    uint64_t gap_frame;            /* the first capture hole (lost bytes, not cut ones) */
     /* CONNECT and plain HTTP (facts_proxy.c) */
     struct http_answer connect_answer;   /* the latest CONNECT response */
     struct http_answer http_answer;      /* the first response to the latest plain HTTP request */
@@ -169,6 +182,7 @@ _Static_assert(OUTCOME_COUNT * (SAMPLE_FIRST + SAMPLE_LATEST) == FACTS_MAX_KEPT_
 struct pending_lookup {
     uint16_t id, qtype;
     bool answered, query_seen;
+    bool response_cut;             /* a snapshot length cut the response: answers may be missing */
     bool of_target;                /* else of a revocation host */
     uint8_t rcode;
     uint8_t answers_listed;        /* the entry's "answers" */
@@ -212,6 +226,7 @@ struct facts_builder {
     uint32_t detailed_open[2];
     uint32_t max_detailed_open;
     uint64_t conns_without_facts;
+    uint32_t cut_snaplen;          /* bytes kept of each cut frame, for the report (0: unknown) */
 };
 
 /* facts.c */
@@ -240,6 +255,9 @@ void on_app_data(struct conn_track *t, const struct event *ev, int side);
  * most likely an encrypted alert. */
 void on_tls_close(struct conn_track *t, int side);
 void on_tls_problem(struct conn_track *t, const struct event *ev);
+/* The stream layer found TLS by content, but a snapshot length cut every
+ * message: the connection has TLS facts all the same (none of them known). */
+void on_tls_without_messages(struct conn_track *t);
 /* The track's "tls" facts, complete, moved out of it; NULL without TLS. */
 cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t);
 
@@ -273,6 +291,9 @@ cJSON *tcp_json(const struct conn_snapshot *c, const struct conn_track *t);
  * the capture cannot tell (then *unknown says why). Reads the track's JSON
  * parts by presence, so decide before facts_conn.c moves them out. */
 const char *conn_outcome(const struct conn_snapshot *c, const struct conn_track *t, const char **unknown);
+/* The unknown reason of a connection a snapshot length cut (the report
+ * words it with the snapshot length and the frame). */
+extern const char unknown_reason_cut[];
 bool conn_failed(const struct conn_snapshot *c, const struct conn_track *t);
 
 /* facts_conn.c: a kept connection. record_new takes the track from c;

@@ -41,9 +41,11 @@ void on_tcp(struct conn_track *t, const struct event *ev, int side)
     }
 }
 
+/* Cut bytes are counted by the reassembler (the connection's capture_cut
+ * facts); only a hole the capture lost is a gap. */
 void on_stream_gap(struct conn_track *t, const struct event *ev)
 {
-    if (!t->gap_frame)
+    if (!ev->u.cut && !t->gap_frame)
         t->gap_frame = ev->frame;
 }
 
@@ -53,7 +55,9 @@ static void direction_counts_take(struct direction_counts *d, const struct tcp_h
                                     .bytes_delivered = h->bytes_delivered, .gap_bytes = h->gap_bytes,
                                     .syn_count = h->syn_count, .retransmissions = h->retransmissions,
                                     .dup_acks = h->dup_acks, .zero_windows = h->zero_windows, .gaps = h->gaps,
-                                    .limit_hit = h->limit_hit, .limit_frame = h->limit_frame };
+                                    .limit_hit = h->limit_hit, .limit_frame = h->limit_frame,
+                                    .cuts = h->cuts, .cut_bytes = h->cut_bytes,
+                                    .first_cut_frame = h->first_cut_frame };
 }
 
 void conn_snapshot_take(struct conn_snapshot *s, struct tcp_conn *c)
@@ -69,6 +73,7 @@ void conn_snapshot_take(struct conn_snapshot *s, struct tcp_conn *c)
     s->last_frame = c->last_frame;
     s->first_ts = c->first_ts;
     s->last_ts = c->last_ts;
+    s->open_at_start = !c->half[0].syn_seen && !c->half[1].syn_seen;
 }
 
 void endpoint_text(uint8_t ip_version, const struct endpoint *e, char *buf, size_t len, bool with_port)
@@ -91,10 +96,12 @@ void add_server_members(cJSON *o, uint8_t ip_version, const struct endpoint *ser
     json_add_u64(o, "server_port", server->port);
 }
 
-/* A client that sends data got its SYN-ACK, captured or not. */
+/* A client that sends data got its SYN-ACK, captured or not; so did one
+ * whose connection was open before the capture began. */
 bool conn_connected(const struct conn_snapshot *c, const struct conn_track *t)
 {
-    return t->synack_frame || c->sent[SIDE_SERVER].payload_packets || c->sent[SIDE_CLIENT].payload_packets;
+    return t->synack_frame || c->sent[SIDE_SERVER].payload_packets || c->sent[SIDE_CLIENT].payload_packets ||
+           c->open_at_start;
 }
 
 cJSON *tcp_json(const struct conn_snapshot *c, const struct conn_track *t)
@@ -107,6 +114,8 @@ cJSON *tcp_json(const struct conn_snapshot *c, const struct conn_track *t)
     if (t->synack_frame)
         json_add_u64(o, "synack_frame", t->synack_frame);
     json_add_bool(o, "connected", conn_connected(c, t));
+    if (c->open_at_start)
+        json_add_bool(o, "open_at_capture_start", true);
     if (t->rst_frame) {
         cJSON *rst = json_add_object(o, "rst");
         json_add_u64(rst, "frame", t->rst_frame);

@@ -24,6 +24,11 @@ static cJSON *tls_obj(struct conn_track *t)
     return t->tls;
 }
 
+void on_tls_without_messages(struct conn_track *t)
+{
+    tls_obj(t);
+}
+
 static void note_message(struct conn_track *t, const char *name, const struct event *ev)
 {
     t->last_message = name;

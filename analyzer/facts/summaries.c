@@ -72,6 +72,8 @@ static cJSON *dns_summary(struct facts_builder *fb, cJSON *lookups)
         if (!l->of_target)
             continue;
         target_asked = true;
+        /* A response cut after its question says its rcode, not that no
+         * address came: the answers may be in the bytes not captured. */
         if (l->answered && l->rcode == 0 && l->answers_listed > 0)
             target_resolved = true;
         else if (!l->answered || l->rcode != 0)

@@ -4,6 +4,8 @@
  * without making its JSON. */
 #include "facts_internal.h"
 
+#include <string.h>
+
 /* A transfer is cut when the server ends the connection first and nothing
  * says it meant to. TLS <= 1.2 shows close_notify as an alert record: one
  * from either side before the server's end is a graceful close; a server FIN
@@ -27,6 +29,8 @@ static bool transfer_interrupted(const struct conn_track *t)
     return server_end == server_rst || t->rst_frame || client_alert > server_end;
 }
 
+const char unknown_reason_cut[] = "the capture was cut by a snapshot length: TLS contents not available";
+
 /* Why the capture cannot tell whether a connection worked, or NULL. */
 static const char *unknown_reason(const struct conn_snapshot *c, const struct conn_track *t)
 {
@@ -35,7 +39,9 @@ static const char *unknown_reason(const struct conn_snapshot *c, const struct co
     if (!c->sent[SIDE_CLIENT].packets && c->sent[SIDE_SERVER].payload_packets)
         return "only the server's side of the connection is in the capture";
     if (!t->tls)
-        return NULL;
+        return c->open_at_start && !t->http
+                   ? "the connection was already open at capture start: its beginning is not in the capture"
+                   : NULL;
     bool hellos_seen = t->client_hello || t->server_hello;
     if (!hellos_seen && !t->first_fatal_alert_frame)
         return "the handshake is not in the capture (it started before the capture)";
@@ -66,12 +72,31 @@ static const char *failed_stage(const struct conn_track *t, bool connected)
     return transfer_interrupted(t) ? "transfer" : NULL;
 }
 
+/* Of a connection a snapshot length cut, whether its outcome is in the
+ * bytes the capture kept: a connect that failed, or a proxy's refusal.
+ * Anything said of its TLS (success, a handshake that seems to stop, a
+ * transfer that seems cut short, even a fatal alert whose cause was in the
+ * messages cut off) may be the cut's doing: the capture cannot tell. */
+static bool outcome_in_kept_bytes(const struct conn_track *t, const char *stage)
+{
+    if (!stage)
+        return false;
+    if (!strcmp(stage, "tcp_connect"))
+        return true;
+    return !strcmp(stage, "proxy") && t->connect_answer.seen && !http_success(&t->connect_answer);
+}
+
 /* The stage the connection failed at, or NULL: it worked, or the capture
  * cannot tell (then *unknown says why). */
 const char *conn_outcome(const struct conn_snapshot *c, const struct conn_track *t, const char **unknown)
 {
     *unknown = t->proxy ? NULL : unknown_reason(c, t);
-    return *unknown ? NULL : failed_stage(t, conn_connected(c, t));
+    const char *stage = *unknown ? NULL : failed_stage(t, conn_connected(c, t));
+    if (conn_first_cut_frame(c) && !outcome_in_kept_bytes(t, stage)) {
+        *unknown = unknown_reason_cut;
+        return NULL;
+    }
+    return stage;
 }
 
 bool conn_failed(const struct conn_snapshot *c, const struct conn_track *t)

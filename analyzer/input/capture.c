@@ -363,6 +363,19 @@ enum capture_result capture_next(struct capture *cap, struct capture_packet *pkt
     return result;
 }
 
+uint32_t capture_snaplen(const struct capture *cap)
+{
+    uint32_t snaplen = 0;
+    if (cap->own_reader) {
+        snaplen = pcapng_reader_snaplen(cap->own_reader);
+    } else if (cap->pcap) {
+        int s = pcap_snapshot(cap->pcap);
+        snaplen = s > 0 ? (uint32_t)s : 0;
+    }
+    /* libpcap gives its own maximum for "no limit" (a pcapng IDB's 0). */
+    return snaplen < MAX_PLAUSIBLE_CAPLEN ? snaplen : 0;
+}
+
 const char *capture_format(const struct capture *cap)
 {
     if (cap->own_reader)

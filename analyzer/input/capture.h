@@ -55,6 +55,12 @@ struct capture *capture_open(const char *path, char *err, size_t errlen);
 enum capture_result capture_next(struct capture *cap, struct capture_packet *pkt,
                                  char *err, size_t errlen);
 
+/* The snapshot length the file declares: the pcap file header's, or the
+ * smallest of the pcapng interfaces' read so far; 0 when none is declared
+ * (a pcapng IDB's 0, or libpcap's 262144 for "no limit"). A frame cut by it
+ * has caplen < wirelen; one larger than any frame (65535) cuts nothing. */
+uint32_t capture_snaplen(const struct capture *cap);
+
 /* "pcap" or "pcapng (own reader)" etc., for reports. */
 const char *capture_format(const struct capture *cap);
 

@@ -64,6 +64,7 @@ struct pcapng_reader {
     struct interface_info *interfaces;
     size_t interface_count;
     size_t interface_capacity;
+    uint32_t smallest_snaplen;     /* of every interface read, 0: none declares a limit */
 
     pcapng_secrets_fn on_secrets;   /* NULL: secrets blocks are skipped */
     void *secrets_ctx;
@@ -421,6 +422,8 @@ static bool process_interface(struct pcapng_reader *r, char *err, size_t errlen)
         return false;
     *slot = ifc;
     r->interface_count++;
+    if (ifc.snaplen && (!r->smallest_snaplen || ifc.snaplen < r->smallest_snaplen))
+        r->smallest_snaplen = ifc.snaplen;
     return true;
 }
 
@@ -702,6 +705,11 @@ enum capture_result pcapng_reader_next(struct pcapng_reader *r, struct capture_p
             return CAPTURE_PACKET;
     }
     return CAPTURE_EOF;
+}
+
+uint32_t pcapng_reader_snaplen(const struct pcapng_reader *r)
+{
+    return r->smallest_snaplen;
 }
 
 void pcapng_reader_close(struct pcapng_reader *r)

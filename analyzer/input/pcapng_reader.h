@@ -26,6 +26,10 @@ struct pcapng_reader *pcapng_reader_open(FILE *f, char *err, size_t errlen);
 enum capture_result pcapng_reader_next(struct pcapng_reader *r, struct capture_packet *pkt,
                                        char *err, size_t errlen);
 
+/* The smallest snapshot length the interfaces read so far declare; 0 when
+ * none declares one (0 in an IDB means no limit). */
+uint32_t pcapng_reader_snaplen(const struct pcapng_reader *r);
+
 void pcapng_reader_close(struct pcapng_reader *r);
 
 /* The same over a stream whose size the caller knows (fmemopen() has no file

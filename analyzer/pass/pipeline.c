@@ -32,6 +32,13 @@ void pipeline_default_options(struct pipeline_options *opt)
     opt->max_open_tls_facts = PIPELINE_DEFAULT_OPEN_TLS_FACTS;
 }
 
+uint32_t pipeline_cut_snaplen(const struct pipeline_summary *s)
+{
+    if (!s->frames_cut)
+        return 0;
+    return s->snaplen && s->snaplen <= s->cut_caplen ? s->snaplen : s->cut_caplen;
+}
+
 static void on_tcp_event(void *ctx, struct tcp_conn *c, int sender, enum tcp_event_kind kind,
                          const struct packet_view *pkt)
 {
@@ -116,6 +123,15 @@ static inline __attribute__((always_inline)) void dispatch(struct pass *p, const
     put_decoded(p, &pkt, tapped);
 }
 
+/* A frame the snapshot length cut: rare, so out of the per-packet path. */
+static __attribute__((noinline)) void count_cut(struct pipeline_summary *s, const struct capture_packet *cp)
+{
+    if (!s->frames_cut++) {
+        s->first_cut_frame = cp->frame;
+        s->cut_caplen = cp->caplen;
+    }
+}
+
 /* Reads one packet and dispatches it; false at the end of the capture. */
 static inline __attribute__((always_inline)) bool step(struct pass *p, bool tapped)
 {
@@ -129,6 +145,8 @@ static inline __attribute__((always_inline)) bool step(struct pass *p, bool tapp
     }
     s->frames = cp.frame;
     s->bytes += cp.wirelen;
+    if (__builtin_expect(cp.caplen < cp.wirelen, 0))
+        count_cut(s, &cp);
     if (s->frames == 1)
         s->first_ts = cp.ts_ns;
     s->last_ts = cp.ts_ns;
@@ -146,10 +164,10 @@ static void route_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t 
 }
 
 static void route_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
-                      const struct packet_view *pkt)
+                      const struct packet_view *pkt, bool cut)
 {
     struct pass *p = ctx;
-    stream_on_gap(&p->streams, c, sender, missing, pkt);
+    stream_on_gap(&p->streams, c, sender, missing, pkt, cut);
 }
 
 /* The same, shown to the taps first (set by pass_set_taps() only). */
@@ -163,12 +181,12 @@ static void route_data_tapped(void *ctx, struct tcp_conn *c, int sender, const u
 }
 
 static void route_gap_tapped(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
-                             const struct packet_view *pkt)
+                             const struct packet_view *pkt, bool cut)
 {
     struct pass *p = ctx;
     if (p->taps.on_stream_gap)
-        p->taps.on_stream_gap(p->taps.ctx, c, sender, missing, pkt);
-    stream_on_gap(&p->streams, c, sender, missing, pkt);
+        p->taps.on_stream_gap(p->taps.ctx, c, sender, missing, pkt, cut);
+    stream_on_gap(&p->streams, c, sender, missing, pkt, cut);
 }
 
 /* The pieces, empty, around cap (NULL for a pass fed decoded packets). */
@@ -293,8 +311,10 @@ enum pass_status pass_finish(struct pass *p, struct pipeline_summary *summary)
     struct pipeline_summary *s = &p->summary;
     s->damaged_tail = p->ended && p->end == CAPTURE_DAMAGED_TAIL;
     /* The reader may have changed on the way (libpcap refusing mid-file). */
-    if (p->cap)
+    if (p->cap) {
         snprintf(s->format, sizeof s->format, "%s", capture_format(p->cap));
+        s->snaplen = capture_snaplen(p->cap);
+    }
     reasm_finish(&p->reasm);
     stream_finish(&p->streams);
     s->reasm = p->reasm.stats;

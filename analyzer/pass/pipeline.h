@@ -48,6 +48,12 @@ struct pipeline_summary {
     struct { int linktype; uint64_t count; } unknown_links[PIPELINE_MAX_LINKTYPES];
     uint8_t unknown_link_kinds;
     uint64_t unknown_link_packets;
+    /* Frames captured shorter than they were on the wire (caplen < wirelen):
+     * a snapshot length (tcpdump -s 96, editcap -s 128) cut them. */
+    uint64_t frames_cut;
+    uint64_t first_cut_frame;     /* 0: none was cut */
+    uint32_t cut_caplen;          /* bytes captured of the first cut frame */
+    uint32_t snaplen;             /* the file's declared snapshot length (capture_snaplen), 0: none */
     bool damaged_tail;
     char damage[256];             /* why the tail is unreadable */
     char format[48];
@@ -58,6 +64,11 @@ struct pipeline_summary {
 };
 
 void pipeline_default_options(struct pipeline_options *opt);
+
+/* The bytes a snapshot length kept of each cut frame: the file's declared
+ * snapshot length, else the captured length of the first cut frame; 0 when
+ * no frame was cut. */
+uint32_t pipeline_cut_snaplen(const struct pipeline_summary *s);
 
 /* How a capture was read. */
 enum pass_status {
@@ -116,7 +127,7 @@ struct pass_taps {
     void (*on_stream_data)(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
                            const struct packet_view *pkt, bool segment_start);
     void (*on_stream_gap)(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
-                          const struct packet_view *pkt);
+                          const struct packet_view *pkt, bool cut);
 };
 
 /* Before the first packet. The pass picks its per-packet path here, so a

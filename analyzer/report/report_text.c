@@ -114,6 +114,8 @@ static void timeline_dns(struct timeline *tl, const cJSON *capture)
         char first[64] = "";
         if (cJSON_GetArraySize(answers) > 0)
             snprintf(first, sizeof first, " %s", cJSON_GetArrayItem(answers, 0)->valuestring);
+        else if (cJSON_IsTrue(cJSON_GetObjectItem(l, "response_cut")))
+            snprintf(first, sizeof first, " (answers cut off by the snapshot length)");
         else if (num(l, "rcode", -1) == 0)
             snprintf(first, sizeof first, ", no %s record", str(l, "qtype_name") ? str(l, "qtype_name") : "");
         tl_add(tl, num(l, "response_frame", 0), "DNS answer", "%s%s for %s",
@@ -164,10 +166,13 @@ static void timeline_tls(struct timeline *tl, const cJSON *tls)
             tl_add(tl, num(a, "frame", 0), "Alert", "encrypted alert (likely) from the %s, %.0f bytes", sender, num(a, "record_length", 0));
         else if (cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted")))
             tl_add(tl, num(a, "frame", 0), "Alert", "encrypted, from the %s", sender);
-        else
+        else if (str(a, "after"))
             tl_add(tl, num(a, "frame", 0), "Alert", "%s %s (%d) from the %s, %.1f ms after %s",
                    str(a, "level_name"), str(a, "description_name"), (int)num(a, "description", 0), sender,
-                   num(a, "ms_after", 0), str(a, "after") ? str(a, "after") : "start");
+                   num(a, "ms_after", 0), str(a, "after"));
+        else /* nothing before it in the capture to time it from */
+            tl_add(tl, num(a, "frame", 0), "Alert", "%s %s (%d) from the %s", str(a, "level_name"),
+                   str(a, "description_name"), (int)num(a, "description", 0), sender);
     }
     const cJSON *app = cJSON_GetObjectItem(tls, "app_data");
     if (num(app, "s2c_records", 0) > 0)
@@ -178,6 +183,9 @@ static void timeline_tls(struct timeline *tl, const cJSON *tls)
 static void timeline_conn(struct timeline *tl, const cJSON *conn)
 {
     const cJSON *tcp = cJSON_GetObjectItem(conn, "tcp");
+    if (cJSON_IsTrue(cJSON_GetObjectItem(tcp, "open_at_capture_start")))
+        tl_add(tl, num(conn, "first_frame", 0), "First packet",
+               "the connection was already open at capture start (no SYN or SYN-ACK in the capture)");
     int syns = (int)num(tcp, "syn_count", 0);
     tl_add(tl, num(tcp, "syn_frame", 0), "SYN", "to %s%s", str(conn, "server"),
            syns > 1 ? " (retransmitted)" : "");
@@ -233,7 +241,29 @@ static void print_timeline(FILE *out, struct timeline *tl)
     }
 }
 
-static void print_side(FILE *out, const char *heading, const cJSON *side)
+/* Once, above the connection's timeline: what the timeline cannot show.
+ * Not when the diagnosis printed above (diag; NULL: none for this side),
+ * about this connection, has just said it. */
+static void print_capture_cut(FILE *out, const cJSON *conn, const cJSON *diag)
+{
+    const cJSON *cut = cJSON_GetObjectItem(conn, "capture_cut");
+    if (!cut)
+        return;
+    const char *reason = str(conn, "unknown_reason"), *message = str(diag, "message");
+    if (num(diag, "connection", 0) == num(conn, "id", -1) && reason && message && strstr(message, reason))
+        return;
+    char line[160];
+    if (num(cut, "snaplen", 0) > 0)
+        snprintf(line, sizeof line, "capture cut to %.0f bytes per packet from frame #%.0f: TLS contents not available",
+                 num(cut, "snaplen", 0), num(cut, "first_frame", 0));
+    else
+        snprintf(line, sizeof line, "capture cut by a snapshot length from frame #%.0f: TLS contents not available",
+                 num(cut, "first_frame", 0));
+    wrap(out, "  ", 2, line);
+}
+
+/* shown_diag: the diagnosis printed at the top, when it is this side's. */
+static void print_side(FILE *out, const char *heading, const cJSON *side, const cJSON *shown_diag)
 {
     const cJSON *facts = cJSON_GetObjectItem(side, "facts");
     const cJSON *conns = cJSON_GetObjectItem(facts, "connections");
@@ -250,6 +280,7 @@ static void print_side(FILE *out, const char *heading, const cJSON *side)
         snprintf(endpoints, sizeof endpoints, "%s -> %s (%s)", str(conn, "client"), str(conn, "server"),
                  str(conn, "path"));
         wrap(out, prefix, (int)strlen(prefix), endpoints);
+        print_capture_cut(out, conn, shown_diag);
         timeline_conn(&tl, conn);
     } else {
         fprintf(out, "%s  no connection to the server\n", heading);
@@ -596,11 +627,11 @@ bool report_write_text(FILE *out, const cJSON *report)
     const cJSON *bad = cJSON_GetObjectItem(captures, diff ? "bad" : "capture");
     print_verdict(out, diag, cJSON_GetObjectItem(bad, "facts"));
     fprintf(out, "\n");
-    print_side(out, diff ? "Failing endpoint" : "Endpoint", bad);
+    print_side(out, diff ? "Failing endpoint" : "Endpoint", bad, diag);
     print_decryption(out, bad);
     if (diff) {
         fprintf(out, "\n");
-        print_side(out, "Working endpoint", cJSON_GetObjectItem(captures, "good"));
+        print_side(out, "Working endpoint", cJSON_GetObjectItem(captures, "good"), NULL);
         print_decryption(out, cJSON_GetObjectItem(captures, "good"));
         print_accepted_suites(out, report);
         print_differences(out, cJSON_GetObjectItem(report, "differences"));

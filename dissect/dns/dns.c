@@ -249,8 +249,11 @@ enum parse_status dns_parse_message(const uint8_t *buf, size_t len, struct dns_m
     struct cursor c = cursor_make(buf, len);
     uint32_t other_records = read_header(&c, out);
 
-    for (uint32_t i = 0; i < out->question_count && cursor_ok(&c); i++)
+    for (uint32_t i = 0; i < out->question_count && cursor_ok(&c); i++) {
         read_question(&c, &msg, i == 0 ? out : NULL);
+        if (i == 0)
+            out->question_read = cursor_ok(&c);
+    }
     for (uint32_t i = 0; i < out->answer_count && cursor_ok(&c); i++) {
         bool keep = i < DNS_MAX_ANSWERS;
         if (keep)

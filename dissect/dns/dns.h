@@ -46,6 +46,7 @@ struct dns_message {
     char qname[DNS_NAME_MAX];   /* first question, lower-cased, no trailing dot */
     uint16_t qtype;
     uint16_t qclass;
+    bool question_read;         /* the header and the first question were read whole */
     struct dns_answer answers[DNS_MAX_ANSWERS];
     uint8_t answers_kept;
 };
@@ -62,7 +63,9 @@ struct dns_message {
  * cut short is never PARSE_OK) but not kept; answer rdata of type A/AAAA (class
  * IN), CNAME, PTR and NS is checked against its rdlength. Bytes after the
  * last announced record are ignored. Out is filled only as far as parsing got
- * when the result is not PARSE_OK. */
+ * when the result is not PARSE_OK: question_read says whether the header and
+ * the first question are whole, answers_kept counts the answers read whole
+ * (a message cut short by a snapshot length still names what it answers). */
 enum parse_status dns_parse_message(const uint8_t *buf, size_t len, struct dns_message *out);
 
 /* Name of an rcode ("NXDOMAIN") or of an RR type ("AAAA"); "?" when unknown. */

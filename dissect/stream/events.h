@@ -27,7 +27,7 @@ enum event_type {
     EV_CONNECT_REQUEST,
     EV_CONNECT_RESPONSE,
     EV_TCP,                   /* SYN, SYN-ACK, FIN, RST ... see tcp_kind */
-    EV_STREAM_GAP,            /* bytes the capture does not have */
+    EV_STREAM_GAP,            /* bytes the capture does not have: lost, or cut (see u.cut) */
     EV_CONN_END,              /* the connection leaves the table; its facts are final */
     EV_DNS,                   /* a DNS query or response (UDP or TCP) */
     EV_HTTP_REQUEST,          /* a plain HTTP request head (e.g. an OCSP or CRL fetch) */
@@ -91,6 +91,10 @@ struct dns_event {
     uint8_t ip_version;
     const uint8_t *src, *dst; /* 16-byte addresses */
     uint16_t sport, dport;
+    /* A message a snapshot length cut: its header and question are whole,
+     * the records after them may be missing (msg->answers_kept of them were
+     * read whole). */
+    bool cut;
 };
 
 struct event {
@@ -115,6 +119,8 @@ struct event {
         enum tcp_event_kind tcp_kind;
         const char *problem;  /* EV_TLS_MALFORMED / EV_TLS_LIMIT: what and why */
         const struct tls_decryption_note *decryption;   /* EV_TLS_DECRYPTION */
+        bool cut;             /* EV_STREAM_GAP: a snapshot length cut the bytes off the
+                               * frame (the capture's choice), rather than lost */
     } u;
 };
 

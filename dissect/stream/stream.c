@@ -213,16 +213,22 @@ static void on_connect_data(struct stream_dissector *s, struct stream_conn *sc, 
             continue;
 }
 
-static void emit_dns(struct stream_dissector *s, const uint8_t *msg, size_t len, bool over_tcp,
+/* cut: a datagram the snapshot length cut. It is passed on when its header
+ * and question are whole (the event says it was cut); otherwise it is not
+ * malformed, only missing, and nothing is counted. */
+static void emit_dns(struct stream_dissector *s, const uint8_t *msg, size_t len, bool over_tcp, bool cut,
                      struct tcp_conn *c, int sender, const struct packet_view *pkt)
 {
-    if (dns_parse_message(msg, len, &s->dns_scratch) != PARSE_OK) {
-        s->stats.dns_malformed++;
+    enum parse_status st = dns_parse_message(msg, len, &s->dns_scratch);
+    bool partial = cut && st == PARSE_TRUNCATED && s->dns_scratch.question_read;
+    if (st != PARSE_OK && !partial) {
+        if (!cut)
+            s->stats.dns_malformed++;
         return;
     }
     s->stats.dns_messages++;
     struct dns_event dns = { &s->dns_scratch, over_tcp, pkt->ip_version, pkt->src, pkt->dst,
-                             pkt->sport, pkt->dport };
+                             pkt->sport, pkt->dport, partial };
     struct event ev = { .type = EV_DNS, .length = (uint32_t)len, .u.dns = &dns };
     emit(s, &ev, c, sender, pkt);
 }
@@ -242,7 +248,7 @@ static void on_dns_tcp_data(struct stream_dissector *s, struct stream_conn *sc, 
         const uint8_t *msg = cursor_bytes(&cur, msg_len);
         if (!msg)
             return;
-        emit_dns(s, msg, msg_len, true, c, sender, pkt);
+        emit_dns(s, msg, msg_len, true, false, c, sender, pkt);
         growbuf_consume(&dir->pending, 2 + msg_len);
     }
 }
@@ -412,11 +418,12 @@ void stream_on_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *da
 }
 
 void stream_on_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
-                   const struct packet_view *pkt)
+                   const struct packet_view *pkt, bool cut)
 {
     struct stream_dissector *s = ctx;
     struct stream_conn *sc = c->app;
-    struct event ev = { .type = EV_STREAM_GAP, .length = (uint32_t)(missing > UINT32_MAX ? UINT32_MAX : missing) };
+    struct event ev = { .type = EV_STREAM_GAP, .length = (uint32_t)(missing > UINT32_MAX ? UINT32_MAX : missing),
+                        .u.cut = cut };
     emit(s, &ev, c, sender, pkt);
     if (!sc)
         return;
@@ -431,8 +438,9 @@ void stream_on_datagram(struct stream_dissector *s, const struct packet_view *pk
 {
     bool dns = is_dns_port(pkt->sport) || is_dns_port(pkt->dport) || pkt->sport == PORT_MDNS ||
                pkt->dport == PORT_MDNS;
-    if (dns && pkt->payload_len == pkt->payload_wire_len)
-        emit_dns(s, pkt->payload, pkt->payload_len, false, NULL, 0, pkt);
+    if (dns)
+        emit_dns(s, pkt->payload, pkt->payload_len, false, pkt->payload_len < pkt->payload_wire_len, NULL, 0,
+                 pkt);
 }
 
 const char *stream_kind_name(const struct tcp_conn *c)

@@ -45,11 +45,13 @@ void stream_finish(struct stream_dissector *s);
 void stream_on_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
                     const struct packet_view *pkt, bool segment_start);
 void stream_on_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
-                   const struct packet_view *pkt);
+                   const struct packet_view *pkt, bool cut);
 /* Frees the connection's dissector state. */
 void stream_release(struct stream_dissector *s, struct tcp_conn *c);
 
-/* A UDP datagram: DNS on port 53 (and 5353 multicast DNS). */
+/* A UDP datagram: DNS on port 53 (and 5353 multicast DNS). A response cut
+ * by the snapshot length is still passed on when its question is whole
+ * (struct dns_event.cut). */
 void stream_on_datagram(struct stream_dissector *s, const struct packet_view *pkt);
 
 /* What the connection turned out to carry, for reports. */

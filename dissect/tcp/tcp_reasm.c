@@ -278,13 +278,15 @@ static void deliver(struct tcp_reassembler *r, struct tcp_conn *c, int sender, c
         r->cb.on_data(r->cb.ctx, c, sender, data, present, pkt, segment_start);
     }
     if (wire > present) {
+        /* Only a frame cut by the snapshot length lacks bytes its headers
+         * announce (packet.h): a cut, not a loss. */
         uint32_t missing = wire - present;
         h->next_seq += missing;
-        h->gaps++;
-        h->gap_bytes += missing;
-        if (!h->first_gap_frame)
-            h->first_gap_frame = pkt->frame;
-        r->cb.on_gap(r->cb.ctx, c, sender, missing, pkt);
+        h->cuts++;
+        h->cut_bytes += missing;
+        if (!h->first_cut_frame)
+            h->first_cut_frame = pkt->frame;
+        r->cb.on_gap(r->cb.ctx, c, sender, missing, pkt, true);
     }
 }
 
@@ -337,7 +339,7 @@ static void skip_hole(struct tcp_reassembler *r, struct tcp_conn *c, int sender,
         h->limit_hit = true;
         h->limit_frame = pkt->frame;
     }
-    r->cb.on_gap(r->cb.ctx, c, sender, missing, pkt);
+    r->cb.on_gap(r->cb.ctx, c, sender, missing, pkt, false);
     drain_held(r, c, sender, pkt);
 }
 
@@ -398,7 +400,7 @@ static void accept_segment(struct tcp_reassembler *r, struct tcp_conn *c, int se
         h->limit_hit = true;
         if (!h->limit_frame)
             h->limit_frame = pkt->frame;
-        r->cb.on_gap(r->cb.ctx, c, sender, missing, pkt);
+        r->cb.on_gap(r->cb.ctx, c, sender, missing, pkt, false);
         accept_in_order(r, c, sender, seq, data, present, wire, pkt);
         drain_held(r, c, sender, pkt);
     }

@@ -11,6 +11,10 @@
  *   counted, not believed;
  * - a hole that the cap forces us to give up on is a gap: the dissector is
  *   told how many bytes are missing and resynchronises;
+ * - the bytes a snapshot length cut off a segment (the frame's captured
+ *   length is shorter than its wire length) are a gap of their own kind, a
+ *   cut: the capture dropped them on purpose, the network lost nothing.
+ *   They are counted apart (cuts, cut_bytes), never as gaps;
  * - sequence numbers compare modulo 2^32 (RFC 1982 serial arithmetic).
  * Memory is bounded by the number of live connections: closed connections
  * are freed after a short linger (sooner when more than max_closed_conns of
@@ -56,9 +60,12 @@ struct tcp_half {
     uint32_t retransmissions;    /* segments carrying only bytes already seen */
     uint32_t conflicting_retransmissions; /* ... whose bytes differ from what was kept */
     uint32_t out_of_order;
-    uint32_t gaps;
+    uint32_t gaps;               /* holes: bytes the capture lost */
     uint64_t gap_bytes;
     uint64_t first_gap_frame;
+    uint32_t cuts;               /* segments whose payload the snapshot length cut */
+    uint64_t cut_bytes;          /* their bytes not captured */
+    uint64_t first_cut_frame;
     uint32_t dup_acks, zero_windows;
     uint32_t last_ack;
     uint16_t last_window;
@@ -94,9 +101,10 @@ struct reasm_callbacks {
      * segment_start: the run begins where the segment carrying it began. */
     void (*on_data)(void *ctx, struct tcp_conn *c, int sender, const uint8_t *data, size_t len,
                     const struct packet_view *pkt, bool segment_start);
-    /* Bytes that will never be seen: the stream skips missing bytes. */
+    /* Bytes that will never be seen: the stream skips missing bytes. cut:
+     * the snapshot length cut them off the segment in pkt (else lost). */
     void (*on_gap)(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
-                   const struct packet_view *pkt);
+                   const struct packet_view *pkt, bool cut);
     void (*on_tcp_event)(void *ctx, struct tcp_conn *c, int sender, enum tcp_event_kind kind,
                          const struct packet_view *pkt);
     /* Called once per packet of the connection, before its payload is used. */

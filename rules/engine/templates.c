@@ -1,6 +1,9 @@
 /* Templates: text with {path} and {path|filter} placeholders, {{ and }} for
- * literal braces. One scanner serves both load-time validation and
- * rendering, so the two can never disagree on what is well-formed. */
+ * literal braces, and optional groups {? ... ?}: a group is kept only when
+ * every placeholder in it has a value, so a sentence about a fact the
+ * capture does not hold is left out instead of reading "-". One scanner
+ * serves both load-time validation and rendering, so the two can never
+ * disagree on what is well-formed. */
 #include "engine.h"
 #include "rules_internal.h"
 
@@ -25,7 +28,7 @@ static const char *const filter_names[] = {
 
 /* ---- scanning ---- */
 
-enum token_kind { TOKEN_END, TOKEN_TEXT, TOKEN_PLACEHOLDER, TOKEN_ERROR };
+enum token_kind { TOKEN_END, TOKEN_TEXT, TOKEN_PLACEHOLDER, TOKEN_GROUP_OPEN, TOKEN_GROUP_CLOSE, TOKEN_ERROR };
 
 struct token {
     enum token_kind kind;
@@ -77,14 +80,26 @@ static enum token_kind scan_placeholder(const char *body, size_t len, struct tok
     return TOKEN_PLACEHOLDER;
 }
 
-/* Reads the next token at *cursor and advances it. */
-static enum token_kind next_token(const char *start, const char **cursor, struct token *tok,
+/* Reads the next token at *cursor and advances it. Inside a group
+ * (in_group) "?}" ends it; elsewhere it has no meaning of its own. */
+static enum token_kind next_token(const char *start, const char **cursor, struct token *tok, bool in_group,
                                   char *why, size_t whylen)
 {
     const char *p = *cursor;
     tok->kind = TOKEN_TEXT;
     if (*p == '\0')
         return tok->kind = TOKEN_END;
+    if (p[0] == '{' && p[1] == '?') {
+        if (in_group)
+            return scan_error(why, whylen, "'{?' at offset %zu inside a group (groups do not nest)",
+                              (size_t)(p - start));
+        *cursor = p + 2;
+        return tok->kind = TOKEN_GROUP_OPEN;
+    }
+    if (in_group && p[0] == '?' && p[1] == '}') {
+        *cursor = p + 2;
+        return tok->kind = TOKEN_GROUP_CLOSE;
+    }
     if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
         tok->text = p;
         tok->len = 1;
@@ -104,6 +119,13 @@ static enum token_kind next_token(const char *start, const char **cursor, struct
     }
     tok->text = p;
     tok->len = strcspn(p, "{}");
+    if (in_group) {
+        const char *close = strstr(p, "?}");
+        if (close && (size_t)(close - p) < tok->len)
+            tok->len = (size_t)(close - p);
+        if (tok->len == 0) /* a '?' that does not close: text of its own */
+            tok->len = 1;
+    }
     *cursor = p + tok->len;
     return TOKEN_TEXT;
 }
@@ -111,14 +133,24 @@ static enum token_kind next_token(const char *start, const char **cursor, struct
 bool rules_check_template(const char *tmpl, const struct ref_scope *scope, char *why,
                           size_t whylen)
 {
-    const char *cursor = tmpl;
+    const char *cursor = tmpl, *group_start = NULL;
     struct token tok;
     for (;;) {
-        enum token_kind kind = next_token(tmpl, &cursor, &tok, why, whylen);
+        const char *at = cursor;
+        enum token_kind kind = next_token(tmpl, &cursor, &tok, group_start != NULL, why, whylen);
+        if (kind == TOKEN_END && group_start) {
+            snprintf(why, whylen, "unclosed '{?' at offset %zu (end the group with '?}')",
+                     (size_t)(group_start - tmpl));
+            return false;
+        }
         if (kind == TOKEN_END)
             return true;
         if (kind == TOKEN_ERROR)
             return false;
+        if (kind == TOKEN_GROUP_OPEN)
+            group_start = at;
+        if (kind == TOKEN_GROUP_CLOSE)
+            group_start = NULL;
         if (kind != TOKEN_PLACEHOLDER)
             continue;
         char problem[400];
@@ -253,21 +285,26 @@ static void add_element(struct text *t, const cJSON *v, enum filter filter)
         add_plain(t, v);
 }
 
-static void add_placeholder(struct text *t, const struct token *tok, const cJSON *context)
+/* Returns false when the value is absent (or an empty list): "-" was
+ * written, and a group holding it is dropped. */
+static bool add_placeholder(struct text *t, const struct token *tok, const cJSON *context)
 {
     const cJSON *v = rules_resolve(context, tok->text, tok->len);
     int count = rules_length(v);
     if (!v) {
         text_add_str(t, "-");
+        return false;
     } else if (tok->filter == FILTER_COUNT) {
-        if (count < 0)
+        if (count < 0) {
             text_add_str(t, "-");
-        else
-            text_addf(t, "%d", count);
+            return false;
+        }
+        text_addf(t, "%d", count);
     } else if (!cJSON_IsArray(v)) {
         add_element(t, v, tok->filter);
     } else if (!v->child) {
         text_add_str(t, "-");      /* an empty list reads as "nothing", like an absent value */
+        return false;
     } else {
         for (const cJSON *el = v->child; el; el = el->next) {
             if (el != v->child)
@@ -275,27 +312,43 @@ static void add_placeholder(struct text *t, const struct token *tok, const cJSON
             add_element(t, el, tok->filter);
         }
     }
+    return true;
 }
 
 char *rules_render_template(const char *tmpl, const cJSON *context)
 {
     struct text out = { 0 };
     text_add(&out, "", 0);      /* an empty template still gives "" */
+    struct text group = { 0 };  /* the open group's text, kept if all its values are there */
+    bool in_group = false, group_complete = true;
     const char *cursor = tmpl;
     struct token tok;
     for (;;) {
-        enum token_kind kind = next_token(tmpl, &cursor, &tok, NULL, 0);
-        if (kind == TOKEN_END)
+        enum token_kind kind = next_token(tmpl, &cursor, &tok, in_group, NULL, 0);
+        if (kind == TOKEN_END) {
+            out.failed |= in_group;    /* unclosed: refused at load time */
             break;
-        if (kind == TOKEN_ERROR)
+        }
+        if (kind == TOKEN_ERROR || group.failed)
             out.failed = true;
         if (out.failed)
             break;
-        if (kind == TOKEN_TEXT)
-            text_add(&out, tok.text, tok.len);
-        else
-            add_placeholder(&out, &tok, context);
+        struct text *dst = in_group ? &group : &out;
+        if (kind == TOKEN_GROUP_OPEN) {
+            in_group = true;
+            group_complete = true;
+            group.len = 0;
+        } else if (kind == TOKEN_GROUP_CLOSE) {
+            in_group = false;
+            if (group_complete && group.len)
+                text_add(&out, group.data, group.len);
+        } else if (kind == TOKEN_TEXT) {
+            text_add(dst, tok.text, tok.len);
+        } else if (!add_placeholder(dst, &tok, context)) {
+            group_complete = false;
+        }
     }
+    free(group.data);
     if (out.failed) {
         free(out.data);
         return NULL;

@@ -385,7 +385,7 @@ CASES = {
                      {"stats": {"ip_datagrams_incomplete": ">0"}, "events_sni": ["after-fragments.example"],
                       "analyze_text": "IP datagrams left incomplete"}),
     "snaplen-64": (lambda o: snaplen_64(), lambda: snaplen_64(),
-                   {"stats": {"connections_with_gaps": ">0"}}),
+                   {"stats": {"frames_cut": ">0", "snaplen": 64, "connections_cut": ">0"}}),
     "pcapng-block-past-end": (lambda o: pcapng_block_past_end(), lambda: pcapng_block_past_end(),
                               {"stderr": "warning", "stats": {"damaged_tail": True}}),
     "pcapng-many-interfaces": (lambda o: pcapng_many_interfaces(5000), lambda: pcapng_many_interfaces(20),

@@ -100,15 +100,20 @@ static void put_payload(struct bytes *b, uint32_t n, uint8_t marker)
 
 /* ---- pcap ---- */
 
-static void pcap_header(struct bytes *b, bool nano, uint32_t linktype)
+static void pcap_header_with_snaplen(struct bytes *b, bool nano, uint32_t linktype, uint32_t snaplen)
 {
     put_u32(b, nano ? 0xA1B23C4Du : 0xA1B2C3D4u);
     put_u16(b, 2);
     put_u16(b, 4);
     put_u32(b, 0);           /* thiszone */
     put_u32(b, 0);           /* sigfigs */
-    put_u32(b, 65535);       /* snaplen */
+    put_u32(b, snaplen);
     put_u32(b, linktype);
+}
+
+static void pcap_header(struct bytes *b, bool nano, uint32_t linktype)
+{
+    pcap_header_with_snaplen(b, nano, linktype, 65535);
 }
 
 static void pcap_record(struct bytes *b, uint32_t sec, uint32_t subsec, uint32_t caplen,
@@ -294,6 +299,7 @@ struct read_outcome {
     enum capture_result end;
     char err[512];
     char format[64];
+    uint32_t snaplen;       /* capture_snaplen() at the end */
 };
 
 static void record_packet(struct read_outcome *out, const struct capture_packet *pkt)
@@ -321,6 +327,7 @@ static void read_source(const struct capture_source *src, struct read_outcome *o
     while ((out->end = capture_next(cap, &pkt, out->err, sizeof out->err)) == CAPTURE_PACKET)
         record_packet(out, &pkt);
     snprintf(out->format, sizeof out->format, "%s", capture_format(cap));
+    out->snaplen = capture_snaplen(cap);
     /* The end is sticky. */
     assert_int_equal(capture_next(cap, &pkt, out->err, sizeof out->err), CAPTURE_EOF);
     capture_close(cap);
@@ -663,6 +670,86 @@ static void test_memory_not_a_capture(void **state)
 }
 
 /* ---- mixed link types: libpcap refuses, our reader takes over ---- */
+
+/* ---- snapshot lengths ---- */
+
+/* A pcap file's snapshot length (tcpdump -s 96 writes it in the header) and
+ * its cut frame: captured length short of the wire length. */
+static uint32_t pcap_snaplen_of(uint32_t declared)
+{
+    struct bytes b = { 0 };
+    pcap_header_with_snaplen(&b, false, LINKTYPE_ETHERNET, declared);
+    pcap_record(&b, 1700000000u, 0, 60, 60, 0x10);
+    pcap_record(&b, 1700000001u, 0, 96 < declared ? 96 : declared, 1514, 0x20);
+    char path[PATH_MAX];
+    write_bytes(&b, path, sizeof path);
+    struct read_outcome out;
+    read_with_capture(path, &out);
+    assert_int_equal(out.end, CAPTURE_EOF);
+    assert_int_equal(out.count, 2);
+    assert_int_equal(out.packets[1].wirelen, 1514);
+    assert_true(out.packets[1].caplen < out.packets[1].wirelen);
+    return out.snaplen;
+}
+
+static void test_pcap_snaplen(void **state)
+{
+    (void)state;
+    assert_int_equal(pcap_snaplen_of(96), 96);
+    assert_int_equal(pcap_snaplen_of(65535), 65535);
+    assert_int_equal(pcap_snaplen_of(262144), 0);   /* libpcap's "no limit" */
+}
+
+/* A pcapng interface's snapshot length, through libpcap and through our
+ * reader alike; 0 in the IDB is no limit. */
+static void check_pcapng_snaplen(uint32_t declared, uint32_t expected)
+{
+    struct bytes b = { 0 };
+    shb(&b);
+    idb_with(&b, LINKTYPE_ETHERNET, declared, NO_OPTIONS);
+    epb(&b, 0, UINT64_C(1700000000123456), 60, 60, 0x10);
+    epb(&b, 0, UINT64_C(1700000001000001), 128 < declared || !declared ? 128 : declared, 1500, 0x20);
+    struct bytes copy = { 0 };
+    put_raw(&copy, b.data, b.len);
+    char path[PATH_MAX];
+    write_bytes(&b, path, sizeof path);
+    struct read_outcome via_libpcap, via_own;
+    read_with_capture(path, &via_libpcap);
+    struct capture_source own = { .data = copy.data, .len = copy.len, .own_pcapng_reader = true };
+    read_source(&own, &via_own);
+    free(copy.data);
+    assert_string_equal(via_libpcap.format, "pcapng");
+    assert_string_equal(via_own.format, "pcapng (own reader)");
+    assert_int_equal(via_libpcap.snaplen, expected);
+    assert_int_equal(via_own.snaplen, expected);
+}
+
+static void test_pcapng_snaplen(void **state)
+{
+    (void)state;
+    check_pcapng_snaplen(128, 128);
+    check_pcapng_snaplen(0, 0);
+}
+
+/* Interfaces with different snapshot lengths: the smallest is the file's. */
+static void test_pcapng_snaplen_smallest_interface(void **state)
+{
+    (void)state;
+    struct bytes b = { 0 };
+    shb(&b);
+    idb_with(&b, LINKTYPE_ETHERNET, 200, NO_OPTIONS);
+    idb_with(&b, LINKTYPE_LINUX_SLL, 96, NO_OPTIONS);
+    idb_with(&b, LINKTYPE_ETHERNET, 0, NO_OPTIONS);
+    epb(&b, 0, 1000001, 60, 60, 0x10);
+    epb(&b, 1, 2000002, 96, 400, 0x20);
+    char path[PATH_MAX];
+    write_bytes(&b, path, sizeof path);
+    struct read_outcome out;
+    read_with_capture(path, &out);
+    assert_int_equal(out.end, CAPTURE_EOF);
+    assert_string_equal(out.format, "pcapng (mixed link types, own reader)");
+    assert_int_equal(out.snaplen, 96);
+}
 
 static void test_mixed_link_types(void **state)
 {
@@ -1145,6 +1232,9 @@ int main(void)
         cmocka_unit_test(test_pcapng_big_endian),
         cmocka_unit_test(test_own_reader_requested),
         cmocka_unit_test(test_memory_not_a_capture),
+        cmocka_unit_test(test_pcap_snaplen),
+        cmocka_unit_test(test_pcapng_snaplen),
+        cmocka_unit_test(test_pcapng_snaplen_smallest_interface),
         cmocka_unit_test(test_mixed_link_types),
         cmocka_unit_test(test_mixed_link_types_after_first_packets),
         cmocka_unit_test(test_multiple_sections),

@@ -72,10 +72,14 @@ static void send_event(struct event ev, uint64_t frame, int sender)
     facts_on_event(fb, &ev);
 }
 
+/* As the reassembler does: a SYN or SYN-ACK is counted and seen in its
+ * sender's half before its event. */
 static void tcp(enum tcp_event_kind kind, uint64_t frame, int sender)
 {
-    if (kind == TCP_EV_SYN)
+    if (kind == TCP_EV_SYN || kind == TCP_EV_SYNACK) {
         conn.half[sender].syn_count++;
+        conn.half[sender].syn_seen = true;
+    }
     send_event((struct event){ .type = EV_TCP, .u.tcp_kind = kind }, frame, sender);
 }
 
@@ -105,7 +109,7 @@ static void dns_exchange(uint64_t query_frame, const char *name, uint8_t rcode, 
     m.qtype = DNS_TYPE_A;
     snprintf(m.qname, sizeof m.qname, "%s", name);
     uint8_t zero[16] = { 0 };
-    struct dns_event dns = { &m, false, 4, zero, zero, 50001, 53 };
+    struct dns_event dns = { &m, false, 4, zero, zero, 50001, 53, false };
     struct event q = { .type = EV_DNS, .frame = query_frame, .ts_ns = query_ts_ns, .u.dns = &dns };
     facts_on_event(fb, &q);
     m.is_response = true;
@@ -499,6 +503,182 @@ static void test_hello_lists_are_capped(void **state)
     cJSON_Delete(capture);
 }
 
+/* ---- a capture cut by a snapshot length, a capture begun mid-connection ---- */
+
+static void app_data(uint64_t frame, int sender, uint32_t len)
+{
+    send_event((struct event){ .type = EV_APPLICATION_DATA, .length = len }, frame, sender);
+}
+
+/* What the reassembler records of a segment the snapshot length cut, and
+ * the gap it passes on marked cut. */
+static void cut_segment(uint64_t frame, int sender, uint32_t missing)
+{
+    struct tcp_half *h = &conn.half[sender];
+    h->cuts++;
+    h->cut_bytes += missing;
+    if (!h->first_cut_frame)
+        h->first_cut_frame = frame;
+    h->packets++;
+    h->payload_packets++;
+    send_event((struct event){ .type = EV_STREAM_GAP, .length = missing, .u.cut = true }, frame, sender);
+}
+
+static void cut_capture_summary(uint64_t first_cut_frame)
+{
+    summary.frames_cut = 3;
+    summary.first_cut_frame = first_cut_frame;
+    summary.cut_caplen = 96;
+}
+
+/* A handshake whose messages the cut took: the facts say the capture cannot
+ * tell, with the snapshot length and the frame; the cut is no capture gap. */
+static void test_cut_connection_is_unknown_not_failed(void **state)
+{
+    (void)state;
+    dns_answer(1, "example.com", 0, 10);
+    open_conn(1, 10, 443);
+    tcp(TCP_EV_SYN, 3, CLIENT);
+    tcp(TCP_EV_SYNACK, 4, SERVER);
+    cut_segment(6, CLIENT, 200);          /* the Client Hello */
+    cut_segment(8, SERVER, 2900);         /* Server Hello, Certificate ... */
+    tcp(TCP_EV_FIN, 12, SERVER);
+    tcp(TCP_EV_FIN, 13, CLIENT);
+    end_conn();
+    cut_capture_summary(2);
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_int_equal(num(capture, "cut.frames"), 3);
+    assert_int_equal(num(capture, "cut.first_frame"), 2);
+    assert_int_equal(num(capture, "cut.snaplen"), 96);
+    const cJSON *c = get(capture, "connections.0");
+    assert_string_equal(str(c, "verdict"), "unknown");
+    assert_null(get(c, "failed_stage"));
+    assert_string_equal(str(c, "unknown_reason"),
+                        "capture cut to 96 bytes per packet from frame 6: TLS contents not available");
+    assert_int_equal(num(c, "capture_cut.snaplen"), 96);
+    assert_int_equal(num(c, "capture_cut.first_frame"), 6);
+    assert_int_equal(num(c, "capture_cut.bytes"), 3100);
+    assert_null(get(c, "tcp.first_gap_frame"));
+    assert_null(get(c, "tcp.open_at_capture_start"));
+    cJSON_Delete(capture);
+}
+
+/* A fatal alert is in the bytes the capture kept, what caused it is not:
+ * the facts keep the alert, the verdict stays unknown. */
+static void test_cut_connection_with_fatal_alert_is_unknown(void **state)
+{
+    (void)state;
+    open_conn(1, 10, 443);
+    tcp(TCP_EV_SYN, 3, CLIENT);
+    tcp(TCP_EV_SYNACK, 4, SERVER);
+    cut_segment(6, CLIENT, 200);
+    conn.half[SERVER].packets = 3;
+    alert(7, SERVER, 2, 40);
+    tcp(TCP_EV_FIN, 8, SERVER);
+    end_conn();
+    cut_capture_summary(6);
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_string_equal(str(c, "verdict"), "unknown");
+    assert_null(get(c, "failed_stage"));
+    assert_int_equal(num(c, "capture_cut.first_frame"), 6);
+    assert_null(get(c, "tls.client_hello"));
+    assert_int_equal(num(c, "tls.first_alert.description"), 40);
+    assert_string_equal(str(c, "tls.first_alert.sender"), "server");
+    cJSON_Delete(capture);
+}
+
+/* Lost bytes stay a gap beside cut ones. */
+static void test_loss_in_cut_connection_is_still_a_gap(void **state)
+{
+    (void)state;
+    dns_answer(1, "example.com", 0, 10);
+    open_conn(1, 10, 443);
+    tcp(TCP_EV_SYN, 3, CLIENT);
+    tcp(TCP_EV_SYNACK, 4, SERVER);
+    cut_segment(6, CLIENT, 200);
+    conn.half[SERVER].gaps = 1;
+    conn.half[SERVER].gap_bytes = 1000;
+    send_event((struct event){ .type = EV_STREAM_GAP, .length = 1000 }, 9, SERVER);
+    end_conn();
+    cut_capture_summary(6);
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_int_equal(num(c, "tcp.first_gap_frame"), 9);
+    assert_int_equal(num(c, "tcp.gap_bytes"), 1000);
+    assert_int_equal(num(c, "capture_cut.bytes"), 200);
+    cJSON_Delete(capture);
+}
+
+/* A DNS answer the cut took: the lookup is answered, neither resolved nor
+ * failed, and says its response was cut. */
+static void test_cut_dns_response_is_no_failure(void **state)
+{
+    (void)state;
+    static struct dns_message m;
+    memset(&m, 0, sizeof m);
+    m.id = 9;
+    m.qtype = DNS_TYPE_A;
+    snprintf(m.qname, sizeof m.qname, "example.com");
+    uint8_t zero[16] = { 0 };
+    struct dns_event dns = { &m, false, 4, zero, zero, 50001, 53, false };
+    facts_on_event(fb, &(struct event){ .type = EV_DNS, .frame = 3, .ts_ns = 3000000, .u.dns = &dns });
+    m.is_response = true;
+    m.answer_count = 1;
+    dns.cut = true;
+    facts_on_event(fb, &(struct event){ .type = EV_DNS, .frame = 5, .ts_ns = 5000000, .u.dns = &dns });
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_true(cJSON_IsTrue(get(capture, "dns.target_asked")));
+    assert_false(cJSON_IsTrue(get(capture, "dns.target_resolved")));
+    assert_false(cJSON_IsTrue(get(capture, "dns.target_failed")));
+    assert_true(cJSON_IsTrue(get(capture, "dns.lookups.0.response_cut")));
+    assert_int_equal(num(capture, "dns.lookups.0.response_frame"), 5);
+    cJSON_Delete(capture);
+}
+
+/* No SYN in the capture, only the close: the connection was open before the
+ * capture began, which is no connect failure. */
+static void test_open_at_capture_start_is_no_connect_failure(void **state)
+{
+    (void)state;
+    dns_answer(1, "example.com", 0, 10);
+    open_conn(1, 10, 443);
+    conn.first_frame = 7;
+    tcp(TCP_EV_FIN, 7, SERVER);
+    tcp(TCP_EV_FIN, 8, CLIENT);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_non_null(c);
+    assert_true(cJSON_IsTrue(get(c, "tcp.open_at_capture_start")));
+    assert_true(cJSON_IsTrue(get(c, "tcp.connected")));
+    assert_string_equal(str(c, "verdict"), "unknown");
+    assert_null(get(c, "failed_stage"));
+    assert_string_equal(str(c, "unknown_reason"),
+                        "the connection was already open at capture start: its beginning is not in the capture");
+    assert_int_equal(cJSON_GetArraySize(get(capture, "failed_connects")), 0);
+    assert_null(get(capture, "cut"));
+    cJSON_Delete(capture);
+}
+
+/* The same with TLS records: the handshake is what is missing. */
+static void test_open_at_capture_start_with_tls_records(void **state)
+{
+    (void)state;
+    open_conn(1, 10, 443);
+    app_data(5, CLIENT, 100);
+    app_data(6, SERVER, 400);
+    tcp(TCP_EV_RST, 7, CLIENT);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_true(cJSON_IsTrue(get(c, "tcp.open_at_capture_start")));
+    assert_string_equal(str(c, "verdict"), "unknown");
+    assert_string_equal(str(c, "unknown_reason"),
+                        "the handshake is not in the capture (it started before the capture)");
+    cJSON_Delete(capture);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static void tls13_server_hello(uint64_t frame)
@@ -594,6 +774,12 @@ int main(void)
         T(test_hello_lists_are_capped),
         T(test_tls13_records_by_phase),
         T(test_tls13_server_alert_after_client_flight),
+        T(test_cut_connection_is_unknown_not_failed),
+        T(test_cut_connection_with_fatal_alert_is_unknown),
+        T(test_loss_in_cut_connection_is_still_a_gap),
+        T(test_cut_dns_response_is_no_failure),
+        T(test_open_at_capture_start_is_no_connect_failure),
+        T(test_open_at_capture_start_with_tls_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

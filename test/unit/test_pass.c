@@ -22,6 +22,7 @@
 struct seen {
     uint64_t events;
     uint64_t by_type[EV_HTTP_RESPONSE + 1];
+    uint64_t cut_gaps;  /* EV_STREAM_GAP of bytes a snapshot length cut */
     uint64_t hash;      /* of every event's type, frame, sender and connection, in order */
 };
 
@@ -30,6 +31,7 @@ static void remember(void *ctx, const struct event *ev)
     struct seen *s = ctx;
     s->events++;
     s->by_type[ev->type]++;
+    s->cut_gaps += ev->type == EV_STREAM_GAP && ev->u.cut;
     uint64_t conn = ev->conn ? ev->conn->id : 0;
     s->hash = (s->hash * 1000003u) ^ ((uint64_t)ev->type << 56 ^ ev->frame << 8 ^ conn << 2 ^ (uint64_t)ev->sender);
 }
@@ -202,6 +204,45 @@ static void test_statuses(void **state)
     free(data);
 }
 
+/* ---- frames a snapshot length cut ---- */
+
+#define CUT_PCAP "test/data/cut/good-direct-s96.pcap"          /* header snaplen 96 */
+#define CUT_PCAPNG "test/data/cut/good-direct-s128.pcapng"     /* IDB declares none */
+
+static void read_path(const char *path, struct outcome *out)
+{
+    read_all(pass_open_path(path, &opt, watch(out), err, sizeof err), 0, out);
+    assert_int_equal(out->status, PASS_OK);
+}
+
+static void test_cut_frames_counted(void **state)
+{
+    (void)state;
+    struct outcome out;
+    read_path(CUT_PCAP, &out);
+    assert_int_equal(out.summary.frames, 23);
+    assert_int_equal(out.summary.frames_cut, 9);       /* capinfos: 9 frames over 96 bytes */
+    assert_int_equal(out.summary.first_cut_frame, 5);  /* the DNS answer */
+    assert_int_equal(out.summary.cut_caplen, 96);
+    assert_int_equal(out.summary.snaplen, 96);
+    assert_int_equal(pipeline_cut_snaplen(&out.summary), 96);
+    /* The TCP payload the cut left out reaches the sink as cut gaps only. */
+    assert_true(out.seen.cut_gaps > 0);
+    assert_int_equal(out.seen.cut_gaps, out.seen.by_type[EV_STREAM_GAP]);
+
+    read_path(CUT_PCAPNG, &out);
+    assert_int_equal(out.summary.frames_cut, 6);
+    assert_int_equal(out.summary.first_cut_frame, 10); /* the Client Hello */
+    assert_int_equal(out.summary.snaplen, 0);
+    assert_int_equal(pipeline_cut_snaplen(&out.summary), 128);
+
+    read_sample(&out);
+    assert_int_equal(out.summary.frames_cut, 0);
+    assert_int_equal(out.summary.first_cut_frame, 0);
+    assert_int_equal(pipeline_cut_snaplen(&out.summary), 0);
+    assert_int_equal(out.seen.cut_gaps, 0);
+}
+
 /* ---- taps ---- */
 
 struct tapped {
@@ -229,9 +270,10 @@ static void tap_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *d
     t->stream_bytes += len;
 }
 
-static void tap_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing, const struct packet_view *pkt)
+static void tap_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing, const struct packet_view *pkt,
+                    bool cut)
 {
-    (void)c, (void)sender, (void)missing, (void)pkt;
+    (void)c, (void)sender, (void)missing, (void)pkt, (void)cut;
     struct tapped *t = ctx;
     t->gaps++;
 }
@@ -311,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_path_and_memory_read_the_same),
         cmocka_unit_test(test_finish_before_the_end),
         cmocka_unit_test(test_statuses),
+        cmocka_unit_test(test_cut_frames_counted),
         cmocka_unit_test(test_taps),
         cmocka_unit_test(test_decoded_packets),
     };

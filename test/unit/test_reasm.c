@@ -31,6 +31,7 @@ struct gap_call {
     int sender;
     uint64_t missing;
     uint64_t frame;
+    bool cut;
 };
 
 struct tcp_call {
@@ -70,13 +71,13 @@ static void on_data(void *ctx, struct tcp_conn *c, int sender, const uint8_t *da
 }
 
 static void on_gap(void *ctx, struct tcp_conn *c, int sender, uint64_t missing,
-                   const struct packet_view *pkt)
+                   const struct packet_view *pkt, bool cut)
 {
     (void)ctx;
     (void)c;
     assert_true(rec.n_gaps < MAX_CALLS);
     assert_true(rec.stream_len[sender] + missing <= STREAM_CAP);
-    rec.gaps[rec.n_gaps++] = (struct gap_call){ sender, missing, pkt->frame };
+    rec.gaps[rec.n_gaps++] = (struct gap_call){ sender, missing, pkt->frame, cut };
     memset(rec.stream[sender] + rec.stream_len[sender], '?', missing);
     rec.stream_len[sender] += missing;
 }
@@ -525,8 +526,10 @@ static void test_hole_never_filled_segment_cap_forces_gap(void **state)
     assert_stream(CLIENT, "0000000000??????????22222222223333333333444444444455555555556666666666");
     assert_true(rec.conn->half[CLIENT].limit_hit);
     assert_int_equal(rec.conn->half[CLIENT].limit_frame, f);
+    assert_false(rec.gaps[0].cut);
     assert_int_equal(rec.conn->half[CLIENT].gaps, 1);
     assert_int_equal(rec.conn->half[CLIENT].gap_bytes, 10);
+    assert_int_equal(rec.conn->half[CLIENT].cuts, 0);
     assert_int_equal(rec.conn->half[CLIENT].held_count, 0);
     /* The late block is now old news. */
     feed_block(1);
@@ -553,7 +556,9 @@ static void test_hole_never_filled_byte_cap_forces_gap(void **state)
     assert_int_equal(rec.conn->half[CLIENT].held_bytes, 0);
 }
 
-static void test_snaplen_cut_segment_gives_data_then_gap(void **state)
+/* The bytes a snapshot length cut off are a cut: passed on as a gap marked
+ * cut, counted apart from the holes the capture lost. */
+static void test_snaplen_cut_segment_gives_data_then_cut(void **state)
 {
     (void)state;
     handshake(0, 900);
@@ -565,20 +570,57 @@ static void test_snaplen_cut_segment_gives_data_then_gap(void **state)
     assert_int_equal(rec.n_gaps, 1);
     assert_int_equal(rec.gaps[0].missing, 20);
     assert_int_equal(rec.gaps[0].frame, f);
-    assert_int_equal(rec.conn->half[CLIENT].gap_bytes, 20);
-    assert_false(rec.conn->half[CLIENT].limit_hit);
+    assert_true(rec.gaps[0].cut);
+    const struct tcp_half *h = &rec.conn->half[CLIENT];
+    assert_int_equal(h->cuts, 1);
+    assert_int_equal(h->cut_bytes, 20);
+    assert_int_equal(h->first_cut_frame, f);
+    assert_int_equal(h->gaps, 0);
+    assert_int_equal(h->gap_bytes, 0);
+    assert_int_equal(h->first_gap_frame, 0);
+    assert_false(h->limit_hit);
 }
 
 static void test_snaplen_cut_segment_held_then_drained(void **state)
 {
     (void)state;
     handshake(0, 900);
-    feed_seg((struct seg){ .side = CLIENT, .seq = 5, .flags = TCP_ACK, .data = "cut", .len = 3,
-                           .wire_len = 8 });
+    uint64_t f = feed_seg((struct seg){ .side = CLIENT, .seq = 5, .flags = TCP_ACK, .data = "cut", .len = 3,
+                                        .wire_len = 8 });
     data(CLIENT, 1, "head");
     data(CLIENT, 13, "tail");
     assert_stream(CLIENT, "headcut?????tail");
     assert_int_equal(rec.gaps[0].missing, 5);
+    assert_true(rec.gaps[0].cut);
+    /* Passed on when the hole before it filled; the cut is the held segment's. */
+    assert_int_equal(rec.conn->half[CLIENT].cut_bytes, 5);
+    assert_int_equal(rec.conn->half[CLIENT].first_cut_frame, f + 1);
+    assert_int_equal(rec.conn->half[CLIENT].gaps, 0);
+}
+
+/* A lost hole and a cut on the same direction: each counted as what it is. */
+static void test_cut_and_loss_counted_apart(void **state)
+{
+    (void)state;
+    struct reasm_limits l;
+    limits_with_hold_caps(&l, 1 << 20, 1);
+    restart(&l);
+    handshake(0, 900);
+    uint64_t cut = feed_seg((struct seg){ .side = CLIENT, .seq = 1, .flags = TCP_ACK, .data = "abcd",
+                                          .len = 4, .wire_len = 10 });
+    data(CLIENT, 21, "held");         /* bytes 11..20 never arrive */
+    uint64_t lost = data(CLIENT, 31, "next");   /* over the cap: 11..20 are given up */
+    data(CLIENT, 25, "fill!!");
+    assert_stream(CLIENT, "abcd????????????????heldfill!!next");
+    const struct tcp_half *h = &rec.conn->half[CLIENT];
+    assert_int_equal(h->cuts, 1);
+    assert_int_equal(h->cut_bytes, 6);
+    assert_int_equal(h->first_cut_frame, cut);
+    assert_int_equal(h->gaps, 1);
+    assert_int_equal(h->gap_bytes, 10);
+    assert_int_equal(h->first_gap_frame, lost);
+    assert_true(rec.gaps[0].cut);
+    assert_false(rec.gaps[1].cut);
 }
 
 /* ---- connection lifetime ------------------------------------------------------------------------ */
@@ -755,7 +797,8 @@ int main(void)
         T(test_zero_window_and_duplicate_ack_events),
         T(test_hole_never_filled_segment_cap_forces_gap),
         T(test_hole_never_filled_byte_cap_forces_gap),
-        T(test_snaplen_cut_segment_gives_data_then_gap),
+        T(test_snaplen_cut_segment_gives_data_then_cut),
+        T(test_cut_and_loss_counted_apart),
         T(test_snaplen_cut_segment_held_then_drained),
         T(test_idle_timeout_ends_connection),
         T(test_closed_linger_ends_connection_before_idle_timeout),

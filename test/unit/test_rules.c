@@ -590,6 +590,22 @@ static void test_template_escapes(void **state)
     assert_renders("}}{{", "}{");
 }
 
+/* {? ... ?}: kept only when every placeholder in it has a value. */
+static void test_template_optional_groups(void **state)
+{
+    (void)state;
+    assert_renders("SNI{? {conn.tls.client_hello.sni}?}.", "SNI Tetra-Defs.AMP.cisco.com.");
+    assert_renders("Cert{? valid to {conn.missing}?}.", "Cert.");
+    assert_renders("a{? {conn.id} and {conn.missing}?} b", "a b");
+    assert_renders("{?{conn.empty|join}?}|{?{conn.empty|count}?}", "|0");
+    assert_renders("{?{conn.missing|count}?}x", "x");
+    assert_renders("{?no placeholder?}", "no placeholder");
+    assert_renders("{? what? {conn.id}?}", " what? 7");
+    assert_renders("{?{{{conn.id}}}?}{?{conn.nothing}}}?}", "{7}");
+    assert_renders("{conn.missing}{? {conn.id}?}{? {conn.nothing}?}", "- 7");
+    assert_renders("x ?}} y", "x ?} y");  /* outside a group '?' is text, '}}' a brace */
+}
+
 static void test_template_array_index(void **state)
 {
     (void)state;
@@ -697,7 +713,8 @@ static void test_template_malformed_gives_null(void **state)
 {
     (void)state;
     cJSON *context = json(fixture);
-    static const char *const bad[] = { "{conn.id", "a } b", "{conn.id|nope}", "{a{b}}" };
+    static const char *const bad[] = { "{conn.id", "a } b", "{conn.id|nope}", "{a{b}}", "{? open",
+                                       "{? {? nested ?} ?}", "{? {conn.id ?}" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_null(rules_render_template(bad[i], context));
     cJSON_Delete(context);
@@ -838,6 +855,9 @@ static void test_load_rejects_malformed(void **state)
         { PACK(RULE("r1", ", 'let': {'a.b': {'op': 'count', 'a': []}}")), "let 'a.b': a let name is" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'see {conn.a'", "")), "'remedy': unclosed '{' at offset 4" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'a } b'", "")), "'remedy': lone '}' at offset 2" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'a {? b'", "")), "'remedy': unclosed '{?' at offset 2 (end the group with '?}')" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{? a {? b ?} ?}'", "")), "'remedy': '{?' at offset 5 inside a group" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{? {let.nope} ?}'", "")), "'remedy': {let.nope}: 'let.nope' is not a let" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'{conn.a|sha}'", "")), "'remedy': {conn.a|sha}: unknown filter 'sha'" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'{conn.a|count|hex}'", "")), "one filter per placeholder" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'{let.nope}'", "")), "'remedy': {let.nope}: 'let.nope' is not a let" },
@@ -1335,6 +1355,7 @@ int main(void)
         cmocka_unit_test(test_let_reads_earlier_let),
         cmocka_unit_test(test_template_plain_values),
         cmocka_unit_test(test_template_escapes),
+        cmocka_unit_test(test_template_optional_groups),
         cmocka_unit_test(test_template_array_index),
         cmocka_unit_test(test_filter_count),
         cmocka_unit_test(test_filter_join),

@@ -24,6 +24,8 @@ struct seen {
     bool has_credentials;   /* CONNECT request with Proxy-Authorization */
     uint16_t dns_id;
     bool dns_over_tcp;
+    bool cut;               /* a gap or DNS message a snapshot length cut */
+    uint8_t dns_answers;    /* answers read whole */
 };
 
 static struct seen events[64];
@@ -67,7 +69,12 @@ static void record_event(void *ctx, const struct event *ev)
     case EV_DNS:
         s->dns_id = ev->u.dns->msg->id;
         s->dns_over_tcp = ev->u.dns->over_tcp;
+        s->cut = ev->u.dns->cut;
+        s->dns_answers = ev->u.dns->msg->answers_kept;
         copy_text(s->text, sizeof s->text, ev->u.dns->msg->qname, strlen(ev->u.dns->msg->qname));
+        break;
+    case EV_STREAM_GAP:
+        s->cut = ev->u.cut;
         break;
     default:
         break;
@@ -257,10 +264,28 @@ static void test_gap_reported_and_passed_to_tls(void **state)
     build_client_hello_record(&hello);
     segment(CLIENT, 1, hello.data, 40);
     struct packet_view pkt = { .frame = 2 };
-    stream_on_gap(&sd, &conn, CLIENT, 30, &pkt);
+    stream_on_gap(&sd, &conn, CLIENT, 30, &pkt, false);
     assert_int_equal(n_events, 1);
     assert_event(0, EV_STREAM_GAP, 2, CLIENT);
     assert_int_equal(events[0].length, 30);
+    assert_false(events[0].cut);
+    assert_false(stream_tls_session(&conn)->dir[CLIENT].in_sync);
+}
+
+/* Bytes a snapshot length cut are a gap marked cut: the record layer
+ * resynchronises all the same. */
+static void test_cut_gap_marked_cut(void **state)
+{
+    (void)state;
+    struct bytebuf hello = { .len = 0 };
+    build_client_hello_record(&hello);
+    segment(CLIENT, 1, hello.data, 40);
+    struct packet_view pkt = { .frame = 1 };
+    stream_on_gap(&sd, &conn, CLIENT, hello.len - 40, &pkt, true);
+    assert_int_equal(n_events, 1);
+    assert_event(0, EV_STREAM_GAP, 1, CLIENT);
+    assert_int_equal(events[0].length, hello.len - 40);
+    assert_true(events[0].cut);
     assert_false(stream_tls_session(&conn)->dir[CLIENT].in_sync);
 }
 
@@ -428,6 +453,66 @@ static void test_dns_over_tcp_message_split_over_segments(void **state)
     assert_int_equal(events[0].dns_id, 0x3333);
 }
 
+/* ---- DNS over UDP cut by a snapshot length ------------------------------------------------------ */
+
+/* A response to "example.com A" with one A answer, 203.0.113.7. */
+static void put_dns_response(struct bytebuf *b)
+{
+    bb_be16(b, 0x4444);
+    bb_be16(b, 0x8180);
+    bb_be16(b, 1);
+    bb_be16(b, 1);
+    bb_fill(b, 0, 4);
+    bb_u8(b, 7);
+    bb_str(b, "example");
+    bb_u8(b, 3);
+    bb_str(b, "com");
+    bb_u8(b, 0);
+    bb_be16(b, 1);
+    bb_be16(b, 1);
+    bb_be16(b, 0xc00c);     /* the answer: a pointer to the question's name */
+    bb_be16(b, 1);
+    bb_be16(b, 1);
+    bb_be32(b, 60);
+    bb_be16(b, 4);
+    bb_u8(b, 203), bb_u8(b, 0), bb_u8(b, 113), bb_u8(b, 7);
+}
+
+static void dns_datagram(uint64_t frame, const struct bytebuf *msg, uint32_t present)
+{
+    struct packet_view pkt;
+    memset(&pkt, 0, sizeof pkt);
+    pkt.frame = frame;
+    pkt.ip_version = 4;
+    pkt.l4 = L4_UDP;
+    pkt.sport = 53;
+    pkt.dport = 40000;
+    pkt.payload = msg->data;
+    pkt.payload_len = present;
+    pkt.payload_wire_len = (uint32_t)msg->len;
+    stream_on_datagram(&sd, &pkt);
+}
+
+static void test_dns_datagram_cut_after_question_is_passed_on_marked_cut(void **state)
+{
+    (void)state;
+    struct bytebuf msg = { .len = 0 };
+    put_dns_response(&msg);
+    dns_datagram(5, &msg, (uint32_t)msg.len);     /* whole */
+    dns_datagram(6, &msg, (uint32_t)msg.len - 6); /* the answer's rdata cut */
+    dns_datagram(7, &msg, 20);                    /* inside the question: nothing to say */
+    assert_int_equal(n_events, 2);
+    assert_event(0, EV_DNS, 5, 0);
+    assert_false(events[0].cut);
+    assert_int_equal(events[0].dns_answers, 1);
+    assert_event(1, EV_DNS, 6, 0);
+    assert_true(events[1].cut);
+    assert_string_equal(events[1].text, "example.com");
+    assert_int_equal(events[1].dns_answers, 0);
+    assert_int_equal(sd.stats.dns_messages, 2);
+    assert_int_equal(sd.stats.dns_malformed, 0);
+}
+
 /* ---- release ------------------------------------------------------------------------------ */
 
 static void test_stream_release_frees_partial_state(void **state)
@@ -458,6 +543,8 @@ int main(void)
         T(test_proxy_v1_header_then_client_hello_in_one_segment),
         T(test_proxy_v2_header_then_client_hello_in_one_segment),
         T(test_gap_reported_and_passed_to_tls),
+        T(test_cut_gap_marked_cut),
+        T(test_dns_datagram_cut_after_question_is_passed_on_marked_cut),
         T(test_connect_200_then_client_hello),
         T(test_http_request_and_response_heads_only),
         T(test_http_request_split_over_segments),
