@@ -104,7 +104,7 @@ static bool when_holds(const struct rule *rule, const cJSON *context)
 }
 
 /* In the order written, so a let can read the earlier ones; an absent
- * result leaves the name unbound (templates show "-"). */
+ * result leaves the name unbound (absent to templates). */
 static void compute_lets(const struct rule *rule, cJSON *context)
 {
     cJSON *bound = cJSON_GetObjectItemCaseSensitive(context, "let");

@@ -4,7 +4,10 @@
  * back through err as one line, findings as cJSON.
  *
  * Absent values: a reference that does not resolve, or resolves to JSON null,
- * is absent everywhere (conditions, lets, templates, evidence). */
+ * is absent everywhere (conditions, lets, templates, evidence); a template
+ * says what to write instead with {path?text} or leaves a clause out with
+ * an optional group {? ... ?} (its alternative after "?:"), else it writes
+ * "-". */
 #ifndef TLSDIAG_RULES_ENGINE_H
 #define TLSDIAG_RULES_ENGINE_H
 

@@ -1,9 +1,10 @@
 /* Templates: text with {path} and {path|filter} placeholders, {{ and }} for
- * literal braces, and optional groups {? ... ?}: a group is kept only when
- * every placeholder in it has a value, so a sentence about a fact the
- * capture does not hold is left out instead of reading "-". One scanner
- * serves both load-time validation and rendering, so the two can never
- * disagree on what is well-formed. */
+ * literal braces, {path?text} for the text to write when the value is
+ * absent, and optional groups {? ... ?}: a group is kept only when every
+ * placeholder in it has a value, so a sentence about a fact the capture
+ * does not hold is left out instead of reading "-"; {? ... ?: ... ?} says
+ * what to write instead. One scanner serves both load-time validation and
+ * rendering, so the two can never disagree on what is well-formed. */
 #include "engine.h"
 #include "rules_internal.h"
 
@@ -28,13 +29,19 @@ static const char *const filter_names[] = {
 
 /* ---- scanning ---- */
 
-enum token_kind { TOKEN_END, TOKEN_TEXT, TOKEN_PLACEHOLDER, TOKEN_GROUP_OPEN, TOKEN_GROUP_CLOSE, TOKEN_ERROR };
+enum token_kind {
+    TOKEN_END, TOKEN_TEXT, TOKEN_PLACEHOLDER, TOKEN_GROUP_OPEN,
+    TOKEN_GROUP_ELSE,       /* "?:" in a group: what follows is written when the group is dropped */
+    TOKEN_GROUP_CLOSE, TOKEN_ERROR,
+};
 
 struct token {
     enum token_kind kind;
     const char *text;       /* TEXT: the literal bytes; PLACEHOLDER: the path */
     size_t len;
     enum filter filter;     /* PLACEHOLDER */
+    const char *absent;     /* PLACEHOLDER: the text for an absent value ({path?text}), NULL: "-" */
+    size_t absent_len;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -59,10 +66,17 @@ static bool find_filter(const char *name, size_t len, enum filter *filter)
     return false;
 }
 
-/* body: the bytes between '{' and '}'. */
+/* body: the bytes between '{' and '}': path, path|filter, and either with
+ * ?text after it (everything after the first '?'). */
 static enum token_kind scan_placeholder(const char *body, size_t len, struct token *tok,
                                         char *why, size_t whylen)
 {
+    size_t whole = len;     /* for messages */
+    const char *question = memchr(body, '?', len);
+    tok->absent = question ? question + 1 : NULL;
+    tok->absent_len = question ? len - (size_t)(question - body) - 1 : 0;
+    if (question)
+        len = (size_t)(question - body);
     const char *bar = memchr(body, '|', len);
     tok->kind = TOKEN_PLACEHOLDER;
     tok->text = body;
@@ -73,15 +87,16 @@ static enum token_kind scan_placeholder(const char *body, size_t len, struct tok
     const char *name = bar + 1;
     size_t name_len = len - tok->len - 1;
     if (memchr(name, '|', name_len))
-        return scan_error(why, whylen, "{%.*s}: one filter per placeholder", (int)len, body);
+        return scan_error(why, whylen, "{%.*s}: one filter per placeholder", (int)whole, body);
     if (!find_filter(name, name_len, &tok->filter))
-        return scan_error(why, whylen, "{%.*s}: unknown filter '%.*s'", (int)len, body,
+        return scan_error(why, whylen, "{%.*s}: unknown filter '%.*s'", (int)whole, body,
                           (int)name_len, name);
     return TOKEN_PLACEHOLDER;
 }
 
 /* Reads the next token at *cursor and advances it. Inside a group
- * (in_group) "?}" ends it; elsewhere it has no meaning of its own. */
+ * (in_group) "?}" ends it and "?:" starts its alternative; elsewhere they
+ * have no meaning of their own. */
 static enum token_kind next_token(const char *start, const char **cursor, struct token *tok, bool in_group,
                                   char *why, size_t whylen)
 {
@@ -96,9 +111,9 @@ static enum token_kind next_token(const char *start, const char **cursor, struct
         *cursor = p + 2;
         return tok->kind = TOKEN_GROUP_OPEN;
     }
-    if (in_group && p[0] == '?' && p[1] == '}') {
+    if (in_group && p[0] == '?' && (p[1] == '}' || p[1] == ':')) {
         *cursor = p + 2;
-        return tok->kind = TOKEN_GROUP_CLOSE;
+        return tok->kind = p[1] == '}' ? TOKEN_GROUP_CLOSE : TOKEN_GROUP_ELSE;
     }
     if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
         tok->text = p;
@@ -120,9 +135,11 @@ static enum token_kind next_token(const char *start, const char **cursor, struct
     tok->text = p;
     tok->len = strcspn(p, "{}");
     if (in_group) {
-        const char *close = strstr(p, "?}");
-        if (close && (size_t)(close - p) < tok->len)
-            tok->len = (size_t)(close - p);
+        for (const char *q = p; q < p + tok->len; q++)
+            if (q[0] == '?' && (q[1] == '}' || q[1] == ':')) {
+                tok->len = (size_t)(q - p);
+                break;
+            }
         if (tok->len == 0) /* a '?' that does not close: text of its own */
             tok->len = 1;
     }
@@ -134,10 +151,15 @@ bool rules_check_template(const char *tmpl, const struct ref_scope *scope, char 
                           size_t whylen)
 {
     const char *cursor = tmpl, *group_start = NULL;
+    bool group_else = false;
     struct token tok;
     for (;;) {
         const char *at = cursor;
         enum token_kind kind = next_token(tmpl, &cursor, &tok, group_start != NULL, why, whylen);
+        if (kind == TOKEN_GROUP_ELSE && group_else) {
+            snprintf(why, whylen, "a second '?:' at offset %zu in one group", (size_t)(at - tmpl));
+            return false;
+        }
         if (kind == TOKEN_END && group_start) {
             snprintf(why, whylen, "unclosed '{?' at offset %zu (end the group with '?}')",
                      (size_t)(group_start - tmpl));
@@ -148,7 +170,9 @@ bool rules_check_template(const char *tmpl, const struct ref_scope *scope, char 
         if (kind == TOKEN_ERROR)
             return false;
         if (kind == TOKEN_GROUP_OPEN)
-            group_start = at;
+            group_start = at, group_else = false;
+        if (kind == TOKEN_GROUP_ELSE)
+            group_else = true;
         if (kind == TOKEN_GROUP_CLOSE)
             group_start = NULL;
         if (kind != TOKEN_PLACEHOLDER)
@@ -285,26 +309,34 @@ static void add_element(struct text *t, const cJSON *v, enum filter filter)
         add_plain(t, v);
 }
 
-/* Returns false when the value is absent (or an empty list): "-" was
- * written, and a group holding it is dropped. */
+/* An absent value (or an empty list, which reads as "nothing" too): the
+ * placeholder's own text for it, or "-". Returns false for "-": a group
+ * holding it is dropped. */
+static bool add_absent(struct text *t, const struct token *tok)
+{
+    if (tok->absent) {
+        text_add(t, tok->absent, tok->absent_len);
+        return true;
+    }
+    text_add_str(t, "-");
+    return false;
+}
+
+/* Returns false when the value is absent and "-" was written. */
 static bool add_placeholder(struct text *t, const struct token *tok, const cJSON *context)
 {
     const cJSON *v = rules_resolve(context, tok->text, tok->len);
     int count = rules_length(v);
     if (!v) {
-        text_add_str(t, "-");
-        return false;
+        return add_absent(t, tok);
     } else if (tok->filter == FILTER_COUNT) {
-        if (count < 0) {
-            text_add_str(t, "-");
-            return false;
-        }
+        if (count < 0)
+            return add_absent(t, tok);
         text_addf(t, "%d", count);
     } else if (!cJSON_IsArray(v)) {
         add_element(t, v, tok->filter);
     } else if (!v->child) {
-        text_add_str(t, "-");      /* an empty list reads as "nothing", like an absent value */
-        return false;
+        return add_absent(t, tok);
     } else {
         for (const cJSON *el = v->child; el; el = el->next) {
             if (el != v->child)
@@ -320,7 +352,8 @@ char *rules_render_template(const char *tmpl, const cJSON *context)
     struct text out = { 0 };
     text_add(&out, "", 0);      /* an empty template still gives "" */
     struct text group = { 0 };  /* the open group's text, kept if all its values are there */
-    bool in_group = false, group_complete = true;
+    struct text other = { 0 };  /* its alternative (after "?:"), written if it is not */
+    bool in_group = false, in_other = false, group_complete = true;
     const char *cursor = tmpl;
     struct token tok;
     for (;;) {
@@ -329,26 +362,30 @@ char *rules_render_template(const char *tmpl, const cJSON *context)
             out.failed |= in_group;    /* unclosed: refused at load time */
             break;
         }
-        if (kind == TOKEN_ERROR || group.failed)
+        if (kind == TOKEN_ERROR || group.failed || other.failed || (kind == TOKEN_GROUP_ELSE && in_other))
             out.failed = true;
         if (out.failed)
             break;
-        struct text *dst = in_group ? &group : &out;
+        struct text *dst = in_other ? &other : in_group ? &group : &out;
         if (kind == TOKEN_GROUP_OPEN) {
             in_group = true;
             group_complete = true;
-            group.len = 0;
+            group.len = other.len = 0;
+        } else if (kind == TOKEN_GROUP_ELSE) {
+            in_other = true;
         } else if (kind == TOKEN_GROUP_CLOSE) {
-            in_group = false;
-            if (group_complete && group.len)
-                text_add(&out, group.data, group.len);
+            struct text *kept = group_complete ? &group : &other;
+            if (kept->len)
+                text_add(&out, kept->data, kept->len);
+            in_group = in_other = false;
         } else if (kind == TOKEN_TEXT) {
             text_add(dst, tok.text, tok.len);
-        } else if (!add_placeholder(dst, &tok, context)) {
+        } else if (!add_placeholder(dst, &tok, context) && !in_other) {
             group_complete = false;
         }
     }
     free(group.data);
+    free(other.data);
     if (out.failed) {
         free(out.data);
         return NULL;

@@ -606,6 +606,41 @@ static void test_template_optional_groups(void **state)
     assert_renders("x ?}} y", "x ?} y");  /* outside a group '?' is text, '}}' a brace */
 }
 
+/* {path?text}: the text instead of "-" when the value is absent (does not
+ * resolve, is null, or is an empty list); a value that is there wins. */
+static void test_template_absent_text(void **state)
+{
+    (void)state;
+    assert_renders("got {conn.missing?no answer}", "got no answer");
+    assert_renders("{conn.nothing?none} {conn.empty?no items} {conn.tls.alerts.9.frame?no frame}",
+                   "none no items no frame");
+    assert_renders("{conn.id?none}", "7");
+    assert_renders("{conn.name?none}|", "|");                  /* an empty string is a value */
+    assert_renders("{conn.missing|alert?no alert}", "no alert");
+    assert_renders("{conn.tls.alerts.0.description|alert?no alert}", "handshake_failure");
+    assert_renders("{conn.missing|count?none}", "none");
+    assert_renders("{conn.empty|count?none}", "0");            /* a count of nothing is 0 */
+    assert_renders("[{conn.missing?}]", "[]");
+    assert_renders("{conn.missing?a|b?c: d}", "a|b?c: d");     /* the text is everything after '?' */
+    /* In a group, a placeholder with its own text for absence has a value. */
+    assert_renders("{? got {conn.missing?nothing}?}.", " got nothing.");
+    assert_renders("{? {conn.missing?x} {conn.nothing}?}.", ".");
+}
+
+/* {? ... ?: ... ?}: the part after "?:" when the group is dropped. */
+static void test_template_group_alternative(void **state)
+{
+    (void)state;
+    assert_renders("({?first alert: {conn.tls.alerts.0.description|alert}?:no alert?})",
+                   "(first alert: handshake_failure)");
+    assert_renders("({?first alert: {conn.tls.alerts.9.description|alert}?:no alert?})", "(no alert)");
+    assert_renders("{?{conn.missing}?:id {conn.id}?}", "id 7");
+    assert_renders("{?{conn.missing}?:{conn.nothing}?}", "-");   /* the alternative renders as written */
+    assert_renders("{?{conn.id}?:?}|{?{conn.missing}?:?}", "7|");
+    assert_renders("{? a?b ?: c?d ?}", " a?b ");                 /* a lone '?' is text */
+    assert_renders("x ?: y {conn.id}", "x ?: y 7");               /* outside a group '?:' is text */
+}
+
 static void test_template_array_index(void **state)
 {
     (void)state;
@@ -714,7 +749,8 @@ static void test_template_malformed_gives_null(void **state)
     (void)state;
     cJSON *context = json(fixture);
     static const char *const bad[] = { "{conn.id", "a } b", "{conn.id|nope}", "{a{b}}", "{? open",
-                                       "{? {? nested ?} ?}", "{? {conn.id ?}" };
+                                       "{? {? nested ?} ?}", "{? {conn.id ?}", "{? a ?: b ?: c ?}",
+                                       "{? a ?: b" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_null(rules_render_template(bad[i], context));
     cJSON_Delete(context);
@@ -858,6 +894,9 @@ static void test_load_rejects_malformed(void **state)
         { PACK(RULE_TEXT("r1", "", "'m'", "'a {? b'", "")), "'remedy': unclosed '{?' at offset 2 (end the group with '?}')" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'{? a {? b ?} ?}'", "")), "'remedy': '{?' at offset 5 inside a group" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'{? {let.nope} ?}'", "")), "'remedy': {let.nope}: 'let.nope' is not a let" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{? a ?: b ?: c ?}'", "")), "'remedy': a second '?:' at offset 10 in one group" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{? a ?: {let.nope} ?}'", "")), "'remedy': {let.nope}: 'let.nope' is not a let" },
+        { PACK(RULE_TEXT("r1", "", "'m'", "'{conn.a|sha?none}'", "")), "'remedy': {conn.a|sha?none}: unknown filter 'sha'" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'{conn.a|sha}'", "")), "'remedy': {conn.a|sha}: unknown filter 'sha'" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'{conn.a|count|hex}'", "")), "one filter per placeholder" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'{let.nope}'", "")), "'remedy': {let.nope}: 'let.nope' is not a let" },
@@ -970,6 +1009,8 @@ static void test_load_unknown_fact_everywhere(void **state)
           "rule 'r1': let 'f': 'b': unknown fact '$conn.tls.client_helo.cipher_suites' "
           "(did you mean '$conn.tls.client_hello.cipher_suites'?)" },
         { PACK(RULE_TEXT("r1", "", "'Client Hello #{" TYPO "}'", "'r'", "")),
+          "rule 'r1': 'message': unknown fact '{" TYPO "}' (did you mean '{" FIXED "}'?)" },
+        { PACK(RULE_TEXT("r1", "", "'#{" TYPO "?none}'", "'r'", "")),
           "rule 'r1': 'message': unknown fact '{" TYPO "}' (did you mean '{" FIXED "}'?)" },
         { PACK(RULE_TEXT("r1", "", "'m'", "'{conn.tls.client_helo.cipher_suites|suites}'", "")),
           "rule 'r1': 'remedy': unknown fact '{conn.tls.client_helo.cipher_suites}' "
@@ -1356,6 +1397,8 @@ int main(void)
         cmocka_unit_test(test_template_plain_values),
         cmocka_unit_test(test_template_escapes),
         cmocka_unit_test(test_template_optional_groups),
+        cmocka_unit_test(test_template_absent_text),
+        cmocka_unit_test(test_template_group_alternative),
         cmocka_unit_test(test_template_array_index),
         cmocka_unit_test(test_filter_count),
         cmocka_unit_test(test_filter_join),
