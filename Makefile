@@ -96,8 +96,9 @@ unit: $(TEST_BINS)
 # samples' key logs, against tshark's decrypted events), every sample's
 # diagnosis (tlsdiag check), the report schema, rules loaded at run time
 # (misspelled facts and undeclared causes refused, a new cause from a pack),
-# text reports within 80 columns, captures cut by a snapshot length and begun
-# mid-connection (test/data/cut, mid-connection), hostile captures against the limits, the
+# text reports within 80 columns, no "-" for an absent fact in a verdict's
+# prose, captures cut by a snapshot length and begun mid-connection
+# (test/data/cut, mid-connection), hostile captures against the limits, the
 # fuzzers' regression inputs, and (sanitized pass, when clang is there) 10 s
 # of every fuzz target.
 e2e: $(BUILD)/tlsdiag
@@ -115,6 +116,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/text_width.py $(BUILD)/tlsdiag samples
 	test/e2e/capture_cuts.py $(BUILD)/tlsdiag $(SHARED)
+	test/e2e/no_placeholders.py $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
 	test/e2e/folder_readmes.py
 	test/e2e/tls13_without_keys.py $(BUILD)/tlsdiag samples
 	test/hostile/run.sh $(BUILD)/tlsdiag
