@@ -48,6 +48,12 @@ void cli_limit_help(FILE *f);
 void cli_report_run(const char *path, enum pass_status status, const char *err,
                     const struct pipeline_summary *s);
 
+/* Says in one line on stderr why no diagnoser could be made (exit status
+ * 2): the rule pack that does not load, or every place the packs were
+ * looked for. */
+struct diagnose_failure;
+void cli_report_diagnose_failure(const struct diagnose_failure *why);
+
 /* The exit status of a command that read captures: 2 when one was unusable. */
 int cli_exit_status(enum pass_status worst);
 

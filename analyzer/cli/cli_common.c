@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "diagnose.h"
 #include "packet.h"
 #include "pcapng_reader.h"
 #include "x509.h"
@@ -102,6 +103,18 @@ void cli_report_run(const char *path, enum pass_status status, const char *err,
     for (int i = 0; i < s->unknown_link_kinds; i++)
         fprintf(stderr, "tlsdiag: warning: %s: %llu packets of unknown link type %d skipped\n", path,
                 (unsigned long long)s->unknown_links[i].count, s->unknown_links[i].linktype);
+}
+
+void cli_report_diagnose_failure(const struct diagnose_failure *why)
+{
+    if (why->kind != DIAGNOSE_NO_RULE_PACK) {
+        fprintf(stderr, "tlsdiag: %s\n", why->message);
+        return;
+    }
+    fprintf(stderr, "tlsdiag: %s; looked in: ", why->message);
+    for (size_t i = 0; i < why->searched_count; i++)
+        fprintf(stderr, "%s%s", i ? ", " : "", why->searched[i]);
+    fprintf(stderr, "; set TLSDIAG_RULES to the packs' folder, or give --rules DIR with --no-default-rules\n");
 }
 
 int cli_exit_status(enum pass_status worst)

@@ -337,10 +337,10 @@ static int run_command(int argc, char **argv, void (*help)(FILE *),
     a.diag.input_digests = a.json_path || a.format->shows_digests;
     a.diag.on_input_read = cli_report_run;
     a.diag.keylog_files = &a.keys;
-    char err[512] = "";
-    struct diagnoser *d = diagnoser_new(&a.diag, err, sizeof err);
+    struct diagnose_failure why;
+    struct diagnoser *d = diagnoser_new(&a.diag, &why);
     if (!d) {
-        fprintf(stderr, "tlsdiag: %s\n", err);
+        cli_report_diagnose_failure(&why);
         return finish(&a, 2);
     }
     rc = body(d, &a);

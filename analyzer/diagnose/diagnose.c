@@ -5,7 +5,9 @@
 #include "file_digest.h"
 #include "report.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,33 +56,76 @@ void diagnose_free_options(struct diagnose_options *o)
     o->hosts = o->rule_paths = NULL;
 }
 
+/* A place looked in: what (a path, or how $TLSDIAG_RULES stood) and, when
+ * not NULL, why it is no use. */
+static void add_place(struct diagnose_failure *f, const char *what, const char *problem)
+{
+    if (f->searched_count < DIAGNOSE_RULE_PLACES)
+        snprintf(f->searched[f->searched_count++], DIAGNOSE_PLACE_MAX, problem ? "%s (%s)" : "%s%s", what,
+                 problem ? problem : "");
+}
+
+/* path's parent folder, in place: "/a/b" -> "/a", "/a" -> "/". */
+static void parent_dir(char *path)
+{
+    char *slash = strrchr(path, '/');
+    if (!slash)
+        return;
+    if (slash == path)
+        slash[1] = 0;
+    else
+        *slash = 0;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* The packs installed with tlsdiag: $TLSDIAG_RULES, else rules/packs/ of the
- * source tree the binary was built in, else the system location. */
-static bool find_default_rules(char *out, size_t len)
+ * source tree the binary was built in, else the system location. Every
+ * place looked in goes into searched, so that "not found" can say where. */
+static bool find_default_rules(char *out, size_t len, struct diagnose_failure *searched)
 {
     const char *env = getenv("TLSDIAG_RULES");
     if (env && *env) {
+        struct stat st;
         snprintf(out, len, "%s", env);
-        return true;
+        if (stat(out, &st) == 0)
+            return true;
+        char what[DIAGNOSE_PLACE_MAX - 64];
+        snprintf(what, sizeof what, "$TLSDIAG_RULES=%s", env);
+        add_place(searched, what, strerror(errno));
+        return false;
     }
+    add_place(searched, "$TLSDIAG_RULES", "not set");
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = 0;
-        static const char *const relative[] = { "/../rules/packs", "/../../rules/packs", "/../share/tlsdiag/rules" };
+        parent_dir(exe);        /* the binary's folder */
+        /* /proc/self/exe has its links resolved, so ".." is the parent. */
+        char up1[PATH_MAX], up2[PATH_MAX];
+        snprintf(up1, sizeof up1, "%s", exe);
+        parent_dir(up1);
+        snprintf(up2, sizeof up2, "%s", up1);
+        parent_dir(up2);
+        const char *const bases[] = { up1, up2, up1 };
+        static const char *const relative[] = { "rules/packs", "rules/packs", "share/tlsdiag/rules" };
         for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
-            struct stat st;
-            snprintf(out, len, "%s%s", exe, relative[i]);
-            if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+            const char *base = bases[i];
+            snprintf(out, len, "%s%s%s", base, strcmp(base, "/") ? "/" : "", relative[i]);
+            if (is_dir(out))
                 return true;
+            add_place(searched, out, NULL);
         }
     }
     snprintf(out, len, "/usr/share/tlsdiag/rules");
-    struct stat st;
-    return stat(out, &st) == 0;
+    if (is_dir(out))
+        return true;
+    add_place(searched, out, NULL);
+    return false;
 }
 
 static size_t string_list(const cJSON *arr, const char **out, size_t max)
@@ -113,24 +158,41 @@ static void read_profile(struct diagnoser *d)
     }
 }
 
-struct diagnoser *diagnoser_new(const struct diagnose_options *o, char *err, size_t errlen)
+static struct diagnoser *failed(struct diagnoser *d, struct diagnose_failure *why,
+                                 enum diagnose_failure_kind kind, const char *message)
 {
+    why->kind = kind;
+    if (message)
+        snprintf(why->message, sizeof why->message, "%s", message);
+    free(d);
+    return NULL;
+}
+
+struct diagnoser *diagnoser_new(const struct diagnose_options *o, struct diagnose_failure *why)
+{
+    struct diagnose_failure ignored;
+    if (!why)
+        why = &ignored;
+    memset(why, 0, sizeof *why);
     struct diagnoser *d = calloc(1, sizeof *d);
     if (!d)
-        return NULL;
+        return failed(d, why, DIAGNOSE_NO_MEMORY, "out of memory");
     d->opt = o;
     const char *paths[MAX_PROFILE_LIST];
     size_t n = 0;
-    if (o->default_rules && find_default_rules(d->default_rules_dir, sizeof d->default_rules_dir))
+    if (o->default_rules) {
+        if (!find_default_rules(d->default_rules_dir, sizeof d->default_rules_dir, why))
+            return failed(d, why, DIAGNOSE_NO_RULE_PACK, "no rule pack found");
         paths[n++] = d->default_rules_dir;
+    }
     for (size_t i = 0; i < o->rule_path_count && n < MAX_PROFILE_LIST; i++)
         paths[n++] = o->rule_paths[i];
+    if (n == 0)
+        return failed(d, why, DIAGNOSE_NO_RULES, "no rule pack to load: --no-default-rules and no --rules");
     const struct rules_vocabulary facts = diagnose_fact_vocabulary();
-    d->rules = rules_load(paths, n, &facts, err, errlen);
-    if (!d->rules) {
-        free(d);
-        return NULL;
-    }
+    d->rules = rules_load(paths, n, &facts, why->message, sizeof why->message);
+    if (!d->rules)
+        return failed(d, why, DIAGNOSE_RULES_INVALID, NULL);
     read_profile(d);
     return d;
 }

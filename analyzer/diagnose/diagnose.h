@@ -32,10 +32,40 @@ void diagnose_free_options(struct diagnose_options *o);
 
 struct diagnoser;
 
-/* Loads the rules, checking every fact they name against the fact registry
- * (fact_registry.h); NULL with a one-line reason in err (malformed rule
- * file, unknown fact, undeclared cause). */
-struct diagnoser *diagnoser_new(const struct diagnose_options *o, char *err, size_t errlen);
+/* Why a diagnoser could not be made. */
+enum diagnose_failure_kind {
+    DIAGNOSE_RULES_INVALID,     /* a rule pack does not load (message: which, why) */
+    DIAGNOSE_NO_RULE_PACK,      /* the packs installed with tlsdiag are nowhere (searched: where) */
+    DIAGNOSE_NO_RULES,          /* default packs not wanted and no --rules: nothing to diagnose with */
+    DIAGNOSE_BAD_HOST,          /* a --host value is no name, address or prefix (message) */
+    DIAGNOSE_NO_MEMORY,
+};
+
+/* Where the packs installed with tlsdiag are looked for, in order:
+ * $TLSDIAG_RULES alone when it is set, else rules/packs/ of the source tree
+ * the binary is in (one and two folders up), share/tlsdiag/rules beside
+ * its bin/, and the system's /usr/share/tlsdiag/rules. */
+#define DIAGNOSE_RULE_PLACES 5
+#define DIAGNOSE_PLACE_MAX 4200
+
+struct diagnose_failure {
+    enum diagnose_failure_kind kind;
+    char message[512];          /* one line, without "tlsdiag: " */
+    /* DIAGNOSE_NO_RULE_PACK: every place looked in, in order, e.g.
+     * "/opt/x/rules/packs" or "$TLSDIAG_RULES (not set)"; the caller
+     * says them (the library prints nothing). */
+    size_t searched_count;
+    char searched[DIAGNOSE_RULE_PLACES][DIAGNOSE_PLACE_MAX];
+};
+
+/* Finds and loads the rule packs, checking every fact they name against
+ * the fact registry (fact_registry.h), and checks the --host values. NULL
+ * with why filled in (why may be NULL): a rule pack that does not load
+ * (malformed, unknown fact, undeclared cause), no pack at all — the
+ * default packs wanted and not found, or none wanted and no --rules —, or
+ * a malformed --host. Never a diagnoser without rules: a capture judged by
+ * no rule would read "nothing explains it". */
+struct diagnoser *diagnoser_new(const struct diagnose_options *o, struct diagnose_failure *why);
 void diagnoser_free(struct diagnoser *d);
 
 /* The loaded rule packs (their causes, profile). */

@@ -2,7 +2,8 @@
 # Rules are data: a rule added in a new file under a --rules folder changes
 # the diagnosis without recompiling, and a malformed rule file (bad syntax,
 # a misspelled fact, an undeclared cause) is refused with an error naming
-# the file and the rule.
+# the file and the rule. No rule pack at all is refused too, naming every
+# place the packs were looked for.
 set -u
 bin=${1:?usage: rules_dir.sh TLSDIAG SAMPLES_DIR}
 samples=${2:?}
@@ -71,5 +72,27 @@ sed 's/"cause": "proxy_upstream_failure"/"cause": "proxy_upstream_failur"/' "$tm
 "$bin" analyze --rules "$tmp/broken" "$samples/good-direct.pcapng" >/dev/null 2>"$tmp/err"; rc=$?
 if [ $rc -eq 2 ] && grep -q "broken.json: rule 'site.transfer_cut_by_proxy_limit': unknown cause 'proxy_upstream_failur' (did you mean 'proxy_upstream_failure'?)" "$tmp/err"
 then ok; else bad "undeclared cause: exit $rc, stderr: $(cat "$tmp/err")"; fi
+
+# No rule pack, nothing silent: the binary copied where no packs are (and
+# no TLSDIAG_RULES) stops with exit 2 and one line naming every place it
+# looked in, instead of "no rule explains this capture".
+mkdir -p "$tmp/opt/bin"
+cp "$bin" "$tmp/opt/bin/tlsdiag"
+env -u TLSDIAG_RULES "$tmp/opt/bin/tlsdiag" analyze "$samples/good-direct.pcapng" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+   grep -qF "no rule pack found; looked in: \$TLSDIAG_RULES (not set), $tmp/opt/rules/packs, $tmp/rules/packs, $tmp/opt/share/tlsdiag/rules, /usr/share/tlsdiag/rules;" "$tmp/err"
+then ok; else bad "no rule pack: exit $rc, stdout: $(head -c 200 "$tmp/out"), stderr: $(cat "$tmp/err")"; fi
+TLSDIAG_RULES="$tmp/nowhere" "$tmp/opt/bin/tlsdiag" check --manifest "$samples/expect.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -eq 2 ] && grep -qF "no rule pack found; looked in: \$TLSDIAG_RULES=$tmp/nowhere (No such file or directory)" "$tmp/err"
+then ok; else bad "TLSDIAG_RULES to nowhere: exit $rc, stderr: $(cat "$tmp/err")"; fi
+"$bin" analyze --no-default-rules "$samples/good-direct.pcapng" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "no rule pack to load: --no-default-rules and no --rules" "$tmp/err"
+then ok; else bad "--no-default-rules alone: exit $rc, stderr: $(cat "$tmp/err")"; fi
+# The packs beside the copy (share/tlsdiag/rules) are found.
+mkdir -p "$tmp/opt/share/tlsdiag/rules"
+cp "$(dirname "$0")/../../rules/packs/"*.json "$tmp/opt/share/tlsdiag/rules/"
+[ "$(env -u TLSDIAG_RULES "$tmp/opt/bin/tlsdiag" analyze --format json "$samples/good-direct.pcapng" |
+     python3 -c 'import json,sys; print(json.load(sys.stdin)["diagnosis"]["cause"])' 2>/dev/null)" = success ] && ok ||
+    bad "packs in share/tlsdiag/rules beside the binary not found"
 echo "rules: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
