@@ -94,8 +94,9 @@ unit: $(TEST_BINS)
 # End-to-end: bad inputs, mixed link types, every corpus capture once and ten
 # times over (flat memory), the oracle score against tshark (and, with the
 # samples' key logs, against tshark's decrypted events), every sample's
-# diagnosis (tlsdiag check), the report schema, rules loaded at run time
-# (misspelled facts and undeclared causes refused, a new cause from a pack),
+# diagnosis (tlsdiag check), expectation files read strictly, the report
+# schema, rules loaded at run time (misspelled facts and undeclared causes
+# refused, no rule pack refused, a new cause from a pack),
 # text reports within 80 columns, no "-" for an absent fact in a verdict's
 # prose, captures cut by a snapshot length and begun mid-connection
 # (test/data/cut, mid-connection), hostile captures against the limits, the
@@ -111,6 +112,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/keylog_inputs.sh $(BUILD)/tlsdiag
 	$(BUILD)/tlsdiag check --manifest samples/expect.json
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
+	test/e2e/check_expect.sh $(BUILD)/tlsdiag samples
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
 	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json

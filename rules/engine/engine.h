@@ -58,6 +58,10 @@ cJSON *rules_causes_json(const struct rule_set *rs);
  * with the nearest declared cause when one is close:
  *   unknown cause 'tls_no_shared_ciper' (did you mean 'tls_no_shared_cipher'?) */
 bool rules_check_cause(const struct rule_set *rs, const char *cause, char *why, size_t whylen);
+/* Whether a loaded rule has this id (what `tlsdiag check` expects among the
+ * findings); when not, why says so with the nearest id:
+ *   unknown rule 'tetra.no_shared_ciper' (did you mean 'tetra.no_shared_cipher'?) */
+bool rules_check_rule_id(const struct rule_set *rs, const char *id, char *why, size_t whylen);
 /* Whether path (no '$'; under conn or capture, indexes as numbers) names a
  * fact of vocabulary; when not, why says so in one line with the nearest:
  *   unknown fact 'conn.tls.client_helo.frame' (did you mean 'conn.tls.client_hello.frame'?) */

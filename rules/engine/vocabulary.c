@@ -1,7 +1,8 @@
 /* Names checked against what exists, when a pack loads: fact paths against
  * the caller's vocabulary (the analyzer's fact registry), profile keys
  * against the loaded packs' merged profile, a let's members against what
- * the let is computed from, causes against those the packs declare. An
+ * the let is computed from, causes against those the packs declare (and,
+ * for `tlsdiag check`, rule ids against the loaded rules). An
  * unknown name is reported with the nearest known one (edit distance), so a
  * typo names its own fix. */
 #include "engine.h"
@@ -418,5 +419,23 @@ bool rules_check_cause(const struct rule_set *rs, const char *cause, char *why, 
         snprintf(why, whylen, "unknown cause '%.*s' (%s)", SHOWN_MAX, cause,
                  rs->cause_count ? "no loaded pack declares it in its \"causes\""
                                  : "no loaded pack declares any \"causes\"");
+    return false;
+}
+
+/* ---- rule ids ---- */
+
+bool rules_check_rule_id(const struct rule_set *rs, const char *id, char *why, size_t whylen)
+{
+    for (size_t i = 0; i < rs->rule_count; i++)
+        if (strcmp(rs->rules[i].id, id) == 0)
+            return true;
+    struct nearest n;
+    nearest_init(&n, id, strlen(id));
+    for (size_t i = 0; i < rs->rule_count; i++)
+        nearest_offer(&n, rs->rules[i].id, strlen(rs->rules[i].id));
+    if (n.best[0])
+        snprintf(why, whylen, "unknown rule '%.*s' (did you mean '%s'?)", SHOWN_MAX, id, n.best);
+    else
+        snprintf(why, whylen, "unknown rule '%.*s' (no loaded pack has a rule with this id)", SHOWN_MAX, id);
     return false;
 }
