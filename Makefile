@@ -92,8 +92,9 @@ unit: $(TEST_BINS)
 	@fail=0; for t in $(TEST_BINS); do $$t || fail=1; done; exit $$fail
 
 # End-to-end: bad inputs, mixed link types, every corpus capture once and ten
-# times over (flat memory), the oracle score against tshark (and, with the
-# samples' key logs, against tshark's decrypted events), every sample's
+# times over (flat memory), --host by name, address, prefix and "*" on
+# corpus captures, the oracle score against tshark (and, with the samples'
+# key logs, against tshark's decrypted events), every sample's
 # diagnosis (tlsdiag check), expectation files read strictly, the report
 # schema, rules loaded at run time (misspelled facts and undeclared causes
 # refused, no rule pack refused, a new cause from a pack),
@@ -106,6 +107,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/inputs.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/mixed_linktypes.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/corpus.py $(BUILD)/tlsdiag $(SHARED)/corpus/public
+	test/e2e/host_match.sh $(BUILD)/tlsdiag $(SHARED)/corpus/public
 	test/e2e/oracle.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/oracle_samples.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/oracle_keys.sh $(BUILD)/tlsdiag $(SHARED)

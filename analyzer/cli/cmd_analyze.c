@@ -27,7 +27,9 @@ static void common_help(FILE *f)
     char formats[128];
     report_format_names(formats, sizeof formats, "|", "|");
     fprintf(f, "options:\n"
-               "  --host NAME          a server to analyse (repeatable; wildcards * and ?);\n"
+               "  --host HOST          a server to analyse (repeatable): a name (wildcards * and\n"
+               "                       ?), an IP address, or a prefix (192.0.2.0/24,\n"
+               "                       2001:db8::/32); '*' alone: every TLS connection;\n"
                "                       default: the rule packs' profile hosts, else every TLS\n"
                "                       connection in the capture\n"
                "  --rules DIR|FILE     load more rule packs (repeatable)\n"

@@ -178,6 +178,13 @@ struct diagnoser *diagnoser_new(const struct diagnose_options *o, struct diagnos
     if (!d)
         return failed(d, why, DIAGNOSE_NO_MEMORY, "out of memory");
     d->opt = o;
+    for (size_t i = 0; i < o->host_count; i++) {
+        char problem[300];
+        if (!facts_host_valid(o->hosts[i], problem, sizeof problem)) {
+            snprintf(why->message, sizeof why->message, "--host %s", problem);
+            return failed(d, why, DIAGNOSE_BAD_HOST, NULL);
+        }
+    }
     const char *paths[MAX_PROFILE_LIST];
     size_t n = 0;
     if (o->default_rules) {

@@ -19,7 +19,7 @@ struct facts_builder *facts_new(const struct facts_options *opt)
     fb->names = calloc(FACTS_MAX_DNS_NAMES, sizeof *fb->names);
     fb->certs = cert_cache_new();
     fb->lookups = cJSON_CreateArray();
-    if (!fb->names || !fb->certs) {
+    if (!fb->names || !fb->certs || !targets_init(fb)) {
         facts_free(fb);
         return NULL;
     }
@@ -31,6 +31,7 @@ void facts_free(struct facts_builder *fb)
     if (!fb)
         return;
     free(fb->names);
+    free(fb->addr_targets);
     cert_cache_free(fb->certs);
     cJSON_Delete(fb->lookups);
     kept_connections_free(fb);

@@ -8,8 +8,9 @@
  * of hello_facts.h, its certificates as bytes), made JSON only if it is
  * still kept when the capture ends. Only connections that matter are kept:
  * those to a target (by SNI, CONNECT target or a DNS answer for the server
- * address), or, when no connection matches any target, the TLS connections
- * seen, so the tool still works as a generic TLS failure finder.
+ * address, or by the server's address itself), or, when no connection
+ * matches any target, the TLS connections seen, so the tool still works as
+ * a generic TLS failure finder.
  */
 #ifndef TLSDIAG_FACTS_H
 #define TLSDIAG_FACTS_H
@@ -28,7 +29,11 @@
 #define FACTS_MAX_FAILED_CONNECTS 64
 
 struct facts_options {
-    const char *const *hosts;          /* target patterns (glob, case-insensitive) */
+    /* Targets (see facts_host_valid): name patterns (glob, case-insensitive)
+     * matched against a connection's SNI, CONNECT target, HTTP Host or DNS
+     * name; IP addresses and prefixes matched against the server's address
+     * (and an address-literal CONNECT target); "*" every TLS connection. */
+    const char *const *hosts;
     size_t host_count;
     bool hosts_from_user;              /* --host: no fallback to every TLS connection */
     const char *const *profile_hosts;  /* the subset that came from the rule profile */
@@ -60,5 +65,12 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *sum
 
 /* True when name matches one of the glob patterns (case-insensitive). */
 bool facts_host_matches(const char *name, const char *const *patterns, size_t count);
+
+/* Whether text is a usable target: an IPv4 or IPv6 address ("[v6]" too),
+ * a prefix ADDRESS/BITS (192.0.2.0/24, 2001:db8::/32), or else a name
+ * pattern with * and ? ("*" alone: every TLS connection, named or not).
+ * When not (an empty text, a prefix that is not ADDRESS/BITS, too many
+ * bits), why says so in one line. */
+bool facts_host_valid(const char *text, char *why, size_t whylen);
 
 #endif

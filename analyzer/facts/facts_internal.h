@@ -148,6 +148,13 @@ struct conn_record {
     const char *name_source, *matched_by;   /* static strings */
 };
 
+/* A target given as an address or a prefix (facts_names.c). */
+struct addr_target {
+    uint8_t ip_version;
+    uint8_t bits;                  /* prefix length; 32 or 128 for an address */
+    uint8_t addr[16];
+};
+
 struct lookup_slot {
     uint8_t addr[16];
     uint8_t ip_version;
@@ -205,6 +212,9 @@ struct failed_connect {
 
 struct facts_builder {
     struct facts_options opt;
+    struct addr_target *addr_targets;   /* the targets that are addresses or prefixes */
+    size_t addr_target_count;
+    bool every_tls_target;         /* "*": every TLS connection, named or not */
     struct cert_cache *certs;
     struct lookup_slot *names;     /* address -> name, open addressing */
     uint32_t name_count;
@@ -236,7 +246,13 @@ void track_free(struct facts_builder *fb, struct conn_track *t);
 const char *name_for_addr(const struct facts_builder *fb, const uint8_t *addr, uint8_t ip_version);
 /* The addresses a successful response answers, under its question's name. */
 void remember_answers(struct facts_builder *fb, const struct dns_message *m);
+/* A name or an address literal ("192.0.2.1", "2001:db8::1") that is a target. */
 bool is_target_name(const struct facts_builder *fb, const char *name);
+/* The server's address is a target (an address or in a prefix given). */
+bool is_target_addr(const struct facts_builder *fb, uint8_t ip_version, const uint8_t *addr);
+/* The targets that are addresses, prefixes or "*", from fb->opt.hosts;
+ * false when out of memory. */
+bool targets_init(struct facts_builder *fb);
 bool is_revocation_name(const struct facts_builder *fb, const char *name);
 
 /* facts_dns.c */

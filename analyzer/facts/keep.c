@@ -38,9 +38,10 @@ static bool names_a_target(struct facts_builder *fb, const struct event *ev)
     }
     const struct tcp_conn *c = ev->conn;
     for (int ep = 0; ep < 2; ep++)
-        if (is_target_name(fb, name_for_addr(fb, c->ep[ep].addr, c->ip_version)))
+        if (is_target_name(fb, name_for_addr(fb, c->ep[ep].addr, c->ip_version)) ||
+            is_target_addr(fb, c->ip_version, c->ep[ep].addr))
             return true;
-    return false;
+    return fb->every_tls_target;
 }
 
 /* Whether this connection may hold JSON facts: at most max_detailed_open
@@ -180,8 +181,11 @@ void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         server_name = dns_name;
         source = "dns";
     }
+    /* By name, by the server's address, or ("*") any TLS connection. */
     bool target = is_target_name(fb, server_name) || is_target_name(fb, n->connect_host) ||
-                  is_target_name(fb, n->http_host) || is_target_name(fb, dns_name);
+                  is_target_name(fb, n->http_host) || is_target_name(fb, dns_name) ||
+                  is_target_addr(fb, c->ip_version, c->ep[1 - client].addr) ||
+                  (fb->every_tls_target && (t->tls || t->proxy));
     bool syn_only = t->syn_frame && !t->synack_frame && !c->half[1 - client].payload_packets &&
                     !c->half[client].payload_packets;
     if (syn_only)
