@@ -6,7 +6,8 @@ A template placeholder whose fact is absent renders as "-" (rules/FORMAT.md,
 Templates); the packs say in words what the capture lacks instead ("no
 alert", "no answer", sections that leave a clause out). This runs
 - every sample (samples/*.pcapng, both sets) through `analyze`,
-- every public corpus capture through `analyze`,
+- every public corpus capture through `analyze`, alone and with
+  `--host '*'` (every TLS connection a target, those without a name too),
 - every pair of samples/expect.json and samples/expect-next.json with a
   "good" through `diff`,
 each as text and as JSON, and looks in
@@ -97,6 +98,8 @@ def runs(samples, corpus):
     for name in sorted(os.listdir(corpus)):
         if name.endswith((".pcapng", ".pcap")):
             yield ["analyze", os.path.join(corpus, name)]
+            # Every TLS connection a target: nameless servers in the prose.
+            yield ["analyze", "--host", "*", os.path.join(corpus, name)]
     for manifest in ("expect.json", "expect-next.json"):
         path = os.path.join(samples, manifest)
         if not os.path.exists(path):
