@@ -81,29 +81,6 @@ static bool refuse(const char *where, const char *fmt, ...)
     return false;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la >= 64 || lb >= 64)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j], best = diagonal + (a[i - 1] != b[j - 1]);
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
 static void list_words(const char *const *words, char *out, size_t len)
 {
     out[0] = 0;
@@ -134,9 +111,13 @@ static bool known_keys(const char *where, const char *what, const cJSON *object,
             continue;
         const char *nearest = NULL;
         size_t best = 3;
-        for (size_t i = 0; keys[i]; i++)
-            if (edit_distance(k->string, keys[i]) < best)
-                best = edit_distance(k->string, keys[i]), nearest = keys[i];
+        for (size_t i = 0; keys[i]; i++) {
+            size_t distance = rules_edit_distance(k->string, strlen(k->string), keys[i], strlen(keys[i]));
+            if (distance < best) {
+                best = distance;
+                nearest = keys[i];
+            }
+        }
         if (nearest)
             return refuse(where, "unknown key '%s' in %s (did you mean '%s'?)", k->string, what, nearest);
         return refuse(where, "unknown key '%s' in %s (it takes %s)", k->string, what, known);

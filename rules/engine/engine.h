@@ -91,6 +91,10 @@ const cJSON *rules_resolve(const cJSON *root, const char *path, size_t len);
 /* The same for a NUL-terminated path. */
 const cJSON *rules_get(const cJSON *root, const char *path);
 
+/* Levenshtein distance between two names, for "did you mean" suggestions;
+ * SIZE_MAX when either is longer than 160 bytes. */
+size_t rules_edit_distance(const char *a, size_t la, const char *b, size_t lb);
+
 /* Exposed for unit tests. context: {"conn","capture","profile","good","let"}. */
 bool rules_condition_holds(const cJSON *condition, const cJSON *context); /* condition already validated */
 /* malloc'd; NULL only when out of memory or tmpl is malformed. */

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_CANON 256           /* longer than any fact path: unknown */
@@ -21,8 +22,10 @@
 
 /* ---- the nearest known name ---- */
 
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+size_t rules_edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
+    if (la > MAX_SUGGEST_LEN || lb > MAX_SUGGEST_LEN)
+        return SIZE_MAX;
     size_t row[MAX_SUGGEST_LEN + 1];
     for (size_t j = 0; j <= lb; j++)
         row[j] = j;
@@ -66,7 +69,7 @@ static void nearest_offer(struct nearest *n, const char *candidate, size_t len)
     size_t gap = len > n->want_len ? len - n->want_len : n->want_len - len;
     if (gap >= n->limit)
         return;
-    size_t distance = edit_distance(n->want, n->want_len, candidate, len);
+    size_t distance = rules_edit_distance(n->want, n->want_len, candidate, len);
     if (distance < n->limit) {
         n->limit = distance;
         memcpy(n->best, candidate, len);
