@@ -211,16 +211,40 @@ static size_t skip_oversized(struct tls_direction *d, size_t len)
     return n;
 }
 
+/* The first handshake message collected in d->handshake: its header is
+ * read once here for both the plaintext and the decrypted path. */
+enum next_message { MESSAGE_READY, MESSAGE_INCOMPLETE, MESSAGE_OVER_CAP };
+
+static enum next_message next_message(const struct tls_direction *d, uint32_t cap, uint8_t *type,
+                                      uint32_t *len, const uint8_t **body)
+{
+    if (d->handshake.len < 4)
+        return MESSAGE_INCOMPLETE;
+    struct cursor c = cursor_make(d->handshake.data, d->handshake.len);
+    *type = cursor_u8(&c);
+    *len = cursor_be24(&c);
+    if (*len > cap)
+        return MESSAGE_OVER_CAP;
+    *body = cursor_bytes(&c, *len);
+    return *body ? MESSAGE_READY : MESSAGE_INCOMPLETE;
+}
+
+static void emit_over_cap(struct tls_feed_ctx *x, uint8_t type, uint32_t len, bool decrypted)
+{
+    struct event ev = { .type = EV_TLS_LIMIT, .handshake_type = type, .length = len, .decrypted = decrypted,
+                        .u.problem = "handshake message larger than the handshake buffer cap" };
+    emit(x, &ev);
+}
+
 static void extract_messages(struct tls_feed_ctx *x, struct tls_direction *d)
 {
-    while (d->handshake.len >= 4) {
-        struct cursor c = cursor_make(d->handshake.data, d->handshake.len);
-        uint8_t type = cursor_u8(&c);
-        uint32_t len = cursor_be24(&c);
-        if (len > x->limits->max_handshake_message) {
-            struct event ev = { .type = EV_TLS_LIMIT, .handshake_type = type, .length = len,
-                                .u.problem = "handshake message larger than the handshake buffer cap" };
-            emit(x, &ev);
+    uint8_t type;
+    uint32_t len;
+    const uint8_t *body;
+    enum next_message next;
+    while ((next = next_message(d, x->limits->max_handshake_message, &type, &len, &body)) != MESSAGE_INCOMPLETE) {
+        if (next == MESSAGE_OVER_CAP) {
+            emit_over_cap(x, type, len, false);
             size_t have = d->handshake.len - 4;
             if (have >= len) { /* all of it is here: drop it, read what follows */
                 growbuf_consume(&d->handshake, 4 + (size_t)len);
@@ -230,9 +254,6 @@ static void extract_messages(struct tls_feed_ctx *x, struct tls_direction *d)
             d->handshake.len = 0;
             return;
         }
-        const uint8_t *body = cursor_bytes(&c, len);
-        if (!body)
-            return; /* continues in a later record */
         on_handshake_message(x, type, body, len);
         if (d->encrypted_from_now || d->ccs_seen) {
             d->handshake.len = 0;
@@ -774,21 +795,16 @@ static bool on_decrypted_message(struct tls_feed_ctx *x, uint8_t type, const uin
 
 static void decrypted_messages(struct tls_feed_ctx *x, struct tls_direction *d)
 {
-    while (d->handshake.len >= 4) {
-        struct cursor c = cursor_make(d->handshake.data, d->handshake.len);
-        uint8_t type = cursor_u8(&c);
-        uint32_t len = cursor_be24(&c);
-        if (len > x->limits->max_handshake_message) {
-            struct event ev = { .type = EV_TLS_LIMIT, .handshake_type = type, .length = len,
-                                .decrypted = true,
-                                .u.problem = "handshake message larger than the handshake buffer cap" };
-            emit(x, &ev);
+    uint8_t type;
+    uint32_t len;
+    const uint8_t *body;
+    enum next_message next;
+    while ((next = next_message(d, x->limits->max_handshake_message, &type, &len, &body)) != MESSAGE_INCOMPLETE) {
+        if (next == MESSAGE_OVER_CAP) {
+            emit_over_cap(x, type, len, true);
             d->handshake.len = 0;
             break;
         }
-        const uint8_t *body = cursor_bytes(&c, len);
-        if (!body)
-            break; /* continues in the next record */
         bool keys_changed = on_decrypted_message(x, type, body, len);
         growbuf_consume(&d->handshake, 4 + (size_t)len);
         if (keys_changed) {
