@@ -200,6 +200,8 @@
     F(P ".encrypted_handshake.c2s_bytes", INTEGER, "bytes of the client's second flight")      \
     F(P ".encrypted_handshake.c2s_records", INTEGER, "records of the client's second flight")   \
     F(P ".encrypted_handshake.c2s_first_frame", FRAME, "the first of them")                     \
+    F(P ".encrypted_handshake.client_certificate_likely", STRING,                                \
+      "what the client's flight size says of its Certificate: none, empty or sent")               \
     F(P ".likely_tickets", OBJECT, "TLS 1.3 without keys: records taken for session tickets")  \
     F(P ".likely_tickets.s2c_records", INTEGER, "how many")                                     \
     F(P ".likely_tickets.s2c_bytes", INTEGER, "their bytes")                                    \

@@ -311,6 +311,10 @@ const char *conn_outcome(const struct conn_snapshot *c, const struct conn_track 
  * words it with the snapshot length and the frame). */
 extern const char unknown_reason_cut[];
 bool conn_failed(const struct conn_snapshot *c, const struct conn_track *t);
+/* facts_tls.c: TLS 1.3 without keys, what the size of the client's second
+ * flight says of its Certificate message: "none", "empty" (the server asked
+ * for one, the client had none), "sent", or NULL (cannot tell). */
+const char *client_certificate_likely(const struct conn_track *t);
 
 /* facts_conn.c: a kept connection. record_new takes the track from c;
  * record_json moves the track's JSON parts into the connection's facts. */

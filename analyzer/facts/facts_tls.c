@@ -329,11 +329,49 @@ void on_app_data(struct conn_track *t, const struct event *ev, int side)
     note_message(t, "application_data", ev);
 }
 
+static uint32_t chosen_suite(const struct conn_track *t)
+{
+    return t->server_hello ? t->server_hello->cipher_suite : 0;
+}
+
+/* The AEAD tag: TLS_AES_128_CCM_8_SHA256 has a short one. */
+static uint32_t aead_tag_len(const struct conn_track *t)
+{
+    return chosen_suite(t) == 0x1305 ? 8u : 16u;
+}
+
 /* An encrypted alert: two bytes, the inner content type and the AEAD tag. */
 static bool alert_sized(const struct conn_track *t, uint32_t len)
 {
-    uint16_t suite = t->server_hello ? t->server_hello->cipher_suite : 0;
-    return len == 2 + 1 + (suite == 0x1305 ? 8u : 16u);
+    return len == 2 + 1 + aead_tag_len(t);
+}
+
+/* A client sends a Certificate message in TLS 1.3 only when the server's
+ * CertificateRequest asked for one, and an empty one when it has none; its
+ * Finished is the handshake hash's size. So the bytes of the client's
+ * second flight beyond one Finished record tell the three apart: nothing
+ * more, an empty Certificate (8 bytes; in its own record or the Finished's),
+ * or a certificate with its CertificateVerify (hundreds of bytes). */
+#define EMPTY_CERTIFICATE_MSG_LEN 8u
+#define FINISHED_HEADER_LEN 4u
+#define SMALLEST_CERTIFICATE_FLIGHT 128u
+
+const char *client_certificate_likely(const struct conn_track *t)
+{
+    if (!t->tls13 || !t->enc_hs_records[SIDE_CLIENT])
+        return NULL;
+    uint32_t hash_len = chosen_suite(t) == 0x1302 ? 48u : 32u;
+    uint64_t finished_record = FINISHED_HEADER_LEN + hash_len + 1 + aead_tag_len(t);
+    uint64_t bytes = t->enc_hs_bytes[SIDE_CLIENT];
+    if (bytes < finished_record)
+        return NULL;
+    uint64_t extra = bytes - finished_record;
+    if (extra == 0 && t->enc_hs_records[SIDE_CLIENT] == 1)
+        return "none";
+    if ((extra == EMPTY_CERTIFICATE_MSG_LEN && t->enc_hs_records[SIDE_CLIENT] == 1) ||
+        (extra == EMPTY_CERTIFICATE_MSG_LEN + 1 + aead_tag_len(t) && t->enc_hs_records[SIDE_CLIENT] == 2))
+        return "empty";
+    return extra >= SMALLEST_CERTIFICATE_FLIGHT ? "sent" : NULL;
 }
 
 void on_tls_close(struct conn_track *t, int side)
@@ -417,6 +455,9 @@ static void finish_tls(cJSON *tls, const struct conn_track *t)
         json_add_u64(hs, "c2s_records", t->enc_hs_records[SIDE_CLIENT]);
         if (t->enc_hs_records[SIDE_CLIENT])
             json_add_u64(hs, "c2s_first_frame", t->enc_hs_first_frame[SIDE_CLIENT]);
+        const char *cert = client_certificate_likely(t);
+        if (cert)
+            json_add_string(hs, "client_certificate_likely", cert);
     }
     if (t->tickets_records) {
         cJSON *pt = json_add_object(tls, "likely_tickets");

@@ -51,10 +51,46 @@ static const char *unknown_reason(const struct conn_snapshot *c, const struct co
                  t->alert_records[0] || t->alert_records[1];
     if (!t->handshake_done && !ended)
         return "the capture ends during the handshake";
+    if (!t->app_records[SIDE_SERVER] && !ended)
+        return "the capture ends before the server sent any application data";
     return NULL;
 }
 
-/* The stage a failed connection stopped at, or NULL for success. */
+/* The side that ended the connection first (FIN or RST), or -1. */
+static int first_to_close(const struct conn_track *t)
+{
+    uint64_t end[2];
+    for (int side = 0; side < 2; side++) {
+        uint64_t rst = t->rst_frame && t->rst_side == side ? t->rst_frame : 0;
+        uint64_t fin = t->fin_frame[side];
+        end[side] = fin && (!rst || fin < rst) ? fin : rst;
+    }
+    if (!end[SIDE_CLIENT] && !end[SIDE_SERVER])
+        return -1;
+    if (!end[SIDE_CLIENT])
+        return SIDE_SERVER;
+    if (!end[SIDE_SERVER])
+        return SIDE_CLIENT;
+    return end[SIDE_SERVER] < end[SIDE_CLIENT] ? SIDE_SERVER : SIDE_CLIENT;
+}
+
+/* The server asked for a client certificate, the client sent none, and the
+ * server then ended the connection: it refused the client, whatever it
+ * answered first (nginx completes the handshake and answers 400 inside
+ * TLS). A server that only wanted one lets the client close. */
+static bool client_certificate_refused(const struct conn_track *t)
+{
+    const cJSON *msg = t->tls ? cJSON_GetObjectItem(t->tls, "client_certificate") : NULL;
+    const cJSON *count = msg ? cJSON_GetObjectItem(msg, "count") : NULL;
+    const char *likely = client_certificate_likely(t);
+    bool empty = (count && cJSON_IsNumber(count) && count->valuedouble == 0) ||
+                 (!msg && likely && !strcmp(likely, "empty"));
+    return empty && first_to_close(t) == SIDE_SERVER;
+}
+
+/* The stage a failed connection stopped at, or NULL for success. Success
+ * has to be shown: the handshake completed from both sides and the server
+ * delivered application data that nobody cut short. */
 static const char *failed_stage(const struct conn_track *t, bool connected)
 {
     if (t->proxy) {
@@ -69,7 +105,11 @@ static const char *failed_stage(const struct conn_track *t, bool connected)
         return t->rst_frame || t->proxy ? "tls_handshake" : NULL;
     if (!t->handshake_done)
         return "tls_handshake";
-    return transfer_interrupted(t) ? "transfer" : NULL;
+    if (transfer_interrupted(t))
+        return "transfer";
+    if (!t->app_records[SIDE_SERVER] || client_certificate_refused(t))
+        return "tls_handshake";
+    return NULL;
 }
 
 /* Of a connection a snapshot length cut, whether its outcome is in the
