@@ -49,7 +49,8 @@ static void analyze_help(FILE *f)
     fprintf(f, "usage: tlsdiag analyze [OPTIONS] CAPTURE...\n\n"
                "Says why TLS connections to the target server failed in each capture: the\n"
                "cause first, then the frames that show it, then what to change.\n\n"
-               "exit status: 0 no failure found, 1 failure diagnosed, 2 unusable input or usage\n\n");
+               "exit status: 0 success, 1 failed or intermittent, 2 unusable input or usage\n"
+               "error, 3 inconclusive (the capture cannot tell; the report says why)\n\n");
     common_help(f);
 }
 
@@ -58,7 +59,8 @@ static void diff_help(FILE *f)
     fprintf(f, "usage: tlsdiag diff [OPTIONS] --good CAPTURE --bad CAPTURE\n\n"
                "Diagnoses the failing endpoint's capture with the working endpoint's capture\n"
                "beside it: what broke, and every difference between the two that matters.\n\n"
-               "exit status: 0 no failure found, 1 failure diagnosed, 2 unusable input or usage\n\n");
+               "exit status: 0 success, 1 failed or intermittent, 2 unusable input or usage\n"
+               "error, 3 inconclusive (the capture cannot tell; the report says why)\n\n");
     common_help(f);
 }
 
@@ -168,17 +170,28 @@ static bool write_file(const char *path, const struct report_format *fmt, const 
     return ok;
 }
 
-/* 1 when a failure was diagnosed: a cause other than success whose severity
- * says something broke (a warning, such as an inconclusive capture, is not
- * a failure found). */
+/* The exit status of a report: its diagnosis's outcome (report.h). */
 static int exit_status_for(const cJSON *report)
 {
     const cJSON *diag = cJSON_GetObjectItem(report, "diagnosis");
-    const char *cause = cJSON_GetStringValue(cJSON_GetObjectItem(diag, "cause"));
-    const char *severity = cJSON_GetStringValue(cJSON_GetObjectItem(diag, "severity"));
-    if (!cause || !strcmp(cause, "success"))
+    const char *outcome = cJSON_GetStringValue(cJSON_GetObjectItem(diag, "outcome"));
+    if (outcome && !strcmp(outcome, "success"))
         return 0;
-    return severity && (!strcmp(severity, "warning") || !strcmp(severity, "info")) ? 0 : 1;
+    if (outcome && !strcmp(outcome, "inconclusive"))
+        return 3;
+    return 1;
+}
+
+/* Several captures exit with the worst: unusable input, then a failure,
+ * then a capture that cannot tell, then success. */
+static int status_weight(int status)
+{
+    switch (status) {
+    case 0: return 0;
+    case 3: return 1;
+    case 1: return 2;
+    default: return 3;
+    }
 }
 
 /* One report to --json FILE, and to stdout in the chosen format. */
@@ -284,7 +297,7 @@ static int analyze_many(struct diagnoser *d, const struct analyze_args *a)
             started++;
         }
         finish_job(&jobs[i], a->format, json_out, i == 0);
-        if (jobs[i].status > worst)
+        if (status_weight(jobs[i].status) > status_weight(worst))
             worst = jobs[i].status;
     }
     fputs(a->format->close_many, stdout);

@@ -243,6 +243,10 @@
     F(P ".classification.risks[]", STRING, "one risk's name")                                    \
     F(P ".verdict", STRING, "success, failed, or unknown (the capture cannot tell)")             \
     F(P ".unknown_reason", STRING, "why the verdict is unknown")                                 \
+    F(P ".fallback", OBJECT, "a failed connect another address family made good (happy eyeballs)") \
+    F(P ".fallback.to_connection", INTEGER, "the connection that worked")                        \
+    F(P ".fallback.to_ip_version", INTEGER, "its IP version")                                    \
+    F(P ".fallback.after_ms", NUMBER, "how long after this one it started (negative: before)")   \
     F(P ".capture_cut", OBJECT, "a snapshot length cut the connection's packets: TLS contents not available") \
     F(P ".capture_cut.snaplen", INTEGER, "bytes kept of each packet")                            \
     F(P ".capture_cut.first_frame", FRAME, "the connection's first packet whose payload was cut") \
@@ -350,6 +354,12 @@
     F(P ".selection", STRING, "targets, or all_tls when no target connection was seen")          \
     F(P ".target_connections", INTEGER, "connections to a target")                               \
     F(P ".selected_connections", INTEGER, "connections of the selection")                        \
+    F(P ".attempts", OBJECT, "the selection's connections by verdict, kept or not")                \
+    F(P ".attempts.total", INTEGER, "connections of the selection")                               \
+    F(P ".attempts.succeeded", INTEGER, "of them, verdict success")                                \
+    F(P ".attempts.failed", INTEGER, "of them, verdict failed")                                    \
+    F(P ".attempts.unknown", INTEGER, "of them, verdict unknown")                                  \
+    F(P ".attempts.fallbacks", INTEGER, "failed connects the other address family made good")      \
     F(P ".kept_connections", INTEGER, "of them, kept in the report's connection list")          \
     F(P ".dns", OBJECT, "DNS lookups of the targets and revocation hosts")                       \
     F(P ".dns.target_asked", BOOLEAN, "a target's name was looked up")                           \

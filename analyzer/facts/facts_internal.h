@@ -181,6 +181,8 @@ enum sample_outcome { OUTCOME_FAILED, OUTCOME_OTHER, OUTCOME_COUNT };
 struct conn_sample {
     struct sample_group group[OUTCOME_COUNT];
     uint64_t seen;
+    /* Of every connection seen (kept or not), by verdict. */
+    uint64_t succeeded, failed, unknown;
 };
 _Static_assert(OUTCOME_COUNT * (SAMPLE_FIRST + SAMPLE_LATEST) == FACTS_MAX_KEPT_CONNS, "facts.h's cap");
 

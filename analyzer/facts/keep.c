@@ -85,7 +85,15 @@ static void sample_add(struct facts_builder *fb, struct conn_sample *sample, str
     if (!rec)
         return;
     sample->seen++;
-    struct sample_group *g = &sample->group[conn_failed(&rec->conn, rec->t) ? OUTCOME_FAILED : OUTCOME_OTHER];
+    const char *unknown;
+    bool failed = conn_outcome(&rec->conn, rec->t, &unknown) != NULL;
+    if (failed)
+        sample->failed++;
+    else if (unknown)
+        sample->unknown++;
+    else
+        sample->succeeded++;
+    struct sample_group *g = &sample->group[failed ? OUTCOME_FAILED : OUTCOME_OTHER];
     if (g->first_count < SAMPLE_FIRST) {
         g->first[g->first_count++] = rec;
     } else if (g->latest_count < SAMPLE_LATEST) {
@@ -210,6 +218,60 @@ void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         release_track(fb, c, t);
 }
 
+/* Happy eyeballs (RFC 8305): a client with both address families tries one
+ * and, when it does not connect within a moment, the other. A connect that
+ * failed in one family while a connection of the other family to the same
+ * server name worked, started within this window of it, was a fallback: the
+ * endpoint got through, and the failed family is a finding, not the verdict. */
+#define FALLBACK_WINDOW_S 2.0
+
+static const char *member_string(const cJSON *o, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItem(o, key));
+}
+
+static double member_number(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static bool same_server_name(const cJSON *a, const cJSON *b)
+{
+    const char *x = member_string(a, "server_name"), *y = member_string(b, "server_name");
+    return x && y && !strcmp(x, y);
+}
+
+/* Marks the failed connects of conns (sorted by start) that a connection of
+ * the other address family made good. Returns how many. */
+static uint64_t mark_fallbacks(cJSON *conns)
+{
+    uint64_t marked = 0;
+    const cJSON *failed;
+    cJSON_ArrayForEach(failed, conns) {
+        const char *stage = member_string(failed, "failed_stage");
+        if (!stage || strcmp(stage, "tcp_connect") || strcmp(member_string(failed, "path"), "direct"))
+            continue;
+        double start = member_number(failed, "start_ts");
+        const cJSON *ok;
+        cJSON_ArrayForEach(ok, conns) {
+            const char *verdict = member_string(ok, "verdict");
+            double after = member_number(ok, "start_ts") - start;
+            if (verdict && !strcmp(verdict, "success") && same_server_name(failed, ok) &&
+                member_number(ok, "ip_version") != member_number(failed, "ip_version") &&
+                after > -FALLBACK_WINDOW_S && after < FALLBACK_WINDOW_S) {
+                cJSON *fb = cJSON_AddObjectToObject((cJSON *)failed, "fallback");
+                cJSON_AddNumberToObject(fb, "to_connection", member_number(ok, "id"));
+                cJSON_AddNumberToObject(fb, "to_ip_version", member_number(ok, "ip_version"));
+                cJSON_AddNumberToObject(fb, "after_ms", (double)(int64_t)(after * 1e6) / 1e3);
+                marked++;
+                break;
+            }
+        }
+    }
+    return marked;
+}
+
 static int by_first_frame(const void *a, const void *b)
 {
     uint64_t x = (*(struct conn_record *const *)a)->conn.first_frame;
@@ -231,6 +293,7 @@ cJSON *kept_connections_take(struct facts_builder *fb, cJSON *capture)
      * "connections" (the first and latest of each outcome). */
     json_add_u64(capture, "selected_connections", chosen->seen);
     struct conn_record *kept[FACTS_MAX_KEPT_CONNS];
+    struct conn_sample counts = *chosen;   /* sample_take empties it */
     uint32_t n = sample_take(chosen, kept);
     json_add_u64(capture, "kept_connections", n);
     /* Connections are kept as they end; reports list them as they began. */
@@ -240,6 +303,14 @@ cJSON *kept_connections_take(struct facts_builder *fb, cJSON *capture)
         cJSON_AddItemToArray(conns, record_json(fb, kept[i]));
         record_free(fb, kept[i]);
     }
+    /* Every attempt of the selection by verdict, kept or not: the outcome
+     * over the whole capture is the report's to decide from these. */
+    cJSON *attempts = json_add_object(capture, "attempts");
+    json_add_u64(attempts, "total", counts.seen);
+    json_add_u64(attempts, "succeeded", counts.succeeded);
+    json_add_u64(attempts, "failed", counts.failed);
+    json_add_u64(attempts, "unknown", counts.unknown);
+    json_add_u64(attempts, "fallbacks", mark_fallbacks(conns));
     sample_clear(fb, generic ? &fb->targets : &fb->generic);
     return conns;
 }

@@ -42,8 +42,16 @@ static int finding_class(const cJSON *f)
 
 cJSON *report_diagnosis(const cJSON *findings)
 {
+    return report_diagnosis_filtered(findings, NULL, NULL);
+}
+
+cJSON *report_diagnosis_filtered(const cJSON *findings, bool (*allowed)(const cJSON *finding, void *ctx),
+                                 void *ctx)
+{
     const cJSON *f, *best[3] = { NULL, NULL, NULL };
     cJSON_ArrayForEach(f, findings) {
+        if (allowed && !allowed(f, ctx))
+            continue;
         const cJSON **slot = &best[finding_class(f)];
         if (!*slot || num(f, "rank", 0) > num(*slot, "rank", 0))
             *slot = f;
@@ -160,7 +168,7 @@ cJSON *report_build(const char *mode, struct report_side *sides, int side_count,
         cJSON *side = cJSON_AddObjectToObject(captures, sides[i].role);
         cJSON_AddStringToObject(side, "file", sides[i].path);
         /* The connection shown first is the one the diagnosis is about. */
-        cJSON *diagnosis = report_diagnosis(sides[i].findings);
+        cJSON *diagnosis = report_decide(sides[i].facts, sides[i].findings, targets);
         const cJSON *primary = report_primary_connection(sides[i].facts, i == 0);
         double primary_id = num(diagnosis, "connection", primary ? num(primary, "id", 0) : 0);
         if (primary_id > 0)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
-#define REPORT_SCHEMA_VERSION "1.1"
+#define REPORT_SCHEMA_VERSION "1.2"
 
 /* One analysed capture: its facts and the findings the rules produced. */
 struct report_side {
@@ -31,6 +31,17 @@ const cJSON *report_primary_connection(const cJSON *facts, bool prefer_failed);
  * a new object
  * {cause, title, severity, rule, message, remedy, connector_code, evidence}. */
 cJSON *report_diagnosis(const cJSON *findings);
+/* The same over the findings allowed passes (NULL: all). */
+cJSON *report_diagnosis_filtered(const cJSON *findings, bool (*allowed)(const cJSON *finding, void *ctx),
+                                 void *ctx);
+
+/* outcome.c: the diagnosis of one capture over all its attempts to reach
+ * the targets: the headline finding (never one about another server when
+ * targets are named: those are "also_seen"), "outcome" (success, failed,
+ * intermittent or inconclusive, with "outcome_reason" for the last), the
+ * attempt table "attempts" and "attempts_summary". targets is the
+ * report's "targets" object. */
+cJSON *report_decide(const cJSON *facts, const cJSON *findings, const cJSON *targets);
 
 /* Differences between the working and failing primary connections. */
 cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn,

@@ -424,17 +424,24 @@ static void print_differences(FILE *out, const cJSON *diffs)
 static void print_verdict(FILE *out, const cJSON *diag, const cJSON *facts)
 {
     const char *cause = str(diag, "cause");
-    bool ok = cause && !strcmp(cause, "success");
-    const char *severity = str(diag, "severity");
-    bool warning = !ok && severity && (!strcmp(severity, "warning") || !strcmp(severity, "info"));
+    const char *outcome = str(diag, "outcome") ? str(diag, "outcome") : "failed";
+    bool ok = !strcmp(outcome, "success");
+    const char *label = ok ? "OK" : !strcmp(outcome, "intermittent") ? "INTERMITTENT"
+                                  : !strcmp(outcome, "inconclusive") ? "INCONCLUSIVE" : "FAILED";
     char first[256];
-    snprintf(first, sizeof first, "%-7s %s: %s", ok ? "OK" : warning ? "UNSURE" : "FAILED", cause,
-             str(diag, "title"));
+    snprintf(first, sizeof first, "%-7s %s: %s", label, cause, str(diag, "title"));
     if (str(diag, "connector_code"))
         snprintf(first + strlen(first), sizeof first - strlen(first), " [connector %s]", str(diag, "connector_code"));
     wrap(out, "", 8, first);
     if (str(diag, "message"))
         wrap(out, "        ", 8, str(diag, "message"));
+    if (str(diag, "outcome_reason") && !(str(diag, "message") && strstr(str(diag, "message"), str(diag, "outcome_reason")))) {
+        char line[400];
+        snprintf(line, sizeof line, "Inconclusive: %s.", str(diag, "outcome_reason"));
+        wrap(out, "        ", 8, line);
+    }
+    if (str(diag, "attempts_summary"))
+        wrap(out, "        ", 8, str(diag, "attempts_summary"));
     int repeats = (int)num(diag, "matched_connections", 0);
     double selected = num(facts, "selected_connections", 0), kept = num(facts, "kept_connections", 0);
     if (repeats > 1) {

@@ -78,7 +78,7 @@ def check(tlsdiag, args):
     label = " ".join(args)
     problems = []
     rc, out, err = run(tlsdiag, args)
-    if rc not in (0, 1) or not out.strip():
+    if rc not in (0, 1, 3) or not out.strip():
         return [f"{label}: exit {rc}, no report: {err.strip()[:200]}"]
     problems += found(f"{label} (text verdict)", text_verdict(out))
     rc, out, err = run(tlsdiag, args[:1] + ["--format", "json"] + args[1:])

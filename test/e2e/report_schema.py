@@ -20,7 +20,7 @@ except ImportError:
 
 def run(binary, args):
     proc = subprocess.run([binary] + args + ["--format", "json"], capture_output=True, text=True, timeout=120)
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in (0, 1, 3):
         raise RuntimeError(f"{' '.join(args)}: exit {proc.returncode}: {proc.stderr.strip()}")
     return json.loads(proc.stdout)
 
