@@ -95,7 +95,9 @@ unit: $(TEST_BINS)
 # times over (flat memory), --host by name, address, prefix and "*" on
 # corpus captures, the oracle score against tshark (and, with the samples'
 # key logs, against tshark's decrypted events), every sample's
-# diagnosis (tlsdiag check), expectation files read strictly, the report
+# diagnosis and outcome (tlsdiag check), outcomes and exit statuses
+# (success shown, fallback, intermittent, inconclusive and why, other
+# servers never the verdict), expectation files read strictly, the report
 # schema, rules loaded at run time (misspelled facts and undeclared causes
 # refused, no rule pack refused, a new cause from a pack),
 # text reports within 80 columns, no "-" for an absent fact in a verdict's
@@ -115,6 +117,7 @@ e2e: $(BUILD)/tlsdiag
 	$(BUILD)/tlsdiag check --manifest samples/expect.json
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
 	test/e2e/check_expect.sh $(BUILD)/tlsdiag samples
+	test/e2e/outcomes.sh $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
 	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json

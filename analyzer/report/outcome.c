@@ -40,13 +40,22 @@ static bool headline_allowed(const cJSON *finding, void *ctx)
     return !(f->others_only && is(str(finding, "scope"), "connection"));
 }
 
+static bool holds_for(const cJSON *finding, double id)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(finding, "connections"))
+        if (cJSON_IsNumber(c) && c->valuedouble == id)
+            return true;
+    return num(finding, "connection", 0) == id;
+}
+
 /* The finding that explains connection id best (failures first, then by
  * rank), or NULL. */
 static const cJSON *finding_of(const cJSON *findings, double id)
 {
     const cJSON *f, *best = NULL;
     cJSON_ArrayForEach(f, findings) {
-        if (num(f, "connection", 0) != id)
+        if (!holds_for(f, id))
             continue;
         bool failure = !is(str(f, "cause"), "success") &&
                        (is(str(f, "severity"), "critical") || is(str(f, "severity"), "error"));
@@ -86,20 +95,29 @@ static const char *attempt_outcome(const cJSON *conn)
     return verdict ? verdict : "unknown";
 }
 
-static void add_key_frames(cJSON *row, const cJSON *conn, const cJSON *finding)
+static void add_frame(cJSON *frames, const char *what, const cJSON *conn, const char *path)
+{
+    double frame = num(conn, path, 0);
+    if (frame <= 0)
+        return;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "what", what);
+    cJSON_AddNumberToObject(o, "frame", frame);
+    cJSON_AddItemToArray(frames, o);
+}
+
+/* The frames that tell an attempt's story, from its own facts. */
+static void add_key_frames(cJSON *row, const cJSON *conn)
 {
     cJSON *frames = cJSON_AddArrayToObject(row, "key_frames");
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItem(finding, "evidence")) {
-        if (cJSON_GetArraySize(frames) < 6)
-            cJSON_AddItemToArray(frames, cJSON_Duplicate(e, true));
-    }
-    if (cJSON_GetArraySize(frames) == 0) {
-        cJSON *first = cJSON_CreateObject();
-        cJSON_AddStringToObject(first, "what", "first packet");
-        cJSON_AddNumberToObject(first, "frame", num(conn, "first_frame", 0));
-        cJSON_AddItemToArray(frames, first);
-    }
+    add_frame(frames, "SYN", conn, "tcp.syn_frame");
+    add_frame(frames, "CONNECT", conn, "http.request_frame");
+    add_frame(frames, "Client Hello", conn, "tls.client_hello.frame");
+    add_frame(frames, "Server Hello", conn, "tls.server_hello.frame");
+    add_frame(frames, "alert", conn, "tls.first_alert.frame");
+    add_frame(frames, "RST", conn, "tcp.rst.frame");
+    if (cJSON_GetArraySize(frames) == 0)
+        add_frame(frames, "first packet", conn, "first_frame");
 }
 
 static cJSON *attempt_row(const cJSON *conn, const cJSON *findings)
@@ -126,7 +144,7 @@ static cJSON *attempt_row(const cJSON *conn, const cJSON *findings)
         cJSON_AddStringToObject(row, "failed_stage", str(conn, "failed_stage"));
     if (is(outcome, "unknown") && str(conn, "unknown_reason"))
         cJSON_AddStringToObject(row, "unknown_reason", str(conn, "unknown_reason"));
-    add_key_frames(row, conn, finding);
+    add_key_frames(row, conn);
     return row;
 }
 

@@ -626,6 +626,49 @@ static void print_decryption(FILE *out, const cJSON *side)
     }
 }
 
+/* The attempts to reach the targets, one line each, when there were more
+ * than one: time (UTC), path, family, outcome, cause, key frames. */
+static void print_attempts(FILE *out, const cJSON *diag)
+{
+    const cJSON *rows = cJSON_GetObjectItem(diag, "attempts");
+    if (cJSON_GetArraySize(rows) < 2)
+        return;
+    fprintf(out, "\nAttempts (UTC)\n");
+    const cJSON *r;
+    cJSON_ArrayForEach(r, rows) {
+        const char *time = str(r, "time") ? str(r, "time") : "-";
+        const char *clock = strchr(time, 'T') ? strchr(time, 'T') + 1 : time;
+        const char *what = str(r, "cause") ? str(r, "cause") : str(r, "failed_stage") ? str(r, "failed_stage") : "";
+        char frames[160] = "";
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(r, "key_frames")) {
+            size_t used = strlen(frames);
+            snprintf(frames + used, sizeof frames - used, "%s#%.0f", used ? " " : "", num(e, "frame", 0));
+        }
+        char line[512];
+        snprintf(line, sizeof line, "%-13.13s #%-3.0f %-6s IPv%.0f %-8s %s%s%s", clock, num(r, "connection", 0),
+                 str(r, "path") ? str(r, "path") : "", num(r, "ip_version", 4), str(r, "outcome"), what,
+                 *frames ? " " : "", frames);
+        wrap(out, "  ", 46, line);
+    }
+}
+
+/* Failures on other servers when the targets are not in the capture. */
+static void print_also_seen(FILE *out, const cJSON *diag)
+{
+    const cJSON *also = cJSON_GetObjectItem(diag, "also_seen");
+    if (cJSON_GetArraySize(also) == 0)
+        return;
+    fprintf(out, "\nAlso seen (other servers, not the verdict)\n");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, also) {
+        char line[400];
+        snprintf(line, sizeof line, "connection %.0f: %s: %s", num(a, "connection", 0), str(a, "cause"),
+                 str(a, "title"));
+        wrap(out, "  ", 4, line);
+    }
+}
+
 bool report_write_text(FILE *out, const cJSON *report)
 {
     const cJSON *diag = cJSON_GetObjectItem(report, "diagnosis");
@@ -633,6 +676,8 @@ bool report_write_text(FILE *out, const cJSON *report)
     bool diff = !strcmp(str(report, "mode") ? str(report, "mode") : "", "diff");
     const cJSON *bad = cJSON_GetObjectItem(captures, diff ? "bad" : "capture");
     print_verdict(out, diag, cJSON_GetObjectItem(bad, "facts"));
+    print_attempts(out, diag);
+    print_also_seen(out, diag);
     fprintf(out, "\n");
     print_side(out, diff ? "Failing endpoint" : "Endpoint", bad, diag);
     print_decryption(out, bad);

@@ -181,15 +181,24 @@ static cJSON *evaluate_rule(const struct rule_set *rs, const struct rule *rule,
         cJSON_Delete(context);
     } else {
         const cJSON *conns = cJSON_IsArray(facts->connections) ? facts->connections : NULL;
+        cJSON *ids = cJSON_CreateArray();
         for (const cJSON *conn = conns ? conns->child : NULL; conn; conn = conn->next) {
             cJSON *context = new_context(rs, facts, conn);
             if (context && when_holds(rule, context)) {
                 matched++;
                 if (!finding)
                     finding = make_finding(rule, context, conn);
+                const cJSON *id = cJSON_GetObjectItemCaseSensitive(conn, "id");
+                if (ids && cJSON_IsNumber(id))
+                    cJSON_AddItemToArray(ids, cJSON_CreateNumber(id->valuedouble));
             }
             cJSON_Delete(context);
         }
+        /* Every connection it holds for: the report's attempt table. */
+        if (finding && ids)
+            cJSON_AddItemToObject(finding, "connections", ids);
+        else
+            cJSON_Delete(ids);
     }
     if (finding)
         cJSON_AddNumberToObject(finding, "matched_connections", matched);
