@@ -229,7 +229,7 @@ def rules_edge_cases():
     return {
         "minimal": b'{"pack":"x","version":"1","rules":[]}',
         "one-rule": (b'{"pack":"x","version":"1","profile":{"hosts":["a.example"],"accepted_suites":[49200]},'
-                     b'"causes":[{"id":"tls_failure_other","title":"t","meaning":"m"}],'
+                     b'"causes":[{"id":"tls_failure_other","title":"t","meaning":"m","who_acts":["server"]}],'
                      b'"rules":[{"id":"r","cause":"tls_failure_other","severity":"warning","rank":1,'
                      b'"scope":"connection","title":"t","when":[{"op":"exists","fact":"$conn.tls"}],'
                      b'"let":{"m":{"op":"difference","a":"$profile.accepted_suites",'

@@ -67,7 +67,7 @@ cJSON *report_diagnosis_filtered(const cJSON *findings, bool (*allowed)(const cJ
         cJSON_AddItemToObject(d, "evidence", cJSON_CreateArray());
         return d;
     }
-    static const char *const keys[] = { "cause", "title", "severity", "rule", "message", "remedy",
+    static const char *const keys[] = { "cause", "title", "severity", "rule", "message", "remedy", "who_acts",
                                         "connector_code", "connection", "evidence", "matched_connections" };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const cJSON *v = cJSON_GetObjectItem(pick, keys[i]);

@@ -390,12 +390,14 @@ static void print_accepted_suites(FILE *out, const cJSON *report)
     cJSON_ArrayForEach(s, accepted) {
         char name[96];
         suite_text((uint16_t)s->valuedouble, name, sizeof name);
+        /* In the name's column: the other two keep the line in 80 columns. */
+        if (tls_suite_is_tls13((uint16_t)s->valuedouble) && strlen(name) + 14 <= 47)
+            strcat(name, " TLS 1.3 only");
         bool bad_offers = contains_number(rules_get(bad, "tls.client_hello.cipher_suites"), s->valuedouble);
         bool good_offers = contains_number(rules_get(good, "tls.client_hello.cipher_suites"), s->valuedouble);
         bool chosen = num(good, "tls.server_hello.cipher_suite", -1) == s->valuedouble;
-        fprintf(out, "  %-47s %-8s %s%s\n", name, bad_offers ? "offered" : "-",
-                chosen ? "offered, chosen" : good_offers ? "offered" : "-",
-                tls_suite_is_tls13((uint16_t)s->valuedouble) ? " (TLS 1.3 only)" : "");
+        fprintf(out, "  %-47s %-8s %s\n", name, bad_offers ? "offered" : "-",
+                chosen ? "offered, chosen" : good_offers ? "offered" : "-");
     }
 }
 
@@ -419,6 +421,28 @@ static void print_differences(FILE *out, const cJSON *diffs)
         wrap(out, "    working  ", 13, good);
         wrap(out, "    failing  ", 13, bad);
     }
+}
+
+/* Who must act, in the words of a ticket: the first acts first. */
+static void print_who_acts(FILE *out, const cJSON *who)
+{
+    static const struct { const char *word, *text; } actors[] = {
+        { "endpoint", "the endpoint's administrator" }, { "server", "the server's administrator" },
+        { "proxy", "the proxy's administrator" }, { "network", "the network team (firewall, routing, DNS)" },
+    };
+    char line[300] = "";
+    const cJSON *a;
+    cJSON_ArrayForEach(a, who) {
+        const char *text = cJSON_GetStringValue(a);
+        for (size_t i = 0; text && i < sizeof actors / sizeof actors[0]; i++)
+            if (!strcmp(text, actors[i].word))
+                text = actors[i].text;
+        size_t used = strlen(line);
+        snprintf(line + used, sizeof line - used, "%s%s", used ? (a->next ? ", " : ", or ") : "",
+                 text ? text : "?");
+    }
+    if (*line)
+        wrap(out, "Who     ", 8, line);
 }
 
 static void print_verdict(FILE *out, const cJSON *diag, const cJSON *facts)
@@ -465,6 +489,8 @@ static void print_verdict(FILE *out, const cJSON *diag, const cJSON *facts)
         char prefix[] = "        Evidence: ";
         wrap(out, prefix, 18, line);
     }
+    if (!ok)
+        print_who_acts(out, cJSON_GetObjectItem(diag, "who_acts"));
     if (str(diag, "remedy") && !ok)
         wrap(out, "Fix     ", 8, str(diag, "remedy"));
 }

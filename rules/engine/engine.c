@@ -55,6 +55,7 @@ cJSON *rules_causes_json(const struct rule_set *rs)
         cJSON_AddStringToObject(entry, "id", c->id);
         cJSON_AddStringToObject(entry, "title", c->title);
         cJSON_AddStringToObject(entry, "meaning", c->meaning);
+        cJSON_AddItemToObject(entry, "who_acts", cJSON_Duplicate(c->who_acts, true));
         cJSON_AddStringToObject(entry, "pack", rs->packs[c->pack].name);
         cJSON_AddItemToArray(causes, entry);
     }
@@ -145,7 +146,8 @@ static void add_evidence(cJSON *finding, const struct rule *rule, const cJSON *c
     }
 }
 
-static cJSON *make_finding(const struct rule *rule, cJSON *context, const cJSON *conn)
+static cJSON *make_finding(const struct rule_set *rs, const struct rule *rule, cJSON *context,
+                           const cJSON *conn)
 {
     compute_lets(rule, context);
     cJSON *finding = cJSON_CreateObject();
@@ -163,6 +165,9 @@ static cJSON *make_finding(const struct rule *rule, cJSON *context, const cJSON 
     if (id && !cJSON_IsNull(id))
         cJSON_AddItemToObject(finding, "connection", cJSON_Duplicate(id, true));
     add_connector_code(finding, rule, context);
+    const struct cause *cause = rules_find_cause(rs, rule->cause);
+    if (cause)
+        cJSON_AddItemToObject(finding, "who_acts", cJSON_Duplicate(cause->who_acts, true));
     add_evidence(finding, rule, context);
     return finding;
 }
@@ -177,7 +182,7 @@ static cJSON *evaluate_rule(const struct rule_set *rs, const struct rule *rule,
     if (rule->capture_scope) {
         cJSON *context = new_context(rs, facts, NULL);
         if (context && when_holds(rule, context))
-            finding = make_finding(rule, context, NULL);
+            finding = make_finding(rs, rule, context, NULL);
         cJSON_Delete(context);
     } else {
         const cJSON *conns = cJSON_IsArray(facts->connections) ? facts->connections : NULL;
@@ -187,10 +192,10 @@ static cJSON *evaluate_rule(const struct rule_set *rs, const struct rule *rule,
             if (context && when_holds(rule, context)) {
                 matched++;
                 if (!finding)
-                    finding = make_finding(rule, context, conn);
+                    finding = make_finding(rs, rule, context, conn);
                 const cJSON *id = cJSON_GetObjectItemCaseSensitive(conn, "id");
-                if (ids && cJSON_IsNumber(id))
-                    cJSON_AddItemToArray(ids, cJSON_CreateNumber(id->valuedouble));
+                if (ids && id && !cJSON_IsNull(id))
+                    cJSON_AddItemToArray(ids, cJSON_Duplicate(id, true));
             }
             cJSON_Delete(context);
         }

@@ -165,20 +165,24 @@ static bool add_cause(struct loader *ld, const char *file, const cJSON *object, 
 {
     struct rule_set *rs = ld->rs;
     if (!cJSON_IsObject(object))
-        return load_fail(ld, file, "causes[%d]: a cause must be an object {\"id\", \"title\", \"meaning\"}",
+        return load_fail(ld, file, "causes[%d]: a cause must be an object {\"id\", \"title\", \"meaning\", \"who_acts\"}",
                          index);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(object, "id");
     if (!cJSON_IsString(id) || !rules_id_is_valid(id->valuestring))
         return load_fail(ld, file, "causes[%d]: 'id' must be a string of [a-z0-9_.-]", index);
     for (const cJSON *key = object->child; key; key = key->next)
         if (strcmp(key->string, "id") && strcmp(key->string, "title") && strcmp(key->string, "meaning") &&
-            key->string[0] != '_')
+            strcmp(key->string, "who_acts") && key->string[0] != '_')
             return load_fail(ld, file, "cause '%.100s': unknown key '%s'", id->valuestring, key->string);
     static const char *const texts[] = { "title", "meaning" };
     for (size_t i = 0; i < 2; i++)
         if (!one_line(cJSON_GetObjectItemCaseSensitive(object, texts[i])))
             return load_fail(ld, file, "cause '%.100s': '%s' must be a non-empty one-line string",
                              id->valuestring, texts[i]);
+    const cJSON *who = cJSON_GetObjectItemCaseSensitive(object, "who_acts");
+    char problem[160];
+    if (!rules_check_actors(who, problem, sizeof problem))
+        return load_fail(ld, file, "cause '%.100s': 'who_acts' %s", id->valuestring, problem);
     for (size_t i = 0; i < rs->cause_count; i++)
         if (strcmp(rs->causes[i].id, id->valuestring) == 0)
             return load_fail(ld, file, "cause '%.100s': declared twice (also in %s)", id->valuestring,
@@ -191,6 +195,7 @@ static bool add_cause(struct loader *ld, const char *file, const cJSON *object, 
         .id = id->valuestring,
         .title = cJSON_GetObjectItemCaseSensitive(object, "title")->valuestring,
         .meaning = cJSON_GetObjectItemCaseSensitive(object, "meaning")->valuestring,
+        .who_acts = who,
         .pack = pack,
     };
     return true;

@@ -66,6 +66,7 @@ struct cause {
     const char *id;
     const char *title;
     const char *meaning;
+    const cJSON *who_acts;          /* array of actor words, possibly empty */
     size_t pack;
 };
 
@@ -78,6 +79,11 @@ struct rule_set {
     size_t cause_count;
     cJSON *profile;
 };
+
+/* vocabulary.c: "who_acts" is an array of distinct actor words (endpoint,
+ * server, proxy, network); a declared cause by id, or NULL. */
+bool rules_check_actors(const cJSON *who, char *why, size_t whylen);
+const struct cause *rules_find_cause(const struct rule_set *rs, const char *cause);
 
 /* ---- one rule (rule_check.c) ---- */
 

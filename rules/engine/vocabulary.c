@@ -407,6 +407,41 @@ enum path_check rules_check_names(const char *path, size_t len, const struct ref
 
 /* ---- causes ---- */
 
+/* Who must act on a cause: the remedy is addressed to them. */
+static const char *const actors[] = { "endpoint", "server", "proxy", "network", NULL };
+
+bool rules_check_actors(const cJSON *who, char *why, size_t whylen)
+{
+    if (!cJSON_IsArray(who)) {
+        snprintf(why, whylen, "must be an array of endpoint, server, proxy or network (the first acts first)");
+        return false;
+    }
+    int n = 0;
+    for (const cJSON *a = who->child; a; a = a->next, n++) {
+        bool known = false;
+        for (int i = 0; cJSON_IsString(a) && actors[i]; i++)
+            known |= strcmp(a->valuestring, actors[i]) == 0;
+        if (!known) {
+            snprintf(why, whylen, "item %d must be one of endpoint, server, proxy, network", n);
+            return false;
+        }
+        for (const cJSON *b = who->child; b != a; b = b->next)
+            if (strcmp(a->valuestring, b->valuestring) == 0) {
+                snprintf(why, whylen, "names '%s' twice", a->valuestring);
+                return false;
+            }
+    }
+    return true;
+}
+
+const struct cause *rules_find_cause(const struct rule_set *rs, const char *cause)
+{
+    for (size_t i = 0; i < rs->cause_count; i++)
+        if (strcmp(rs->causes[i].id, cause) == 0)
+            return &rs->causes[i];
+    return NULL;
+}
+
 bool rules_check_cause(const struct rule_set *rs, const char *cause, char *why, size_t whylen)
 {
     for (size_t i = 0; i < rs->cause_count; i++)

@@ -24,7 +24,8 @@ RULE = "site.transfer_cut_by_session_limit"
 PACK = {
     "pack": "site", "version": "0.1.0",
     "causes": [{"id": CAUSE, "title": "The proxy's session limit cuts the download",
-                "meaning": "Our proxy ends TLS sessions after a byte limit; long downloads stop mid-way."}],
+                "meaning": "Our proxy ends TLS sessions after a byte limit; long downloads stop mid-way.",
+                "who_acts": ["proxy"]}],
     "rules": [{
         "id": RULE, "cause": CAUSE, "severity": "critical", "rank": 99,
         "title": "Our proxy's session limit cuts update downloads",

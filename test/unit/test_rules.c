@@ -222,7 +222,7 @@ static void assert_loads_with(struct folder *f, const char *text, const struct r
 }
 
 /* The causes the test packs' rules name, declared as a pack declares them. */
-#define CAUSE(id) "{'id': '" id "', 'title': 'Title of " id "', 'meaning': 'What " id " means.'}"
+#define CAUSE(id) "{'id': '" id "', 'title': 'Title of " id "', 'meaning': 'What " id " means.', 'who_acts': ['server']}"
 #define CAUSES "'causes': [" CAUSE("tls_failure_other") "," CAUSE("success") "," CAUSE("cert_expired") "," \
                CAUSE("tls_no_shared_cipher") "]"
 #define PACK(rules) "{'pack': 'test', 'version': '1.0', " CAUSES ", 'rules': [" rules "]}"
@@ -1149,6 +1149,12 @@ static void test_load_causes(void **state)
           "pack.json: cause 'c': unknown key 'titel'" },
         { "{'pack': 'p', 'version': '1', 'causes': [" CAUSE("c") "," CAUSE("c") "], 'rules': []}",
           "cause 'c': declared twice (also in " },
+        { "{'pack': 'p', 'version': '1', 'causes': [{'id': 'c', 'title': 't', 'meaning': 'm'}], 'rules': []}",
+          "pack.json: cause 'c': 'who_acts' must be an array of endpoint, server, proxy or network" },
+        { "{'pack': 'p', 'version': '1', 'causes': [{'id': 'c', 'title': 't', 'meaning': 'm', 'who_acts': ['admin']}], 'rules': []}",
+          "pack.json: cause 'c': 'who_acts' item 0 must be one of endpoint, server, proxy, network" },
+        { "{'pack': 'p', 'version': '1', 'causes': [{'id': 'c', 'title': 't', 'meaning': 'm', 'who_acts': ['proxy', 'proxy']}], 'rules': []}",
+          "pack.json: cause 'c': 'who_acts' names 'proxy' twice" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_load_error(f, cases[i].text, cases[i].expected);
@@ -1157,7 +1163,7 @@ static void test_load_causes(void **state)
     char a[600], b[600], c[600];
     write_pack(f, "a.json", "{'pack': 'a', 'version': '1', 'rules': [" RULE_WHEN("r1", "", "") "]}", a, sizeof a);
     write_pack(f, "b.json", "{'pack': 'b', 'version': '1', 'causes': [" CAUSE("tls_failure_other") ", "
-                            "{'id': 'site.cut', 'title': 'Cut', 'meaning': 'The proxy cuts it.', '_note': 'x'}],"
+                            "{'id': 'site.cut', 'title': 'Cut', 'meaning': 'The proxy cuts it.', 'who_acts': ['proxy'], '_note': 'x'}],"
                             " 'rules': []}", b, sizeof b);
     const char *paths[] = { a, b };
     struct rule_set *rs = load_paths(f, paths, 2);
@@ -1165,8 +1171,9 @@ static void test_load_causes(void **state)
         fail_msg("load failed: %s", f->err);
     cJSON *causes = rules_causes_json(rs);
     cJSON *expected = json("[{'id': 'tls_failure_other', 'title': 'Title of tls_failure_other',"
-                           "  'meaning': 'What tls_failure_other means.', 'pack': 'b'},"
-                           " {'id': 'site.cut', 'title': 'Cut', 'meaning': 'The proxy cuts it.', 'pack': 'b'}]");
+                           "  'meaning': 'What tls_failure_other means.', 'who_acts': ['server'], 'pack': 'b'},"
+                           " {'id': 'site.cut', 'title': 'Cut', 'meaning': 'The proxy cuts it.', 'who_acts': ['proxy'],"
+                           "  'pack': 'b'}]");
     assert_true(cJSON_Compare(causes, expected, true));
     cJSON_Delete(causes);
     cJSON_Delete(expected);
@@ -1347,8 +1354,8 @@ static void test_finding_shape(void **state)
         " 'message': 'The endpoint offers none of the 4 suites (Client Hello #40).',"
         " 'remedy': 'Add TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030), TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f),"
         " TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 (0x009e), TLS_AES_128_GCM_SHA256 (0x1301) (4).',"
-        " 'scope': 'connection', 'connection': 'conn-2', 'connector_code': 'TETRA-E7',"
-        " 'evidence': [{'what': 'Client Hello', 'frame': 40}], 'matched_connections': 1}");
+        " 'scope': 'connection', 'connection': 'conn-2', 'connector_code': 'TETRA-E7', 'who_acts': ['server'],"
+        " 'evidence': [{'what': 'Client Hello', 'frame': 40}], 'connections': ['conn-2'], 'matched_connections': 1}");
     const cJSON *finding = cJSON_GetArrayItem(findings, 0);
     if (!cJSON_Compare(finding, expected, true)) {
         char *got = cJSON_Print(finding);
@@ -1356,7 +1363,8 @@ static void test_finding_shape(void **state)
     }
     /* Key order is part of the output's readability. */
     const char *const order[] = { "rule", "cause", "severity", "rank", "title", "message", "remedy", "scope",
-                                  "connection", "connector_code", "evidence", "matched_connections" };
+                                  "connection", "connector_code", "who_acts", "evidence", "connections",
+                                  "matched_connections" };
     const cJSON *key = finding->child;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++, key = key->next)
         assert_string_equal(key->string, order[i]);
