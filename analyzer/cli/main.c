@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct subcommand subcommands[] = {
@@ -20,7 +21,50 @@ static void usage(FILE *f)
     fprintf(f, "\n'tlsdiag COMMAND --help' describes each command.\n");
 }
 
-int main(int argc, char **argv)
+/* "--opt=value" as "--opt" "value", the GNU way, for every option of every
+ * command: the commands then see one form only. Nothing after "--" (a
+ * file may be named "--x=y"), and "-x=y" is left alone. The strings live in
+ * one block (*block), freed with the array by the caller. Returns the new
+ * argv, or NULL when out of memory. */
+static char **split_long_options(int argc, char **argv, int *out_argc, char **block)
+{
+    size_t extra = 0, bytes = 0;
+    bool after_dashes = false;
+    for (int i = 0; i < argc; i++) {
+        after_dashes |= !strcmp(argv[i], "--");
+        if (!after_dashes && !strncmp(argv[i], "--", 2) && strchr(argv[i], '='))
+            extra++, bytes += strlen(argv[i]) + 1;
+    }
+    char **out = malloc(((size_t)argc + extra + 1) * sizeof *out);
+    char *text = malloc(bytes + 1);
+    if (!out || !text) {
+        free(out);
+        free(text);
+        return NULL;
+    }
+    *block = text;
+    int n = 0;
+    after_dashes = false;
+    for (int i = 0; i < argc; i++) {
+        after_dashes |= !strcmp(argv[i], "--");
+        const char *eq = strchr(argv[i], '=');
+        if (after_dashes || strncmp(argv[i], "--", 2) || !eq) {
+            out[n++] = argv[i];
+            continue;
+        }
+        size_t name_len = (size_t)(eq - argv[i]);
+        memcpy(text, argv[i], name_len);
+        text[name_len] = '\0';
+        out[n++] = text;
+        out[n++] = (char *)eq + 1;
+        text += name_len + 1;
+    }
+    out[n] = NULL;
+    *out_argc = n;
+    return out;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -40,4 +84,19 @@ int main(int argc, char **argv)
     fprintf(stderr, "tlsdiag: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    int split_argc;
+    char *block = NULL;
+    char **split = split_long_options(argc, argv, &split_argc, &block);
+    if (!split) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+        return 2;
+    }
+    int rc = run(split_argc, split);
+    free(split);
+    free(block);
+    return rc;
 }
