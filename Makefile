@@ -100,8 +100,9 @@ unit: $(TEST_BINS)
 # servers never the verdict), expectation files read strictly, the report
 # schema, rules loaded at run time (misspelled facts and undeclared causes
 # refused, no rule pack refused, a new cause from a pack),
-# text reports within 80 columns, no "-" for an absent fact in a verdict's
-# prose, captures cut by a snapshot length and begun mid-connection
+# text reports within 80 columns, diff's differences as sets and its warnings
+# on inputs that look swapped, each timeline's own DNS lookups only, no "-"
+# for an absent fact in a verdict's prose, captures cut by a snapshot length and begun mid-connection
 # (test/data/cut, mid-connection), hostile captures against the limits, the
 # fuzzers' regression inputs, and (sanitized pass, when clang is there) 10 s
 # of every fuzz target.
@@ -122,6 +123,8 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
 	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/text_width.py $(BUILD)/tlsdiag samples
+	test/e2e/diff_explains.py $(BUILD)/tlsdiag samples
+	test/e2e/timeline_dns.py $(BUILD)/tlsdiag samples
 	test/e2e/capture_cuts.py $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/no_placeholders.py $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
 	test/e2e/folder_readmes.py

@@ -5,8 +5,10 @@
 #include "report_path.h"
 #include "version.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ------------------------------------------------------------- selection */
 
@@ -79,6 +81,112 @@ cJSON *report_diagnosis_filtered(const cJSON *findings, bool (*allowed)(const cJ
 
 /* ----------------------------------------------------------- differences */
 
+/* The frame a connection starts at: its SYN, or its first frame when the
+ * capture began after the SYN. */
+static double conn_start_frame(const cJSON *conn)
+{
+    double syn = num(conn, "tcp.syn_frame", 0);
+    return syn > 0 ? syn : num(conn, "first_frame", 0);
+}
+
+static bool has_string(const cJSON *arr, const char *s)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+        if (cJSON_IsString(e) && !strcmp(e->valuestring, s))
+            return true;
+    return false;
+}
+
+/* The latest connection of facts to conn's server address that started
+ * before conn: the attempt before it, when conn is a retry. */
+static const cJSON *earlier_attempt(const cJSON *facts, const cJSON *conn)
+{
+    const char *server = str(conn, "server");
+    double start = conn_start_frame(conn);
+    const cJSON *c, *latest = NULL;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(facts, "connections")) {
+        double s = conn_start_frame(c);
+        if (c != conn && server && str(c, "server") && !strcmp(server, str(c, "server")) && s < start &&
+            (!latest || s > conn_start_frame(latest)))
+            latest = c;
+    }
+    return latest;
+}
+
+/* report_lookup_of_connection with conn's earlier attempt (NULL: none)
+ * already found. */
+static bool lookup_of(const cJSON *conn, const cJSON *earlier, const cJSON *lookup)
+{
+    double frame = num(lookup, "query_frame", 0);
+    if (frame <= 0)   /* only the answer was captured */
+        frame = num(lookup, "response_frame", 0);
+    /* A revocation lookup is of no connection by name or address: it is the
+     * certificate check of the connection open while it was made. */
+    if (!strcmp(str(lookup, "role") ? str(lookup, "role") : "", "revocation"))
+        return frame >= num(conn, "first_frame", 0) && frame <= num(conn, "last_frame", 0);
+    const char *name = str(conn, "server_name"), *lname = str(lookup, "name"), *ip = str(conn, "server_ip");
+    if (!((name && lname && !strcasecmp(name, lname)) ||
+          (ip && has_string(cJSON_GetObjectItem(lookup, "answers"), ip))))
+        return false;
+    /* A retry reuses what an earlier attempt resolved, or resolves again
+     * after it started: only lookups since then are the retry's. */
+    return frame > (earlier ? conn_start_frame(earlier) : 0) && frame < conn_start_frame(conn);
+}
+
+bool report_lookup_of_connection(const cJSON *facts, const cJSON *conn, const cJSON *lookup)
+{
+    return !conn || lookup_of(conn, earlier_attempt(facts, conn), lookup);
+}
+
+static bool has_item(const cJSON *arr, const cJSON *item)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+        if (cJSON_Compare(e, item, true))
+            return true;
+    return false;
+}
+
+/* The answers the connection's address came from, each once, in order:
+ * those of its own target lookups, else (a retry that resolved nothing
+ * anew) those of the latest earlier attempt that has some. NULL: none.
+ * No connection: every target lookup's. */
+static cJSON *connection_answers(const cJSON *facts, const cJSON *conn)
+{
+    for (;;) {
+        const cJSON *earlier = conn ? earlier_attempt(facts, conn) : NULL;
+        cJSON *all = NULL;
+        const cJSON *l, *a;
+        cJSON_ArrayForEach(l, rules_get(facts, "dns.lookups")) {
+            bool revocation = !strcmp(str(l, "role") ? str(l, "role") : "", "revocation");
+            const cJSON *answers = cJSON_GetObjectItem(l, "answers");
+            if (revocation || (conn && !lookup_of(conn, earlier, l)) || !cJSON_IsArray(answers))
+                continue;
+            if (!all)
+                all = cJSON_CreateArray();
+            cJSON_ArrayForEach(a, answers)
+                if (!has_item(all, a))
+                    cJSON_AddItemToArray(all, cJSON_Duplicate(a, true));
+        }
+        /* Each step goes to an earlier start: the walk ends. */
+        if (all || !earlier)
+            return all;
+        conn = earlier;
+    }
+}
+
+/* The items of from that to lacks, in from's order, each once. */
+static cJSON *items_missing(const cJSON *from, const cJSON *to)
+{
+    cJSON *out = cJSON_CreateArray();
+    const cJSON *e;
+    cJSON_ArrayForEach(e, from)
+        if (!has_item(to, e) && !has_item(out, e))
+            cJSON_AddItemToArray(out, cJSON_Duplicate(e, true));
+    return out;
+}
+
 static void add_difference(cJSON *diffs, const char *fact, const char *label, const cJSON *good,
                            const cJSON *bad)
 {
@@ -89,6 +197,13 @@ static void add_difference(cJSON *diffs, const char *fact, const char *label, co
     cJSON_AddStringToObject(d, "label", label);
     cJSON_AddItemToObject(d, "good", good ? cJSON_Duplicate(good, true) : cJSON_CreateNull());
     cJSON_AddItemToObject(d, "bad", bad ? cJSON_Duplicate(bad, true) : cJSON_CreateNull());
+    /* Two lists are compared as sets: what the failing side gained and
+     * lost says more than their lengths. (A list on one side only is
+     * all there is to say.) */
+    if (cJSON_IsArray(good) && cJSON_IsArray(bad)) {
+        cJSON_AddItemToObject(d, "added", items_missing(bad, good));
+        cJSON_AddItemToObject(d, "removed", items_missing(good, bad));
+    }
     cJSON_AddItemToArray(diffs, d);
 }
 
@@ -115,20 +230,64 @@ cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn, const c
         { "tls.server_hello.cipher_suite_name", "suite chosen by the server" },
         { "tls.certificate.leaf_issuer", "certificate issuer" },
         { "tls.certificate.top_issuer", "chain anchored at" },
+        { "tls.certificate.chain.0.san", "certificate names (SAN)" },
         { "tls.first_alert.description_name", "first alert" },
     };
     cJSON *diffs = cJSON_CreateArray();
     for (size_t i = 0; i < sizeof conn_facts / sizeof conn_facts[0]; i++)
         add_difference(diffs, conn_facts[i].path, conn_facts[i].label,
                        rules_get(good_conn, conn_facts[i].path), rules_get(bad_conn, conn_facts[i].path));
-    add_difference(diffs, "capture.dns.lookups.0.answers", "DNS answers",
-                   rules_get(cJSON_GetArrayItem(rules_get(good_capture, "dns.lookups"), 0), "answers"),
-                   rules_get(cJSON_GetArrayItem(rules_get(bad_capture, "dns.lookups"), 0), "answers"));
+    /* The answers each compared connection was given, not the capture's
+     * first lookup: with retries that may be another attempt's. */
+    cJSON *good_answers = connection_answers(good_capture, good_conn);
+    cJSON *bad_answers = connection_answers(bad_capture, bad_conn);
+    add_difference(diffs, "capture.dns.lookups.*.answers", "DNS answers", good_answers, bad_answers);
+    cJSON_Delete(good_answers);
+    cJSON_Delete(bad_answers);
     add_difference(diffs, "capture.dns.target_resolved", "server name resolved",
                    rules_get(good_capture, "dns.target_resolved"), rules_get(bad_capture, "dns.target_resolved"));
     add_difference(diffs, "capture.target_connections", "connections to the server",
                    rules_get(good_capture, "target_connections"), rules_get(bad_capture, "target_connections"));
     return diffs;
+}
+
+/* Which side of a diff does not look like what --good and --bad promise:
+ * a working capture whose diagnosis is not success, a failing one whose
+ * diagnosis is. NULL when both look right. */
+cJSON *report_diff_warnings(const cJSON *good_side, const cJSON *bad_side)
+{
+    const char *good_cause = str(good_side, "diagnosis.cause"), *bad_cause = str(bad_side, "diagnosis.cause");
+    /* The outcome over all attempts says it; a cause alone is one attempt's. */
+    const char *good_outcome = str(good_side, "diagnosis.outcome"), *bad_outcome = str(bad_side, "diagnosis.outcome");
+    bool good_failed = good_outcome ? strcmp(good_outcome, "success") != 0 : !good_cause || strcmp(good_cause, "success");
+    bool bad_succeeded = bad_outcome ? !strcmp(bad_outcome, "success") : bad_cause && !strcmp(bad_cause, "success");
+    if (!good_failed && !bad_succeeded)
+        return NULL;
+    char message[512];
+    const char *code, *good_text = good_cause ? good_cause : "no diagnosis";
+    if (good_failed && bad_succeeded) {
+        code = "inputs_swapped";
+        snprintf(message, sizeof message, "The inputs look swapped: the working capture (--good) is "
+                 "diagnosed %s and the failing one (--bad) success.", good_text);
+    } else if (good_failed) {
+        code = "good_not_working";
+        snprintf(message, sizeof message, "The working capture (--good) is diagnosed %s, not success: "
+                 "check that it was taken where the connection works.", good_text);
+    } else {
+        code = "bad_succeeded";
+        snprintf(message, sizeof message, "The failing capture (--bad) is diagnosed success: check that it "
+                 "was taken where the connection fails.");
+    }
+    cJSON *warnings = cJSON_CreateArray();
+    cJSON *w = cJSON_CreateObject();
+    cJSON_AddStringToObject(w, "code", code);
+    cJSON_AddStringToObject(w, "message", message);
+    if (good_cause)
+        cJSON_AddStringToObject(w, "good_cause", good_cause);
+    if (bad_cause)
+        cJSON_AddStringToObject(w, "bad_cause", bad_cause);
+    cJSON_AddItemToArray(warnings, w);
+    return warnings;
 }
 
 /* ----------------------------------------------------------------- build */
@@ -189,6 +348,9 @@ cJSON *report_build(const char *mode, struct report_side *sides, int side_count,
                               report_differences(report_primary_connection(good_facts, false),
                                                  report_primary_connection(bad_facts, true), good_facts,
                                                  bad_facts));
+        cJSON *warnings = report_diff_warnings(good, bad);
+        if (warnings)
+            cJSON_AddItemToObject(r, "warnings", warnings);
     }
     return r;
 }

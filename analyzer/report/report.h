@@ -43,9 +43,27 @@ cJSON *report_diagnosis_filtered(const cJSON *findings, bool (*allowed)(const cJ
  * report's "targets" object. */
 cJSON *report_decide(const cJSON *facts, const cJSON *findings, const cJSON *targets);
 
-/* Differences between the working and failing primary connections. */
+/* Differences between the working and failing primary connections: one
+ * {fact, label, good, bad} per fact whose values differ (a fact equal or
+ * absent on both sides has none); a list fact that is a list on both sides
+ * also gets "added" (in bad, not in good) and "removed" (in good, not in
+ * bad), both empty when only the order (or repeats) differ. */
 cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn,
                           const cJSON *good_capture, const cJSON *bad_capture);
+
+/* Whether a DNS lookup of facts (capture.dns.lookups) belongs to conn, one
+ * of facts' connections: a lookup of its server name, or answered with its
+ * address, made after the latest earlier connection to the same server
+ * started (or the capture started) and before conn's SYN (its first frame
+ * without one); a revocation lookup made while conn was open. Every lookup
+ * belongs when conn is NULL (no connection to tell them apart by). */
+bool report_lookup_of_connection(const cJSON *facts, const cJSON *conn, const cJSON *lookup);
+
+/* The warnings of a diff (the "bad" and "good" sides as report_build makes
+ * them, with their diagnosis): a --good whose diagnosis is not success, a
+ * --bad whose diagnosis is, or both (the inputs look swapped). A new array
+ * of {code, message, good_cause, bad_cause}; NULL when there is none. */
+cJSON *report_diff_warnings(const cJSON *good_side, const cJSON *bad_side);
 
 /* The whole report. sides[0] is the one diagnosed (bad or the only
  * capture); sides[1] the working one in diff mode. Takes ownership of the

@@ -1,6 +1,7 @@
 /* The text view of the report: for a person at an 80-column terminal,
  * verdict first, then the evidence with frame numbers, then the remedy,
  * then the rest. Reads only the report's JSON. */
+#include "report.h"
 #include "report_format.h"
 #include "report_path.h"
 #include "tls_names.h"
@@ -103,10 +104,14 @@ static void suite_text(uint16_t id, char *buf, size_t len)
         snprintf(buf, len, "0x%04x", id);
 }
 
-static void timeline_dns(struct timeline *tl, const cJSON *capture)
+/* The lookups of conn only (report_lookup_of_connection): with retries,
+ * every attempt's lookups in one timeline would read as one attempt's. */
+static void timeline_dns(struct timeline *tl, const cJSON *capture, const cJSON *conn)
 {
     const cJSON *l;
     cJSON_ArrayForEach(l, rules_get(capture, "dns.lookups")) {
+        if (!report_lookup_of_connection(capture, conn, l))
+            continue;
         const char *name = str(l, "name");
         tl_add(tl, num(l, "query_frame", 0), "DNS query", "%s %s", str(l, "qtype_name") ? str(l, "qtype_name") : "",
                name ? name : "");
@@ -273,7 +278,7 @@ static void print_side(FILE *out, const char *heading, const cJSON *side, const 
         if (num(c, "id", 0) == primary_id)
             conn = c;
     struct timeline tl = { .n = 0 };
-    timeline_dns(&tl, facts);
+    timeline_dns(&tl, facts, conn);
     if (conn) {
         char prefix[64], endpoints[160];
         snprintf(prefix, sizeof prefix, "%s  ", heading);
@@ -376,6 +381,25 @@ static const cJSON *primary_of(const cJSON *side)
     return NULL;
 }
 
+/* One row of the accepted suites' table. Too wide for the terminal (a
+ * long suite name, the TLS 1.3 note beside "offered, chosen"): the name
+ * above its columns, the note under the working column. */
+static void print_accepted_row(FILE *out, const char *name, const char *bad, const char *good, const char *note)
+{
+    char row[256];
+    snprintf(row, sizeof row, "  %-47s %-8s %s%s%s", name, bad, good, *note ? " " : "", note);
+    if (strlen(row) > TEXT_WIDTH && strlen(name) > 47) {
+        fprintf(out, "  %s\n", name);
+        snprintf(row, sizeof row, "  %-47s %-8s %s%s%s", "", bad, good, *note ? " " : "", note);
+    }
+    if (strlen(row) <= TEXT_WIDTH) {
+        fprintf(out, "%s\n", row);
+        return;
+    }
+    fprintf(out, "  %-47s %-8s %s\n", strlen(name) > 47 ? "" : name, bad, good);
+    fprintf(out, "%*s%s\n", 2 + 47 + 1 + 8 + 1, "", note);
+}
+
 /* When the profile says which suites the server accepts, the two endpoints
  * side by side on exactly those suites explain most handshake failures. */
 static void print_accepted_suites(FILE *out, const cJSON *report)
@@ -396,9 +420,167 @@ static void print_accepted_suites(FILE *out, const cJSON *report)
         bool bad_offers = contains_number(rules_get(bad, "tls.client_hello.cipher_suites"), s->valuedouble);
         bool good_offers = contains_number(rules_get(good, "tls.client_hello.cipher_suites"), s->valuedouble);
         bool chosen = num(good, "tls.server_hello.cipher_suite", -1) == s->valuedouble;
-        fprintf(out, "  %-47s %-8s %s\n", name, bad_offers ? "offered" : "-",
-                chosen ? "offered, chosen" : good_offers ? "offered" : "-");
+        print_accepted_row(out, name, bad_offers ? "offered" : "-",
+                           chosen ? "offered, chosen" : good_offers ? "offered" : "-", "");
     }
+}
+
+/* A paragraph written a word at a time, each word kept whole on a line
+ * when it fits one (a code point with its name, "0xc030 TLS_..."). */
+struct flow {
+    FILE *out;
+    int col, indent;
+    bool line_empty;
+};
+
+static void flow_start(struct flow *f, FILE *out, const char *prefix, int indent)
+{
+    *f = (struct flow){ .out = out, .col = fprintf(out, "%s", prefix), .indent = indent, .line_empty = true };
+}
+
+static void flow_newline(struct flow *f)
+{
+    fputc('\n', f->out);
+    f->col = fprintf(f->out, "%*s", f->indent, "");
+    f->line_empty = true;
+}
+
+static void flow_word(struct flow *f, const char *word)
+{
+    int len = (int)strlen(word);
+    if (!f->line_empty && f->col + 1 + len > TEXT_WIDTH)
+        flow_newline(f);
+    if (!f->line_empty)
+        f->col += fprintf(f->out, " ");
+    /* Longer than a whole line (a long name from the capture): cut. */
+    while (f->col + len > TEXT_WIDTH && TEXT_WIDTH > f->col) {
+        int room = TEXT_WIDTH - f->col;
+        fprintf(f->out, "%.*s", room, word);
+        word += room;
+        len -= room;
+        flow_newline(f);
+    }
+    f->col += fprintf(f->out, "%s", word);
+    f->line_empty = false;
+}
+
+/* Each space-separated word of text, breakable between them. */
+static void flow_words(struct flow *f, const char *text)
+{
+    char word[256];
+    while (*text) {
+        size_t n = strcspn(text, " ");
+        if (n) {
+            snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), text);
+            flow_word(f, word);
+        }
+        text += n;
+        text += strspn(text, " ");
+    }
+}
+
+static void flow_end(struct flow *f)
+{
+    fputc('\n', f->out);
+}
+
+/* The registry that names a list fact's code points, for the facts whose
+ * items are TLS code points. */
+static const char *(*list_namer(const char *fact))(uint16_t)
+{
+    static const struct {
+        const char *fact;
+        const char *(*name)(uint16_t);
+    } namers[] = {
+        { "tls.client_hello.cipher_suites", tls_cipher_suite_name },
+        { "tls.client_hello.versions", tls_version_name },
+        { "tls.client_hello.groups", tls_group_name },
+        { "tls.client_hello.signature_algorithms", tls_sigalg_name },
+        { "tls.client_hello.extensions", tls_extension_name },
+    };
+    for (size_t i = 0; fact && i < sizeof namers / sizeof namers[0]; i++)
+        if (!strcmp(fact, namers[i].fact))
+            return namers[i].name;
+    return NULL;
+}
+
+/* A code point as the hello lists are read (hex), then its name. */
+static void list_item_text(const cJSON *v, const char *(*namer)(uint16_t), char *buf, size_t len)
+{
+    if (cJSON_IsNumber(v)) {
+        const char *name = namer ? namer((uint16_t)v->valuedouble) : NULL;
+        snprintf(buf, len, "0x%04x%s%s", (unsigned)v->valuedouble, name ? " " : "", name ? name : "");
+    } else if (cJSON_IsString(v)) {
+        snprintf(buf, len, "%s", v->valuestring);
+    } else {
+        snprintf(buf, len, "?");
+    }
+}
+
+/* Enough to see what changed; the JSON report has every item. */
+#define LIST_ITEMS_SHOWN 16
+
+/* "removed A, B, C": one group of a list difference, items kept whole;
+ * a ";" ends it when another group follows. */
+static void flow_items(struct flow *f, const char *what, const cJSON *items, const char *(*namer)(uint16_t),
+                       bool last)
+{
+    int n = cJSON_GetArraySize(items), shown = n < LIST_ITEMS_SHOWN ? n : LIST_ITEMS_SHOWN;
+    if (n == 0)
+        return;
+    const char *end = last ? "" : ";";
+    for (int i = 0; i < shown; i++) {
+        char text[320], item[300];
+        list_item_text(cJSON_GetArrayItem(items, i), namer, item, sizeof item);
+        /* The group's word stays with its first item. */
+        snprintf(text, sizeof text, "%s%s%s%s", i ? "" : what, i ? "" : " ", item, i < n - 1 ? "," : end);
+        flow_word(f, text);
+    }
+    if (n > shown) {
+        char more[64];
+        snprintf(more, sizeof more, "and %d more%s", n - shown, end);
+        flow_words(f, more);
+    }
+}
+
+/* "3 items", "1 item", "(absent)". */
+static void count_text(const cJSON *list, char *buf, size_t len)
+{
+    int n = cJSON_GetArraySize(list);
+    if (!cJSON_IsArray(list))
+        snprintf(buf, len, "(absent)");
+    else
+        snprintf(buf, len, "%d item%s", n, n == 1 ? "" : "s");
+}
+
+/* A list fact compared as a set: "label: 28 items -> 3 items; removed A,
+ * B; added C", or that only the order (or the repeats) differ. */
+static void print_list_difference(FILE *out, const cJSON *d)
+{
+    const cJSON *good = cJSON_GetObjectItem(d, "good"), *bad = cJSON_GetObjectItem(d, "bad");
+    const cJSON *added = cJSON_GetObjectItem(d, "added"), *removed = cJSON_GetObjectItem(d, "removed");
+    int n_good = cJSON_GetArraySize(good), n_bad = cJSON_GetArraySize(bad);
+    bool same_set = cJSON_GetArraySize(added) == 0 && cJSON_GetArraySize(removed) == 0;
+    char head[256], good_count[32], bad_count[32];
+    if (same_set && n_good == n_bad) {
+        snprintf(head, sizeof head, "%s: same %d item%s, order differs", str(d, "label"), n_good,
+                 n_good == 1 ? "" : "s");
+    } else if (same_set && cJSON_IsArray(good) && cJSON_IsArray(bad)) {
+        snprintf(head, sizeof head, "%s: same items, %d -> %d entries (repeats differ)", str(d, "label"),
+                 n_good, n_bad);
+    } else {
+        count_text(good, good_count, sizeof good_count);
+        count_text(bad, bad_count, sizeof bad_count);
+        snprintf(head, sizeof head, "%s: %s -> %s%s", str(d, "label"), good_count, bad_count,
+                 same_set ? "" : ";");
+    }
+    struct flow f;
+    flow_start(&f, out, "  ", 6);
+    flow_words(&f, head);
+    const char *(*namer)(uint16_t) = list_namer(str(d, "fact"));
+    flow_items(&f, "removed", removed, namer, cJSON_GetArraySize(added) == 0);
+    flow_items(&f, "added", added, namer, true);
+    flow_end(&f);
 }
 
 static void print_differences(FILE *out, const cJSON *diffs)
@@ -408,6 +590,10 @@ static void print_differences(FILE *out, const cJSON *diffs)
     fprintf(out, "\nOther differences (working -> failing)\n");
     const cJSON *d;
     cJSON_ArrayForEach(d, diffs) {
+        if (cJSON_GetObjectItem(d, "added")) {
+            print_list_difference(out, d);
+            continue;
+        }
         char good[96], bad[96], line[320];
         value_text(cJSON_GetObjectItem(d, "good"), good, sizeof good);
         value_text(cJSON_GetObjectItem(d, "bad"), bad, sizeof bad);
@@ -702,6 +888,11 @@ bool report_write_text(FILE *out, const cJSON *report)
     bool diff = !strcmp(str(report, "mode") ? str(report, "mode") : "", "diff");
     const cJSON *bad = cJSON_GetObjectItem(captures, diff ? "bad" : "capture");
     print_verdict(out, diag, cJSON_GetObjectItem(bad, "facts"));
+    /* Before anything is read as an explanation: the inputs may not be
+     * what --good and --bad say they are. */
+    const cJSON *w;
+    cJSON_ArrayForEach(w, cJSON_GetObjectItem(report, "warnings"))
+        wrap(out, "Warning ", 8, str(w, "message") ? str(w, "message") : "");
     print_attempts(out, diag);
     print_also_seen(out, diag);
     fprintf(out, "\n");

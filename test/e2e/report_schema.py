@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every report tlsdiag writes for the samples validates against
 analyzer/report/report.schema.json: analyze on each sample, diff of each
-failing sample against its working one (from samples/expect.json), and the
+failing sample against its working one (from samples/expect.json) and the
+same pair swapped (a diff with warnings), and the
 array that analyze writes for several captures. Beyond the schema (which
 lets a minor version add keys), every key of the facts must be one the
 schema describes: the schema and the fact registry are proven to agree
@@ -69,6 +70,10 @@ def undeclared_causes(report, causes):
     cause = report.get("diagnosis", {}).get("cause")
     if cause not in causes:
         out.append(f"diagnosis: cause {cause!r} is declared by no loaded pack")
+    for i, w in enumerate(report.get("warnings", [])):
+        for key in ("good_cause", "bad_cause"):
+            if key in w and w[key] not in causes:
+                out.append(f"warnings.{i}.{key}: cause {w[key]!r} is declared by no loaded pack")
     return out
 
 
@@ -91,7 +96,10 @@ def main():
         cap = os.path.join(samples, s["capture"])
         runs.append((s["capture"], ["analyze", cap]))
         if s.get("good") and s["good"] != s["capture"]:
-            runs.append((s["capture"] + " diff", ["diff", "--good", os.path.join(samples, s["good"]), "--bad", cap]))
+            good = os.path.join(samples, s["good"])
+            runs.append((s["capture"] + " diff", ["diff", "--good", good, "--bad", cap]))
+            # Swapped, the diff carries warnings: those validate too.
+            runs.append((s["capture"] + " diff swapped", ["diff", "--good", cap, "--bad", good]))
     passed = failed = 0
     for label, args in runs:
         wrong = problems(validator, schema, run(binary, args), causes)
