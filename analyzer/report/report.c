@@ -326,10 +326,13 @@ cJSON *report_build(const char *mode, struct report_side *sides, int side_count,
         cJSON_AddItemToArray(inputs, sides[i].input);
         cJSON *side = cJSON_AddObjectToObject(captures, sides[i].role);
         cJSON_AddStringToObject(side, "file", sides[i].path);
-        /* The connection shown first is the one the diagnosis is about. */
+        /* The connection shown first is the one the diagnosis is about; on
+         * the working side, the one the differences compare (a working
+         * attempt when there is one). */
         cJSON *diagnosis = report_decide(sides[i].facts, sides[i].findings, targets);
         const cJSON *primary = report_primary_connection(sides[i].facts, i == 0);
-        double primary_id = num(diagnosis, "connection", primary ? num(primary, "id", 0) : 0);
+        double primary_id = i == 0 ? num(diagnosis, "connection", primary ? num(primary, "id", 0) : 0)
+                                   : primary ? num(primary, "id", 0) : 0;
         if (primary_id > 0)
             cJSON_AddNumberToObject(side, "primary_connection", primary_id);
         cJSON_AddItemToObject(side, "diagnosis", diagnosis);

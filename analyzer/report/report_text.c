@@ -290,8 +290,10 @@ static void print_side(FILE *out, const char *heading, const cJSON *side, const 
     } else {
         fprintf(out, "%s  no connection to the server\n", heading);
     }
-    const cJSON *fc;
-    cJSON_ArrayForEach(fc, cJSON_GetObjectItem(facts, "failed_connects"))
+    /* Connects that never got past their SYN: the story when no connection
+     * was made; beside a connection they are other attempts (the table). */
+    const cJSON *fc, *failed = conn ? NULL : cJSON_GetObjectItem(facts, "failed_connects");
+    cJSON_ArrayForEach(fc, failed)
         tl_add(&tl, num(fc, "syn_frame", 0), "SYN", "to %s: %s", str(fc, "server"), str(fc, "result"));
     print_timeline(out, &tl);
     int listed = cJSON_GetArraySize(conns);
