@@ -131,10 +131,23 @@ static void timeline_dns(struct timeline *tl, const cJSON *capture, const cJSON 
 static void timeline_tls(struct timeline *tl, const cJSON *tls)
 {
     const cJSON *ch = cJSON_GetObjectItem(tls, "client_hello");
-    if (ch)
-        tl_add(tl, num(ch, "frame", 0), "Client Hello", "%s, SNI %s, %d suites offered",
+    if (ch) {
+        /* Signalling values and GREASE ride in the list; they are not suites. */
+        int suites = 0, signals = 0;
+        const cJSON *s;
+        cJSON_ArrayForEach(s, rules_get(ch, "cipher_suites")) {
+            if (cJSON_IsNumber(s) && tls_suite_is_signal((uint16_t)s->valuedouble))
+                signals++;
+            else
+                suites++;
+        }
+        char extra[48] = "";
+        if (signals)
+            snprintf(extra, sizeof extra, " (+%d SCSV/GREASE)", signals);
+        tl_add(tl, num(ch, "frame", 0), "Client Hello", "%s, SNI %s, %d suites offered%s",
                str(ch, "max_version_name") ? str(ch, "max_version_name") : "?",
-               str(ch, "sni") ? str(ch, "sni") : "(none)", cJSON_GetArraySize(rules_get(ch, "cipher_suites")));
+               str(ch, "sni") ? str(ch, "sni") : "(none)", suites, extra);
+    }
     const cJSON *hrr = cJSON_GetObjectItem(tls, "hello_retry_request");
     if (hrr)
         tl_add(tl, num(hrr, "frame", 0), "Retry Request", "the server asks for another key share");

@@ -14,6 +14,11 @@
  * string literal. */
 #define SUITE(code, name) case code: return #name;
 
+bool tls_suite_is_signal(uint16_t id)
+{
+    return id == 0x00FF || id == 0x5600 || tls_is_grease(id);
+}
+
 const char *tls_cipher_suite_name(uint16_t id)
 {
     if (tls_is_grease(id))

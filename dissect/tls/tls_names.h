@@ -16,6 +16,10 @@
  * A few pre-standard code points still seen on the wire are named too
  * (0x0060-0x0066 EXPORT1024, 0x0080-0x0083 GOST, 0xCC13-0xCC15 draft ChaCha20
  * as "..._OLD", 0xFEFE/0xFEFF/0xFFE0/0xFFE1 Netscape FIPS). */
+/* A value in the cipher suite list that is not a suite: a signalling value
+ * (TLS_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff, TLS_FALLBACK_SCSV 0x5600) or
+ * GREASE (RFC 8701). Not counted when suites offered are counted. */
+bool tls_suite_is_signal(uint16_t id);
 const char *tls_cipher_suite_name(uint16_t id);
 
 /* "SSL 2.0", "SSL 3.0", "TLS 1.0" .. "TLS 1.3", "TLS 1.3 (draft N)" for
