@@ -58,7 +58,7 @@ MAIN_OBJ  := $(BUILD)/obj/analyzer/cli/main.o
 TEST_SRCS := $(wildcard test/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
-.PHONY: all deps check unit e2e samples demo clean bench
+.PHONY: install uninstall all deps check unit e2e samples demo clean bench
 all: $(BUILD)/tlsdiag
 
 $(BUILD)/tlsdiag: $(LIB_OBJS) $(MAIN_OBJ)
@@ -119,6 +119,7 @@ e2e: $(BUILD)/tlsdiag
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
 	test/e2e/check_expect.sh $(BUILD)/tlsdiag samples
 	test/e2e/outcomes.sh $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
+	test/e2e/install.sh samples
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
 	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
@@ -150,6 +151,21 @@ endif
 
 clean:
 	rm -rf build
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the rule packs
+# where the binary looks for them (PREFIX/share/tlsdiag/rules, beside its
+# bin/) and the man page.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tlsdiag/rules $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/tlsdiag $(DESTDIR)$(PREFIX)/bin/tlsdiag
+	install -m 644 rules/packs/*.json $(DESTDIR)$(PREFIX)/share/tlsdiag/rules/
+	install -m 644 analyzer/cli/tlsdiag.1 $(DESTDIR)$(PREFIX)/share/man/man1/tlsdiag.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tlsdiag $(DESTDIR)$(PREFIX)/share/man/man1/tlsdiag.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/tlsdiag
 
 # Fuzz targets, their regression replays and the fuzzing campaign.
 include fuzz/fuzz.mk

@@ -81,10 +81,13 @@ void cli_limit_help(FILE *f)
         fprintf(f, "  %s N\n        %s (default %llu)\n", lo->name, lo->help, v);
     }
     /* The fixed ones, so a user who meets one knows it was a limit. */
-    fprintf(f, "fixed limits (README, LIMITS): TLS record %u bytes; %u DNS answers and %u\n"
-               "  certificates per chain kept (the rest counted); HTTP head line %u bytes, %u\n"
-               "  fields; pcapng block %u MiB, %u interfaces per section; %d VLAN tags, %d MPLS\n"
-               "  labels, %d IPv6 extension headers, %d nested encapsulations per frame\n",
+    fprintf(f, "fixed limits (README, section Limits): TLS record %u bytes; %u DNS answers\n"
+               "  and %u certificates per chain kept (the rest counted); HTTP head line %u\n"
+               "  bytes, %u"
+               " fields; pcapng block %u MiB, %u interfaces per section;\n"
+               "  %d VLAN tags, %d MPLS"
+               " labels, %d IPv6 extension headers, %d nested\n"
+               "  encapsulations per frame\n",
             TLS_MAX_RECORD_LEN, DNS_MAX_ANSWERS, X509_MAX_CHAIN, HTTP_MAX_LINE, HTTP_MAX_HEADERS,
             PCAPNG_MAX_BLOCK >> 20, PCAPNG_MAX_INTERFACES, PACKET_MAX_VLAN_TAGS, PACKET_MAX_MPLS_LABELS,
             PACKET_MAX_IPV6_EXT_HEADERS, PACKET_MAX_ENCAP_DEPTH);
@@ -141,9 +144,10 @@ int cli_keylog_option(int argc, char **argv, int *i, struct keylog_files *kf)
 
 void cli_keylog_help(FILE *f)
 {
-    fprintf(f, "  --keylog FILE        TLS key log (NSS format, as SSLKEYLOGFILE writes) to decrypt\n"
-               "                       with (repeatable; at most %u MiB and %u entries in all);\n"
-               "                       a pcapng file's Decryption Secrets Blocks are used unasked\n",
+    fprintf(f, "  --keylog FILE        TLS key log to decrypt with (NSS format, as\n"
+               "                       SSLKEYLOGFILE writes; repeatable; at most %u MiB and\n"
+               "                       %u entries in all); a pcapng file's Decryption\n"
+               "                       Secrets Blocks are used unasked\n",
             KEYLOG_MAX_INPUT >> 20, KEYLOG_MAX_ENTRIES);
 }
 

@@ -4,6 +4,7 @@
 #include "diagnose.h"
 #include "report_format.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -42,6 +43,22 @@ static void common_help(FILE *f)
     cli_keylog_help(f);
     fputc('\n', f);
     cli_limit_help(f);
+    /* Where the default packs come from, and where they are right now. */
+    char where[PATH_MAX];
+    struct diagnose_failure searched;
+    memset(&searched, 0, sizeof searched);
+    bool found = diagnose_default_rules(where, sizeof where, &searched);
+    fprintf(f, "\nrule packs: --rules, then the default packs from $TLSDIAG_RULES, else\n"
+               "rules/packs one or two folders above the binary (a build tree), else\n"
+               "share/tlsdiag/rules beside its bin/ (make install), else\n"
+               "/usr/share/tlsdiag/rules.\n");
+    if (found) {
+        fprintf(f, "default packs now: %s\n", where);
+    } else {
+        fprintf(f, "default packs now: none found; looked in:\n");
+        for (size_t i = 0; i < searched.searched_count; i++)
+            fprintf(f, "  %s\n", searched.searched[i]);
+    }
 }
 
 static void analyze_help(FILE *f)

@@ -128,6 +128,13 @@ static bool find_default_rules(char *out, size_t len, struct diagnose_failure *s
     return false;
 }
 
+bool diagnose_default_rules(char *out, size_t len, struct diagnose_failure *searched)
+{
+    struct diagnose_failure ignored;
+    memset(&ignored, 0, sizeof ignored);
+    return find_default_rules(out, len, searched ? searched : &ignored);
+}
+
 static size_t string_list(const cJSON *arr, const char **out, size_t max)
 {
     size_t n = 0;

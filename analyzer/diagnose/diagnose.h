@@ -83,4 +83,11 @@ enum pass_status diagnose_capture(struct diagnoser *d, const char *bad, const ch
 enum pass_status diagnose_memory(struct diagnoser *d, const char *name, const void *data, size_t len,
                                  cJSON **report);
 
+/* Where the packs installed with tlsdiag are: $TLSDIAG_RULES, else
+ * rules/packs one and two folders above the binary's (a build tree), else
+ * share/tlsdiag/rules beside its bin/ (make install), else
+ * /usr/share/tlsdiag/rules. False when none is there; searched (may be
+ * NULL) lists the places looked in. */
+bool diagnose_default_rules(char *out, size_t len, struct diagnose_failure *searched);
+
 #endif
