@@ -6,7 +6,7 @@ PKGS    := libpcap libndpi libcjson libcrypto
 DEB_PKGS := libpcap-dev libndpi-dev libcjson-dev libcmocka-dev libssl-dev pkg-config
 # What the tests need beyond the build: the report schema is checked with it;
 # clang and its runtimes build the libFuzzer targets (fuzz/).
-TEST_DEB_PKGS := python3 python3-jsonschema clang libclang-rt-14-dev
+TEST_DEB_PKGS := python3 python3-jsonschema python3-yaml parallel clang libclang-rt-14-dev
 SHARED  ?= ../shared
 
 ifeq ($(SANITIZE),1)
@@ -120,6 +120,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/check_expect.sh $(BUILD)/tlsdiag samples
 	test/e2e/outcomes.sh $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
 	test/e2e/install.sh samples
+	test/e2e/fleet.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json analyzer/report/fleet.schema.json README.md
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
 	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json

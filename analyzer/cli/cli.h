@@ -19,6 +19,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_summarize(int argc, char **argv);
 
 #define CLI_HELP_SHOWN (-1)
 #define CLI_USAGE_ERROR (-2)

@@ -3,10 +3,15 @@
 #include "cli.h"
 #include "diagnose.h"
 #include "report_format.h"
+#include "rollup.h"
+#include "version.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +24,9 @@ struct analyze_args {
     const char *manifest;        /* check --manifest */
     const char **files;
     int file_count;
+    bool from_directory;         /* a directory was given: a fleet, whatever its size */
+    char **owned;                /* the paths found in directories */
+    size_t owned_count;
     int jobs;                    /* analyze --jobs N */
     struct keylog_files keys;    /* --keylog FILE... */
 };
@@ -166,17 +174,13 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
 /* --json FILE is the json format, whatever goes to stdout. */
 static const struct report_format *json_format(void) { return report_format_find("json"); }
 
-/* Writes to path a document of one report in fmt, or (report NULL) text and
- * a newline: the joined reports of several captures. */
-static bool write_file(const char *path, const struct report_format *fmt, const cJSON *report,
-                       const char *text)
+/* Writes to path a document of one report in fmt. */
+static bool write_file(const char *path, const struct report_format *fmt, const cJSON *report)
 {
     FILE *f = fopen(path, "w");
     bool ok = f != NULL;
-    if (ok && report)
+    if (ok)
         ok = report_format_write_one(fmt, f, report);
-    else if (ok)
-        ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
     if (f) {
         ok = ok && !ferror(f);
         if (fclose(f) != 0)
@@ -215,122 +219,179 @@ static int status_weight(int status)
 static int write_outputs(const struct analyze_args *a, const cJSON *report)
 {
     int rc = 0;
-    if (a->json_path && !write_file(a->json_path, json_format(), report, NULL))
+    if (a->json_path && !write_file(a->json_path, json_format(), report))
         rc = 2;
     if (!report_format_write_one(a->format, stdout, report))
         rc = 2;
     return rc;
 }
 
-/* Analyses one capture; writes the report as it stands in a document of
- * several, in fmt to out and in the json format to json (NULL: not wanted).
- * Returns the exit status. */
-static int analyze_to(struct diagnoser *d, const char *path, const struct report_format *fmt, FILE *out,
-                      FILE *json)
+/* Analyses one capture in a child of analyze_many(): its report, compact
+ * JSON, to out. Returns the exit status. */
+static int analyze_to(struct diagnoser *d, const char *path, FILE *out)
 {
     cJSON *report = NULL;
     enum pass_status read = diagnose_capture(d, path, NULL, &report);
     if (read == PASS_UNUSABLE)
         return cli_exit_status(read);
     int status = exit_status_for(report);
-    if (json)
-        json_format()->write(json, report);
-    if (out)
-        fmt->write(out, report);
+    char *text = cJSON_PrintUnformatted(report);
+    if (text)
+        fputs(text, out);
+    else
+        status = 2;
+    free(text);
     cJSON_Delete(report);
     return status;
 }
 
 struct job {
     pid_t pid;
-    FILE *out, *json;   /* the child's outputs, read back in argument order */
+    FILE *out;          /* the child's report, read back in argument order */
     int status;
 };
 
 static void start_job(struct diagnoser *d, const struct analyze_args *a, int i, struct job *job)
 {
     job->out = tmpfile();
-    /* When stdout is JSON too, the one file serves both. */
-    job->json = a->json_path && a->format != json_format() ? tmpfile() : NULL;
     job->status = 2;
     fflush(NULL);
-    job->pid = fork();
+    job->pid = job->out ? fork() : -1;
     if (job->pid == 0) {
-        int status = analyze_to(d, a->files[i], a->format, job->out, job->json);
+        int status = analyze_to(d, a->files[i], job->out);
         fflush(NULL);
         _exit(status);
     }
 }
 
-static void copy_back(FILE *from, FILE *to)
-{
-    char buf[65536];
-    size_t n;
-    if (!from)
-        return;
-    rewind(from);
-    while ((n = fread(buf, 1, sizeof buf, from)) > 0)
-        fwrite(buf, 1, n, to);
-}
-
-/* Waits for a child and adds its report to the stdout document and to the
- * JSON document (json_out, NULL when there is no --json FILE). */
-static void finish_job(struct job *job, const struct report_format *fmt, FILE *json_out, bool first)
+/* Waits for a child; its report (NULL when the capture was unusable). */
+static cJSON *finish_job(struct job *job)
 {
     int wstatus;
     if (job->pid > 0 && waitpid(job->pid, &wstatus, 0) == job->pid && WIFEXITED(wstatus))
         job->status = WEXITSTATUS(wstatus);
-    if (!first)
-        fputs(fmt->between, stdout);
-    copy_back(job->out, stdout);
-    if (json_out) {
-        if (!first)
-            fputs(json_format()->between, json_out);
-        copy_back(job->json ? job->json : job->out, json_out);
+    cJSON *report = NULL;
+    if (job->out && job->status != 2) {
+        long size = (fseek(job->out, 0, SEEK_END) == 0) ? ftell(job->out) : -1;
+        char *text = size > 0 ? malloc((size_t)size + 1) : NULL;
+        if (text) {
+            rewind(job->out);
+            size_t got = fread(text, 1, (size_t)size, job->out);
+            text[got] = 0;
+            report = cJSON_Parse(text);
+            free(text);
+        }
+        if (!report)
+            job->status = 2;
     }
     if (job->out)
         fclose(job->out);
-    if (job->json)
-        fclose(job->json);
+    return report;
 }
 
-/* Several captures: each analysed in a child process, --jobs at a time, the
- * outputs joined in argument order, as one document of each format. */
+/* The fleet document (JSON): every capture's report as it comes, then the
+ * rows, the unusable captures and the roll-up. Streamed: a fleet's reports
+ * are never all in memory. */
+static void fleet_open(FILE *f)
+{
+    fprintf(f, "{\"schema\":\"tlsdiag-fleet\",\"schema_version\":\"%s\","
+               "\"tool\":{\"name\":\"tlsdiag\",\"version\":\"%s\"},\"reports\":[",
+            FLEET_SCHEMA_VERSION, TLSDIAG_VERSION);
+}
+
+static void fleet_add_report(FILE *f, const cJSON *report, bool first)
+{
+    char *text = cJSON_PrintUnformatted(report);
+    if (text)
+        fprintf(f, "%s%s", first ? "" : ",\n", text);
+    free(text);
+}
+
+static void fleet_close(FILE *f, const cJSON *rows, const cJSON *unusable, const cJSON *rollup)
+{
+    char *r = cJSON_PrintUnformatted(rows), *u = cJSON_PrintUnformatted(unusable),
+         *t = cJSON_PrintUnformatted(rollup);
+    fprintf(f, "],\n\"captures\":%s,\n\"unusable\":%s,\n\"rollup\":%s}\n", r ? r : "[]", u ? u : "[]",
+            t ? t : "{}");
+    free(r);
+    free(u);
+    free(t);
+}
+
+/* Several captures: each analysed in a child process, --jobs at a time,
+ * read back in argument order: a line per capture and the roll-up (text),
+ * or one fleet document (JSON, on stdout and/or --json FILE). */
 static int analyze_many(struct diagnoser *d, const struct analyze_args *a)
 {
     struct job *jobs = calloc((size_t)a->file_count, sizeof *jobs);
     if (!jobs)
         return 2;
-    char *joined = NULL;
-    size_t joined_len = 0;
-    FILE *json_out = a->json_path ? open_memstream(&joined, &joined_len) : NULL;
-    if (json_out)
-        fputs(json_format()->open_many, json_out);
-    fputs(a->format->open_many, stdout);
-    int started = 0, worst = 0;
+    bool json_stdout = a->format == json_format();
+    FILE *json_file = a->json_path ? fopen(a->json_path, "w") : NULL;
+    int worst = 0;
+    if (a->json_path && !json_file) {
+        fprintf(stderr, "tlsdiag: %s: cannot write the report\n", a->json_path);
+        worst = 2;
+    }
+    struct rollup *rollup = rollup_new();
+    cJSON *rows = cJSON_CreateArray(), *unusable = cJSON_CreateArray();
+    if (json_stdout)
+        fleet_open(stdout);
+    else
+        fprintf(stdout, "%-12s %-36s %s\n", "outcome", "cause", "capture (endpoint, key frame)");
+    if (json_file)
+        fleet_open(json_file);
+    int started = 0, reports = 0;
     for (int i = 0; i < a->file_count; i++) {
         while (started < a->file_count && started < i + a->jobs) {
             start_job(d, a, started, &jobs[started]);
             started++;
         }
-        finish_job(&jobs[i], a->format, json_out, i == 0);
+        cJSON *report = finish_job(&jobs[i]);
         if (status_weight(jobs[i].status) > status_weight(worst))
             worst = jobs[i].status;
+        if (!report) {
+            rollup_add_unusable(rollup);
+            cJSON_AddItemToArray(unusable, cJSON_CreateString(a->files[i]));
+            if (!json_stdout)
+                fprintf(stdout, "%-12s %-36s %s\n", "unusable", "-", a->files[i]);
+            continue;
+        }
+        cJSON *row = rollup_row(report);
+        rollup_add_row(rollup, row);
+        if (json_stdout)
+            fleet_add_report(stdout, report, reports == 0);
+        else
+            rollup_write_row_text(stdout, row);
+        if (json_file)
+            fleet_add_report(json_file, report, reports == 0);
+        reports++;
+        cJSON_AddItemToArray(rows, row);
+        cJSON_Delete(report);
     }
-    fputs(a->format->close_many, stdout);
-    if (json_out) {
-        fputs(json_format()->close_many, json_out);
-        fclose(json_out);
-        if (!write_file(a->json_path, NULL, NULL, joined))
+    cJSON *summary = rollup_json(rollup);
+    if (json_stdout)
+        fleet_close(stdout, rows, unusable, summary);
+    else
+        rollup_write_text(stdout, summary);
+    if (json_file) {
+        fleet_close(json_file, rows, unusable, summary);
+        if (fclose(json_file) != 0)
             worst = 2;
     }
-    free(joined);
+    cJSON_Delete(summary);
+    cJSON_Delete(rows);
+    cJSON_Delete(unusable);
+    rollup_free(rollup);
     free(jobs);
     return worst;
 }
 
 static int finish(struct analyze_args *a, int status)
 {
+    for (size_t i = 0; i < a->owned_count; i++)
+        free(a->owned[i]);
+    free(a->owned);
     free(a->files);
     diagnose_free_options(&a->diag);
     keylog_files_free(&a->keys);
@@ -353,6 +414,8 @@ static int report_one(struct diagnoser *d, const struct analyze_args *a, const c
     return rc;
 }
 
+static bool expand_directories(struct analyze_args *a);
+
 /* What the three commands share: arguments, the rule set, clean-up. */
 static int run_command(int argc, char **argv, void (*help)(FILE *),
                        bool (*usable)(const struct analyze_args *),
@@ -362,6 +425,8 @@ static int run_command(int argc, char **argv, void (*help)(FILE *),
     int rc = parse_args(argc, argv, &a, help);
     if (rc)
         return finish(&a, rc < 0 ? 0 : rc);
+    if (!expand_directories(&a))
+        return finish(&a, 2);
     if (!usable(&a)) {
         help(stderr);
         return finish(&a, 2);
@@ -384,7 +449,111 @@ static bool analyze_usable(const struct analyze_args *a) { return a->file_count 
 
 static int analyze_body(struct diagnoser *d, const struct analyze_args *a)
 {
-    return a->file_count > 1 ? analyze_many(d, a) : report_one(d, a, a->files[0], NULL);
+    return a->file_count > 1 || a->from_directory ? analyze_many(d, a) : report_one(d, a, a->files[0], NULL);
+}
+
+static const char **grow_paths(const char **paths, size_t *cap)
+{
+    const char **grown = realloc(paths, *cap * 2 * sizeof *grown);
+    if (!grown) {
+        free(paths);
+        return NULL;
+    }
+    *cap *= 2;
+    return grown;
+}
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Whether a file starts like a capture: pcap (either byte order, micro- or
+ * nanoseconds), pcapng, or gzip (read transparently). Other files in a
+ * directory (notes, key logs, reports) are not captures. */
+static bool looks_like_capture(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char m[4] = { 0 };
+    size_t got = f ? fread(m, 1, sizeof m, f) : 0;
+    if (f)
+        fclose(f);
+    if (got < 2)
+        return false;
+    if (m[0] == 0x1f && m[1] == 0x8b)
+        return true;
+    if (got < 4)
+        return false;
+    static const unsigned char magics[][4] = {
+        { 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 }, { 0x4d, 0x3c, 0xb2, 0xa1 },
+        { 0xa1, 0xb2, 0x3c, 0x4d }, { 0x0a, 0x0d, 0x0d, 0x0a },
+    };
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if (!memcmp(m, magics[i], 4))
+            return true;
+    return false;
+}
+
+/* A directory among the arguments means the captures in it (not its
+ * subdirectories, not hidden files), in name order. Returns false (and
+ * says why) when a directory cannot be read. */
+static bool expand_directories(struct analyze_args *a)
+{
+    size_t cap = (size_t)a->file_count + 16, n = 0;
+    const char **files = malloc(cap * sizeof *files);
+    if (!files)
+        return false;
+    for (int i = 0; i < a->file_count; i++) {
+        struct stat st;
+        if (stat(a->files[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
+            if (n == cap && !(files = grow_paths(files, &cap)))
+                return false;
+            files[n++] = a->files[i];
+            continue;
+        }
+        a->from_directory = true;
+        DIR *dir = opendir(a->files[i]);
+        if (!dir) {
+            fprintf(stderr, "tlsdiag: %s: %s\n", a->files[i], strerror(errno));
+            free(files);
+            return false;
+        }
+        size_t first = n, skipped = 0;
+        struct dirent *e;
+        while ((e = readdir(dir))) {
+            if (e->d_name[0] == '.')
+                continue;
+            char *path = malloc(strlen(a->files[i]) + strlen(e->d_name) + 2);
+            if (!path)
+                break;
+            sprintf(path, "%s/%s", a->files[i], e->d_name);
+            struct stat fst;
+            if (stat(path, &fst) != 0 || !S_ISREG(fst.st_mode) || !looks_like_capture(path)) {
+                skipped += stat(path, &fst) == 0 && S_ISREG(fst.st_mode);
+                free(path);
+                continue;
+            }
+            char **owned = realloc(a->owned, (a->owned_count + 1) * sizeof *owned);
+            if (!owned || (n == cap && !(files = grow_paths(files, &cap)))) {
+                free(path);
+                break;
+            }
+            a->owned = owned;
+            a->owned[a->owned_count++] = path;
+            files[n++] = path;
+        }
+        closedir(dir);
+        qsort(files + first, n - first, sizeof *files, by_name);
+        if (skipped)
+            fprintf(stderr, "tlsdiag: %s: %zu file%s left out (not a pcap, pcapng or gzip file)\n",
+                    a->files[i], skipped, skipped == 1 ? "" : "s");
+        if (n == first)
+            fprintf(stderr, "tlsdiag: %s: no capture in it\n", a->files[i]);
+    }
+    free(a->files);
+    a->files = files;
+    a->file_count = (int)n;
+    return true;
 }
 
 static bool diff_usable(const struct analyze_args *a) { return a->good && a->bad && !a->file_count; }

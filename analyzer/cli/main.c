@@ -11,6 +11,7 @@ static const struct subcommand subcommands[] = {
     { "check", "compare the analysis of golden captures with what is expected", cmd_check },
     { "events", "print the TLS handshake events of a capture as JSON Lines", cmd_events },
     { "stats", "summarise what a capture holds and how it was read", cmd_stats },
+    { "summarize", "one roll-up of JSON reports made anywhere (a fleet)", cmd_summarize },
 };
 
 static void usage(FILE *f)
