@@ -94,10 +94,12 @@ unit: $(TEST_BINS)
 # End-to-end: bad inputs, mixed link types, every corpus capture once and ten
 # times over (flat memory), --host by name, address, prefix and "*" on
 # corpus captures, the oracle score against tshark (and, with the samples'
-# key logs, against tshark's decrypted events), every sample's
+# key logs, against tshark's decrypted events), a secrets block after the
+# packets it decrypts (read in a second pass), every sample's
 # diagnosis and outcome (tlsdiag check), outcomes and exit statuses
 # (success shown, fallback, intermittent, inconclusive and why, other
-# servers never the verdict), expectation files read strictly, the report
+# servers never the verdict), make install, a fleet of 200 captures and
+# its roll-up, expectation files read strictly, the report
 # schema, rules loaded at run time (misspelled facts and undeclared causes
 # refused, no rule pack refused, a new cause from a pack),
 # text reports within 80 columns, diff's differences as sets and its warnings
@@ -115,6 +117,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/oracle_samples.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/oracle_keys.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/keylog_inputs.sh $(BUILD)/tlsdiag
+	test/e2e/late_dsb.py $(BUILD)/tlsdiag samples
 	$(BUILD)/tlsdiag check --manifest samples/expect.json
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
 	test/e2e/check_expect.sh $(BUILD)/tlsdiag samples

@@ -40,6 +40,10 @@ int cmd_events(int argc, char **argv)
         struct pipeline_summary summary;
         char err[256] = "";
         struct capture_source src = { .path = argv[i] };
+        /* Events are written as they are read, so a key log block after
+         * the packets it decrypts cannot be met on the way and the file
+         * read again, as analyze does: the capture's blocks are found
+         * first, by a walk over the file (capture_keys_load()). */
         struct capture_keys ck;
         capture_keys_load(&ck, &keys, &src);
         opt.keylog = ck.store;

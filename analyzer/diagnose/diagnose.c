@@ -240,9 +240,11 @@ static enum pass_status collect_facts(struct diagnoser *d, const struct capture_
         .proxy_ports = d->proxy_ports, .proxy_port_count = d->proxy_port_count,
         .max_open_tls_facts = d->opt->pipeline.max_open_tls_facts,
     };
-    /* The capture's keys: --keylog files and its Decryption Secrets Blocks. */
+    /* The capture's keys: --keylog files and its Decryption Secrets Blocks,
+     * the blocks fed to the store as the pass reads them. */
     struct capture_keys keys;
-    capture_keys_load(&keys, d->opt->keylog_files, src);
+    struct capture_source read_src = *src;
+    capture_keys_load_while_read(&keys, d->opt->keylog_files, &read_src);
     struct pipeline_options popt = d->opt->pipeline;
     popt.keylog = keys.store;
     fo.keys = &keys;
@@ -256,9 +258,26 @@ static enum pass_status collect_facts(struct diagnoser *d, const struct capture_
     char err[256] = "";
     /* A digest names a file; bytes in memory have none. */
     struct file_digest *digest = d->opt->input_digests && src->path ? file_digest_start(src->path) : NULL;
-    enum pass_status status = pass_read(src, &popt, &sink, &summary, err, sizeof err);
+    enum pass_status status = pass_read(&read_src, &popt, &sink, &summary, err, sizeof err);
     char sha256[FILE_DIGEST_HEX];
     file_digest_finish(digest, sha256);
+    if (keys.late && status != PASS_UNUSABLE) {
+        /* A key log block came after packets, which were read without its
+         * keys: the whole capture again, with every key from the start, as
+         * if the blocks had all come first. The blocks are not fed twice
+         * (key_sources.c), and only this pass's use of the keys counts. */
+        facts_free(fb);
+        fb = facts_new(&fo);
+        if (!fb) {
+            capture_keys_free(&keys);
+            return PASS_UNUSABLE;
+        }
+        sink.ctx = fb;
+        keylog_clear_used(keys.store);
+        err[0] = '\0';
+        status = pass_read(&read_src, &popt, &sink, &summary, err, sizeof err);
+    }
+    capture_keys_pass_done(&keys);
     if (d->opt->on_input_read)
         d->opt->on_input_read(name, status, err, &summary);
     if (status == PASS_UNUSABLE) {

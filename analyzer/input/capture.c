@@ -3,7 +3,12 @@
  * The file is checked by hand before libpcap sees it, because libpcap's
  * messages for an empty file or a text file ("unknown file format") do not
  * tell a user what is wrong. Packets then come from libpcap, or from our
- * pcapng reader when libpcap gives up on a pcapng file. */
+ * pcapng reader when libpcap gives up on a pcapng file.
+ *
+ * When the source asks for a pcapng file's Decryption Secrets Blocks,
+ * libpcap reads it through a stream of ours (fopencookie) that shows every
+ * piece it reads to a tap (pcapng_tap.h): libpcap drops those blocks, and
+ * this way they are found without a read of the file of their own. */
 #include "capture.h"
 
 #include <errno.h>
@@ -12,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
 #include "cursor.h"
 #include "pcapng_reader.h"
+#include "pcapng_tap.h"
 
 #define PCAPNG_MAGIC             0x0A0D0D0Au
 #define PCAP_FILE_HEADER_LEN     24u
@@ -48,30 +55,40 @@ struct capture {
     uint64_t frames_returned;
     bool finished;                     /* EOF or damaged tail already reported */
     char *read_buffers[2];             /* stdio buffers: the first stream, the reopened one */
+    pcapng_secrets_fn on_secrets;      /* the source's; NULL: secrets blocks not looked for */
+    void *secrets_ctx;
 };
 
 /* ---- checks before libpcap ---- */
 
-/* fopen with a large stdio buffer, which must outlive the stream: the
- * caller frees *buffer after the stream is closed (NULL if none was set). */
-static FILE *open_buffered(const char *path, char **buffer)
+/* A large stdio buffer for a stream nothing was read through yet. It must
+ * outlive the stream: the caller frees *buffer after the stream is closed
+ * (NULL if none was set). */
+static void set_read_buffer(FILE *f, char **buffer)
 {
     *buffer = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     char *b = malloc(READ_BUFFER_SIZE + READ_BUFFER_SKEW);
     if (b && setvbuf(f, b + READ_BUFFER_SKEW, _IOFBF, READ_BUFFER_SIZE) == 0)
         *buffer = b;
     else
         free(b); /* the default buffer works too */
+}
+
+/* fopen with a large stdio buffer (set_read_buffer()). */
+static FILE *open_buffered(const char *path, char **buffer)
+{
+    *buffer = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f)
+        set_read_buffer(f, buffer);
     return f;
 }
 
-static FILE *open_regular_file(const char *path, uint64_t *size, char **buffer, char *err,
-                               size_t errlen)
+/* Opened, but its buffer not chosen yet: that depends on what the file
+ * turns out to be, and stdio allows the choice only before the first read. */
+static FILE *open_regular_file(const char *path, uint64_t *size, char *err, size_t errlen)
 {
-    FILE *f = open_buffered(path, buffer);
+    FILE *f = fopen(path, "rb");
     if (!f) {
         if (errno == ENOENT)
             snprintf(err, errlen, "no such file");
@@ -96,9 +113,15 @@ static FILE *open_regular_file(const char *path, uint64_t *size, char **buffer, 
         return f;
     }
     fclose(f);
-    free(*buffer);
-    *buffer = NULL;
     return NULL;
+}
+
+/* The file's first bytes, read past its stream (so that stream's buffer can
+ * still be chosen). */
+static size_t read_file_head(FILE *f, uint8_t *head, size_t len)
+{
+    ssize_t got = pread(fileno(f), head, len, 0);
+    return got > 0 ? (size_t)got : 0;
 }
 
 /* A stream over bytes in memory: read where they are, no copy. glibc's
@@ -121,17 +144,16 @@ static bool is_pcap_magic(uint32_t magic)
     }
 }
 
-/* Reads the magic number and decides whether libpcap should be asked at all. */
-static bool check_capture_magic(FILE *f, uint64_t size, bool *is_pcapng,
+/* The magic number (got bytes of it in head) decides whether libpcap
+ * should be asked at all. */
+static bool check_capture_magic(const uint8_t *head, size_t got, uint64_t size, bool *is_pcapng,
                                 char *err, size_t errlen)
 {
     if (size == 0) {
         snprintf(err, errlen, "empty file");
         return false;
     }
-    uint8_t head[MAGIC_LEN];
-    size_t got = fread(head, 1, sizeof head, f);
-    if (got < sizeof head) {
+    if (got < MAGIC_LEN) {
         snprintf(err, errlen, "too short to be a capture (%zu bytes)", got);
         return false;
     }
@@ -147,8 +169,74 @@ static bool check_capture_magic(FILE *f, uint64_t size, bool *is_pcapng,
         snprintf(err, errlen, "too short to be a capture (%" PRIu64 " bytes)", size);
         return false;
     }
-    rewind(f);
     return true;
+}
+
+/* ---- the tap on what libpcap reads ---- */
+
+/* What the stream libpcap reads a pcapng file through reads from: the file,
+ * through its descriptor (its own stdio buffer stays unused, so the bytes
+ * are copied once, into the stream's buffer), or the bytes in memory. */
+struct tapped_input {
+    FILE *file;                 /* NULL: the bytes */
+    const uint8_t *data;
+    size_t len;
+    size_t pos;
+    struct pcapng_tap *tap;
+};
+
+static ssize_t tapped_read(void *cookie, char *buf, size_t size)
+{
+    struct tapped_input *in = cookie;
+    size_t got;
+    if (in->file) {
+        ssize_t n;
+        do
+            n = read(fileno(in->file), buf, size);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+            return -1;
+        got = (size_t)n;
+    } else {
+        got = in->len - in->pos < size ? in->len - in->pos : size;
+        memcpy(buf, in->data + in->pos, got);
+        in->pos += got;
+    }
+    pcapng_tap_feed(in->tap, (const uint8_t *)buf, got);
+    return (ssize_t)got;
+}
+
+static int tapped_close(void *cookie)
+{
+    struct tapped_input *in = cookie;
+    int rc = in->file ? fclose(in->file) : 0;
+    pcapng_tap_free(in->tap);
+    free(in);
+    return rc;
+}
+
+/* The stream over f (NULL: the bytes in memory), with the large buffer
+ * (freed by the caller after the stream). Takes f; NULL when out of memory. */
+static FILE *open_tapped(const struct capture *cap, FILE *f, uint64_t size, char **buffer)
+{
+    *buffer = NULL;
+    struct tapped_input *in = calloc(1, sizeof *in);
+    struct pcapng_tap *tap = pcapng_tap_new(size, cap->on_secrets, cap->secrets_ctx);
+    FILE *stream = NULL;
+    if (in && tap) {
+        *in = (struct tapped_input){ .file = f, .data = cap->data, .len = cap->len, .tap = tap };
+        cookie_io_functions_t io = { .read = tapped_read, .close = tapped_close };
+        stream = fopencookie(in, "rb", io);
+    }
+    if (!stream) {
+        pcapng_tap_free(tap);
+        free(in);
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    set_read_buffer(stream, buffer);
+    return stream;
 }
 
 /* ---- libpcap or our reader ---- */
@@ -178,35 +266,82 @@ static FILE *reopen(const struct capture *cap, char **buffer)
     return cap->path ? open_buffered(cap->path, buffer) : open_memory(cap->data, cap->len);
 }
 
-/* The checked stream f (size bytes) to libpcap, or to our reader when
- * libpcap refuses a pcapng file or the source asks for it. Takes f and cap;
- * frees both on failure. */
-static struct capture *start_reading(struct capture *cap, FILE *f, bool own_pcapng_reader,
-                                     char *err, size_t errlen)
+/* The stream libpcap or our reader reads first: the checked file f with a
+ * large buffer, or a stream over the bytes (f NULL). NULL only for the
+ * bytes, with errno set. */
+static FILE *first_stream(struct capture *cap, FILE *f)
+{
+    if (f) {
+        set_read_buffer(f, &cap->read_buffers[0]);
+        return f;
+    }
+    return open_memory(cap->data, cap->len);
+}
+
+/* The checked source (f: its file, opened but not read through; NULL for
+ * bytes in memory; size bytes) to libpcap, or to our reader when libpcap
+ * refuses a pcapng file or the source asks for it. Takes f and cap; frees
+ * both on failure. */
+static struct capture *start_reading(struct capture *cap, FILE *f, uint64_t size,
+                                     bool own_pcapng_reader, char *err, size_t errlen)
 {
     if (!(own_pcapng_reader && cap->is_pcapng)) {
+        bool tapped = cap->is_pcapng && cap->on_secrets;
+        FILE *stream = tapped ? open_tapped(cap, f, size, &cap->read_buffers[0])
+                              : first_stream(cap, f);
+        if (!stream) {
+            if (tapped)
+                snprintf(err, errlen, "out of memory");
+            else
+                snprintf(err, errlen, "cannot read from memory: %s", strerror(errno));
+            free_capture(cap);
+            return NULL;
+        }
         /* The same call as pcap_open_offline_with_tstamp_precision(), on the
          * stream we already checked, so the file cannot change in between. */
         char errbuf[PCAP_ERRBUF_SIZE] = "";
-        cap->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        cap->pcap = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO,
+                                                             errbuf);
         if (cap->pcap) {
             cap->pcap_linktype = pcap_datalink(cap->pcap);
             return cap;
         }
+        /* libpcap leaves the stream open when it fails. */
         if (!cap->is_pcapng) {
             snprintf(err, errlen, "%s", errbuf);
-            fclose(f);      /* libpcap leaves the stream open when it fails */
+            fclose(stream);
             free_capture(cap);
             return NULL;
         }
         cap->mixed_link_types = refused_for_mixed_link_types(errbuf);
+        if (tapped) {
+            /* Our stream cannot go back: the file anew. */
+            fclose(stream);
+            f = reopen(cap, &cap->read_buffers[1]);
+            if (!f) {
+                snprintf(err, errlen, "%s (reopening: %s)", errbuf, strerror(errno));
+                free_capture(cap);
+                return NULL;
+            }
+        } else {
+            rewind(stream);
+            f = stream;
+        }
+    } else {
+        f = first_stream(cap, f);
+        if (!f) {
+            snprintf(err, errlen, "cannot read from memory: %s", strerror(errno));
+            free_capture(cap);
+            return NULL;
+        }
     }
-    rewind(f);
     cap->own_reader = pcapng_reader_open(f, err, errlen);
     if (!cap->own_reader) {
         free_capture(cap);
         return NULL;
     }
+    if (cap->on_secrets)
+        pcapng_reader_on_secrets(cap->own_reader, cap->on_secrets, cap->secrets_ctx);
     return cap;
 }
 
@@ -214,25 +349,22 @@ struct capture *capture_open_source(const struct capture_source *src, char *err,
 {
     uint64_t size = 0;
     bool is_pcapng = false;
-    char *buffer = NULL;
-    FILE *f;
+    uint8_t head[MAGIC_LEN];
+    size_t got = 0;
+    FILE *f = NULL;
     if (src->path) {
-        f = open_regular_file(src->path, &size, &buffer, err, errlen);
+        f = open_regular_file(src->path, &size, err, errlen);
         if (!f)
             return NULL;
-    } else {
+        got = read_file_head(f, head, sizeof head);
+    } else if (src->data) {
         size = src->len;
-        f = open_memory(src->data, src->len);
-        if (!f && src->len) {
-            snprintf(err, errlen, "cannot read from memory: %s", strerror(errno));
-            return NULL;
-        }
+        got = size < sizeof head ? (size_t)size : sizeof head;
+        memcpy(head, src->data, got);
     }
-    /* f is NULL only for no bytes, which the check names before reading. */
-    if (!check_capture_magic(f, size, &is_pcapng, err, errlen)) {
+    if (!check_capture_magic(head, got, size, &is_pcapng, err, errlen)) {
         if (f)
             fclose(f);
-        free(buffer);
         return NULL;
     }
     struct capture *cap = calloc(1, sizeof *cap);
@@ -240,17 +372,18 @@ struct capture *capture_open_source(const struct capture_source *src, char *err,
         cap->path = strdup(src->path);
     if (!cap || (src->path && !cap->path)) {
         snprintf(err, errlen, "out of memory");
-        fclose(f);
-        free(buffer);
+        if (f)
+            fclose(f);
         if (cap)
             free_capture(cap);
         return NULL;
     }
     cap->data = src->data;
     cap->len = src->len;
-    cap->read_buffers[0] = buffer;
     cap->is_pcapng = is_pcapng;
-    return start_reading(cap, f, src->own_pcapng_reader, err, errlen);
+    cap->on_secrets = src->on_secrets;
+    cap->secrets_ctx = src->secrets_ctx;
+    return start_reading(cap, f, size, src->own_pcapng_reader, err, errlen);
 }
 
 struct capture *capture_open(const char *path, char *err, size_t errlen)
@@ -286,6 +419,8 @@ static enum capture_result continue_with_own_reader(struct capture *cap,
     struct pcapng_reader *reader = pcapng_reader_open(f, err, errlen);
     if (!reader)
         return CAPTURE_DAMAGED_TAIL;
+    if (cap->on_secrets)
+        pcapng_reader_on_secrets(reader, cap->on_secrets, cap->secrets_ctx);
     cap->mixed_link_types = refused_for_mixed_link_types(libpcap_message);
     pcap_close(cap->pcap);
     cap->pcap = NULL;

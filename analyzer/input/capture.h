@@ -30,6 +30,27 @@ enum capture_result {
 
 struct capture;
 
+/* ---- Decryption Secrets Blocks (pcapng spec 4.7) ----
+ * libpcap drops these blocks, so they are seen on the bytes on their way to
+ * it (pcapng_tap.h) and by our reader (pcapng_reader.h), both handing them
+ * over as this. */
+
+#define PCAPNG_SECRETS_TLS_KEY_LOG 0x544c534bu   /* "TLSK": NSS key log text */
+
+struct pcapng_secrets {
+    uint64_t block_offset;      /* where the block starts in the file */
+    uint32_t secrets_type;
+    uint32_t claimed_len;       /* the secrets length field */
+    const uint8_t *data;        /* valid during the callback only; NULL when malformed */
+    uint32_t len;
+    bool malformed;             /* the secrets length runs past the block */
+    /* A packet block (enhanced, simple or obsolete) came before it in the
+     * file: packets before it were read without its keys. */
+    bool after_packets;
+};
+
+typedef void (*pcapng_secrets_fn)(void *ctx, const struct pcapng_secrets *secrets);
+
 /* Where a capture is read from: a file, or its bytes in memory. */
 struct capture_source {
     const char *path;           /* a file; NULL: the bytes below */
@@ -39,6 +60,14 @@ struct capture_source {
      * refuses the file (the pcapng fuzz target; tests); pcap still goes to
      * libpcap. */
     bool own_pcapng_reader;
+    /* A pcapng file's Decryption Secrets Blocks, as the file is read (NULL:
+     * not looked for). Each reaches on_secrets once its bytes are read,
+     * which is before the packets after it are returned. When libpcap gives
+     * up and our reader reads the file again from its start, the blocks
+     * already handed over come a second time: block_offset tells them
+     * apart. */
+    pcapng_secrets_fn on_secrets;
+    void *secrets_ctx;
 };
 
 /* Opens the source. On failure returns NULL and writes a one-line reason,

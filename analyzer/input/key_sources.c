@@ -112,30 +112,80 @@ static bool starts_like_pcapng(const struct capture_source *src)
     return got == sizeof head && memcmp(head, magic, 4) == 0;
 }
 
+/* A store with the files' entries, sources 1..n. */
+static bool start_store(struct capture_keys *ck, const struct keylog_files *files)
+{
+    ck->store = keylog_new();
+    if (!ck->store)
+        return false;
+    for (size_t i = 0; files && i < files->count; i++)
+        keylog_feed(ck->store, files->files[i].text, files->files[i].len, (uint32_t)(i + 1));
+    return true;
+}
+
+static uint32_t first_block_source(const struct capture_keys *ck)
+{
+    return (uint32_t)(ck->files ? ck->files->count : 0) + 1;
+}
+
 void capture_keys_load(struct capture_keys *ck, const struct keylog_files *files,
                        const struct capture_source *src)
 {
     memset(ck, 0, sizeof *ck);
     ck->files = files;
-    ck->dsb_result = DSB_SCAN_NOT_PCAPNG;
-    size_t n = files ? files->count : 0;
     bool pcapng = starts_like_pcapng(src);
-    if (n == 0 && !pcapng)
+    if ((!files || files->count == 0) && !pcapng)
         return; /* no keys: not even a store */
-    ck->store = keylog_new();
-    if (!ck->store)
+    if (!start_store(ck, files))
         return;
-    for (size_t i = 0; i < n; i++)
-        keylog_feed(ck->store, files->files[i].text, files->files[i].len, (uint32_t)(i + 1));
     char err[160];
-    uint32_t first = (uint32_t)n + 1;
-    if (pcapng)
-        ck->dsb_result = src->path
-        ? pcapng_secrets_scan_file_from(src->path, ck->store, first, &ck->dsb, err, sizeof err)
-        : pcapng_secrets_scan_memory_from(src->data, src->len, ck->store, first, &ck->dsb, err, sizeof err);
-    /* Damage or an unreadable file is the pass's to report. Without a file
-     * and without a key log block there are no keys: no store. */
-    if (n == 0 && ck->dsb.key_log_blocks == 0) {
+    uint32_t first = first_block_source(ck);
+    if (pcapng) {
+        /* Damage or an unreadable file is the pass's to report. */
+        if (src->path)
+            pcapng_secrets_scan_file_from(src->path, ck->store, first, &ck->dsb, err, sizeof err);
+        else
+            pcapng_secrets_scan_memory_from(src->data, src->len, ck->store, first, &ck->dsb, err,
+                                            sizeof err);
+    }
+    capture_keys_pass_done(ck);
+}
+
+/* A block as the pass reads it. When our reader takes over from libpcap it
+ * reads the file again from its start, and a second pass reads all of it
+ * again: blocks come in file order, but some more than once, and one at or
+ * before the last one taken has been counted. */
+static void take_block(void *ctx, const struct pcapng_secrets *secrets)
+{
+    struct capture_keys *ck = ctx;
+    if (ck->dsb_taken && secrets->block_offset <= ck->dsb_last_offset)
+        return;
+    ck->dsb_taken = true;
+    ck->dsb_last_offset = secrets->block_offset;
+    uint32_t key_logs = ck->dsb.key_log_blocks;
+    dsb_scan_add(&ck->dsb, ck->store, first_block_source(ck), secrets);
+    if (ck->dsb.key_log_blocks != key_logs && secrets->after_packets)
+        ck->late = true;
+}
+
+void capture_keys_load_while_read(struct capture_keys *ck, const struct keylog_files *files,
+                                  struct capture_source *src)
+{
+    memset(ck, 0, sizeof *ck);
+    ck->files = files;
+    bool pcapng = starts_like_pcapng(src);
+    if ((!files || files->count == 0) && !pcapng)
+        return; /* no keys: not even a store */
+    /* An empty store costs the pass a failed lookup per Client Hello. */
+    if (!start_store(ck, files) || !pcapng)
+        return;
+    src->on_secrets = take_block;
+    src->secrets_ctx = ck;
+}
+
+void capture_keys_pass_done(struct capture_keys *ck)
+{
+    if ((!ck->files || ck->files->count == 0) && ck->dsb.key_log_blocks == 0) {
         keylog_free(ck->store);
         ck->store = NULL;
     }

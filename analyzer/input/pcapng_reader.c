@@ -70,6 +70,7 @@ struct pcapng_reader {
     void *secrets_ctx;
     bool secrets_only;              /* blocks other than SHB, IDB, DSB seeked over */
     bool block_skipped;             /* the current block was seeked over, not read */
+    bool packets_seen;              /* a packet block came before the current block */
 };
 
 /* Blocks a secrets-only walk reads through rather than seeks over. */
@@ -581,7 +582,8 @@ static bool process_simple_packet(const struct pcapng_reader *r, struct capture_
 static void process_secrets(const struct pcapng_reader *r)
 {
     struct cursor body = block_body(r);
-    struct pcapng_secrets secrets = { .block_offset = r->block_offset };
+    struct pcapng_secrets secrets = { .block_offset = r->block_offset,
+                                      .after_packets = r->packets_seen };
     secrets.secrets_type = read_u32(&body, r->big_endian);
     secrets.claimed_len = read_u32(&body, r->big_endian);
     secrets.data = cursor_bytes(&body, secrets.claimed_len);
@@ -604,6 +606,12 @@ void pcapng_reader_secrets_only(struct pcapng_reader *r)
 }
 
 /* ---- public interface ---- */
+
+static bool is_packet_block(uint32_t type)
+{
+    return type == BLOCK_ENHANCED_PACKET || type == BLOCK_SIMPLE_PACKET
+           || type == BLOCK_PACKET_OBSOLETE;
+}
 
 /* A regular file's size; a stream over memory (fmemopen(), no descriptor)
  * has one too, found by seeking to its end. 0 for anything else. */
@@ -697,6 +705,10 @@ enum capture_result pcapng_reader_next(struct pcapng_reader *r, struct capture_p
             return CAPTURE_EOF;
         }
         bool is_packet = false;
+        /* Here, not in process_block(): a secrets-only walk steps over
+         * packet blocks without processing them. */
+        if (status == BLOCK_READ && is_packet_block(r->block_type))
+            r->packets_seen = true;
         if (status == BLOCK_DAMAGED || !process_block(r, pkt, &is_packet, err, errlen)) {
             r->finished = true;
             return CAPTURE_DAMAGED_TAIL;

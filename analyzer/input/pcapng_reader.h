@@ -2,7 +2,8 @@
  * different link types or snapshot lengths). Reads SHB, IDB, EPB, SPB and
  * the obsolete PB, in both byte orders, with each interface's link type and
  * timestamp resolution; Decryption Secrets Blocks go to a callback when one
- * is set (pcapng_secrets.h uses it); other blocks are skipped. Streaming: one
+ * is set (pcapng_secrets.h, and capture.c for its on_secrets); other blocks
+ * are skipped. Streaming: one
  * block in memory at a time, its size capped. */
 #ifndef TLSDIAG_PCAPNG_READER_H
 #define TLSDIAG_PCAPNG_READER_H
@@ -37,20 +38,7 @@ void pcapng_reader_close(struct pcapng_reader *r);
  * past the end is damage before anything is allocated for it. */
 struct pcapng_reader *pcapng_reader_open_sized(FILE *f, uint64_t size, char *err, size_t errlen);
 
-/* ---- Decryption Secrets Blocks (pcapng spec 4.7) ---- */
-
-#define PCAPNG_SECRETS_TLS_KEY_LOG 0x544c534bu   /* "TLSK": NSS key log text */
-
-struct pcapng_secrets {
-    uint64_t block_offset;      /* where the block starts in the file */
-    uint32_t secrets_type;
-    uint32_t claimed_len;       /* the secrets length field */
-    const uint8_t *data;        /* valid during the callback only; NULL when malformed */
-    uint32_t len;
-    bool malformed;             /* the secrets length runs past the block */
-};
-
-typedef void (*pcapng_secrets_fn)(void *ctx, const struct pcapng_secrets *secrets);
+/* ---- Decryption Secrets Blocks (struct pcapng_secrets: capture.h) ---- */
 
 /* Every Decryption Secrets Block read from now on goes to fn (without a
  * callback they are skipped like any block we do not use). A block whose

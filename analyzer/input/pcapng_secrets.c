@@ -19,10 +19,9 @@ struct scan {
     uint32_t first_source;
 };
 
-static void on_secrets(void *ctx, const struct pcapng_secrets *secrets)
+void dsb_scan_add(struct dsb_scan *out, struct keylog *kl, uint32_t first_source,
+                  const struct pcapng_secrets *secrets)
 {
-    struct scan *scan = ctx;
-    struct dsb_scan *out = scan->out;
     out->blocks++;
     if (secrets->malformed) {
         if (out->malformed_blocks++ == 0)
@@ -35,10 +34,16 @@ static void on_secrets(void *ctx, const struct pcapng_secrets *secrets)
     }
     out->key_log_blocks++;
     out->key_log_bytes += secrets->len;
-    enum keylog_status status = keylog_feed(scan->kl, secrets->data, secrets->len,
-                                            scan->first_source + out->key_log_blocks - 1);
+    enum keylog_status status = keylog_feed(kl, secrets->data, secrets->len,
+                                            first_source + out->key_log_blocks - 1);
     if (status != KEYLOG_OK && out->keylog_status == KEYLOG_OK)
         out->keylog_status = status;
+}
+
+static void on_secrets(void *ctx, const struct pcapng_secrets *secrets)
+{
+    struct scan *scan = ctx;
+    dsb_scan_add(scan->out, scan->kl, scan->first_source, secrets);
 }
 
 static bool starts_like_pcapng(const uint8_t *bytes, size_t len)

@@ -12,6 +12,11 @@
  * block (the packets) is stepped over by a seek, its bytes never read
  * (libpcap, which reads captures for the analysis, drops these blocks).
  *
+ * The walk is a read of the file before the pass: `events`, which writes
+ * as it reads and so cannot read a file twice, uses it. analyze and diff
+ * take the blocks as the pass reads the file instead (key_sources.h,
+ * pcapng_tap.h), counted by dsb_scan_add() as here.
+ *
  * Bounded: a block longer than the file (regular files and memory: their
  * size is known) or than PCAPNG_MAX_BLOCK is damage found before anything
  * is allocated for it, a secrets length past its block is counted as
@@ -22,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture.h"
 #include "keylog.h"
 
 enum dsb_scan_result {
@@ -41,6 +47,13 @@ struct dsb_scan {
     uint64_t key_log_bytes;           /* text in the key log blocks */
     enum keylog_status keylog_status; /* the first limit the store hit while fed */
 };
+
+/* What a scan does with each block it meets, for readers that meet the
+ * blocks themselves (key_sources.c, while a pass reads the file): counts it
+ * in out and feeds a TLS key log to kl as source first_source + the key log
+ * blocks counted before it. */
+void dsb_scan_add(struct dsb_scan *out, struct keylog *kl, uint32_t first_source,
+                  const struct pcapng_secrets *secrets);
 
 /* Scans the file at path. out is zeroed first and filled in every case. */
 enum dsb_scan_result pcapng_secrets_scan_file(const char *path, struct keylog *kl,

@@ -52,7 +52,7 @@ void stream_init(struct stream_dissector *s, const struct event_sink *sink,
 void stream_set_keys(struct stream_dissector *s, struct keylog *store)
 {
     s->keys.store = store;
-    s->keyring = store && keylog_count(store) ? &s->keys : NULL;
+    s->keyring = store ? &s->keys : NULL;
 }
 
 void stream_finish(struct stream_dissector *s)

@@ -35,8 +35,11 @@ struct stream_dissector {
 void stream_default_limits(struct stream_limits *limits);
 void stream_init(struct stream_dissector *s, const struct event_sink *sink,
                  const struct stream_limits *limits);
-/* The key log TLS records are decrypted with (NULL or empty: none, and
- * nothing is spent on decryption). Before the first byte. */
+/* The key log TLS records are decrypted with (NULL: none, and nothing is
+ * spent on decryption). Before the first byte. The store may still be
+ * empty then and be filled while the capture is read (a pcapng file's
+ * secrets blocks, key_sources.h); until it is, each Client Hello costs a
+ * lookup that finds nothing. */
 void stream_set_keys(struct stream_dissector *s, struct keylog *store);
 /* Frees what the dissector allocated for itself (not per connection). */
 void stream_finish(struct stream_dissector *s);

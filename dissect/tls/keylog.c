@@ -406,6 +406,13 @@ void keylog_mark_used(struct keylog *kl, const struct keylog_entry *e)
     kl->stats.used++;
 }
 
+void keylog_clear_used(struct keylog *kl)
+{
+    for (uint32_t i = 0; i < kl->count; i++)
+        entry_slot(kl, i)->used = false;
+    kl->stats.used = 0;
+}
+
 size_t keylog_count(const struct keylog *kl) { return kl->count; }
 
 const struct keylog_entry *keylog_entry_at(const struct keylog *kl, size_t i)

@@ -107,6 +107,10 @@ const struct keylog_entry *keylog_find(const struct keylog *kl,
  * come from this store. */
 void keylog_mark_used(struct keylog *kl, const struct keylog_entry *e);
 
+/* Forgets every "used" mark: the store serves a second pass over the same
+ * capture, whose marks alone must count. */
+void keylog_clear_used(struct keylog *kl);
+
 /* Entries in the order they were read: 0 <= i < keylog_count(). */
 size_t keylog_count(const struct keylog *kl);
 const struct keylog_entry *keylog_entry_at(const struct keylog *kl, size_t i);

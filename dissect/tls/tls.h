@@ -87,7 +87,7 @@ struct tls_feed_ctx {
     struct tcp_conn *conn;
     int sender;
     const struct packet_view *pkt;
-    struct tls_keyring *keys;       /* NULL: no key log (or an empty one) */
+    struct tls_keyring *keys;       /* NULL: no key log */
 };
 
 void tls_feed(struct tls_feed_ctx *x, const uint8_t *data, size_t len, bool segment_start);

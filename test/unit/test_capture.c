@@ -361,12 +361,26 @@ static void assert_same_outcome(const struct read_outcome *a, const struct read_
     assert_string_equal(a->format, b->format);
 }
 
+static void count_secrets(void *ctx, const struct pcapng_secrets *secrets)
+{
+    (void)secrets;
+    ++*(int *)ctx;
+}
+
 /* Reads path, and the same bytes from memory, which must read the same:
- * packets, end, messages and format. */
+ * packets, end, messages and format. So must both with the Decryption
+ * Secrets Blocks looked for (a pcapng file then reaches libpcap through
+ * the tap, pcapng_tap.h), which only watches the bytes go by. */
 static void read_with_capture(const char *path, struct read_outcome *out)
 {
     struct capture_source file = { .path = path };
     read_source(&file, out);
+    int blocks = 0;
+    struct read_outcome tapped;
+    struct capture_source file_tapped = { .path = path, .on_secrets = count_secrets,
+                                          .secrets_ctx = &blocks };
+    read_source(&file_tapped, &tapped);
+    assert_same_outcome(out, &tapped);
     size_t len;
     uint8_t *data = file_bytes(path, &len);
     if (!data)
@@ -375,6 +389,10 @@ static void read_with_capture(const char *path, struct read_outcome *out)
     struct capture_source memory = { .data = data, .len = len };
     read_source(&memory, &from_memory);
     assert_same_outcome(out, &from_memory);
+    struct capture_source memory_tapped = { .data = data, .len = len, .on_secrets = count_secrets,
+                                            .secrets_ctx = &blocks };
+    read_source(&memory_tapped, &tapped);
+    assert_same_outcome(out, &tapped);
     free(data);
 }
 
