@@ -2,8 +2,8 @@
 # SANITIZE=1 builds and tests with AddressSanitizer and UBSan in build/asan/.
 
 CC      ?= gcc
-PKGS    := libpcap libndpi libcjson libcrypto
-DEB_PKGS := libpcap-dev libndpi-dev libcjson-dev libcmocka-dev libssl-dev pkg-config
+PKGS    := libpcap libndpi libcjson libcrypto zlib
+DEB_PKGS := libpcap-dev libndpi-dev libcjson-dev libcmocka-dev libssl-dev zlib1g-dev pkg-config
 # What the tests need beyond the build: the report schema is checked with it;
 # clang and its runtimes build the libFuzzer targets (fuzz/).
 TEST_DEB_PKGS := python3 python3-jsonschema python3-yaml parallel clang libclang-rt-14-dev
@@ -123,6 +123,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/check_expect.sh $(BUILD)/tlsdiag samples
 	test/e2e/outcomes.sh $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
 	test/e2e/install.sh samples
+	test/e2e/input_forms.py $(BUILD)/tlsdiag samples
 	test/e2e/fleet.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json analyzer/report/fleet.schema.json README.md
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples

@@ -43,12 +43,18 @@ int cmd_events(int argc, char **argv)
         /* Events are written as they are read, so a key log block after
          * the packets it decrypts cannot be met on the way and the file
          * read again, as analyze does: the capture's blocks are found
-         * first, by a walk over the file (capture_keys_load()). */
+         * first, by a walk over the file (capture_keys_load()). A pipe or
+         * a gzip file cannot be walked first: their blocks are used as they
+         * come, which is before the packets when editcap put them there. */
         struct capture_keys ck;
-        capture_keys_load(&ck, &keys, &src);
+        if (capture_source_plain(&src))
+            capture_keys_load(&ck, &keys, &src);
+        else
+            capture_keys_load_while_read(&ck, &keys, &src);
         opt.keylog = ck.store;
         enum pass_status st = pass_read(&src, &opt, &sink, &summary, err, sizeof err);
         opt.keylog = NULL;
+        capture_keys_pass_done(&ck);
         capture_keys_free(&ck);
         fflush(stdout);
         cli_report_run(argv[i], st, err, &summary);

@@ -257,11 +257,15 @@ static enum pass_status collect_facts(struct diagnoser *d, const struct capture_
     struct pipeline_summary summary;
     char err[256] = "";
     /* A digest names a file; bytes in memory have none. */
-    struct file_digest *digest = d->opt->input_digests && src->path ? file_digest_start(src->path) : NULL;
+    /* Standard input or a pipe is read once, by the pass: no digest, no
+     * size, no second pass. */
+    bool from_stdin = !capture_source_rereadable(src);
+    struct file_digest *digest = d->opt->input_digests && src->path && !from_stdin ? file_digest_start(src->path)
+                                                                                  : NULL;
     enum pass_status status = pass_read(&read_src, &popt, &sink, &summary, err, sizeof err);
     char sha256[FILE_DIGEST_HEX];
     file_digest_finish(digest, sha256);
-    if (keys.late && status != PASS_UNUSABLE) {
+    if (keys.late && status != PASS_UNUSABLE && !from_stdin) {
         /* A key log block came after packets, which were read without its
          * keys: the whole capture again, with every key from the start, as
          * if the blocks had all come first. The blocks are not fed twice
@@ -286,7 +290,8 @@ static enum pass_status collect_facts(struct diagnoser *d, const struct capture_
         return status;
     }
     struct stat st;
-    int64_t size = !src->path ? (int64_t)src->len : stat(src->path, &st) == 0 ? (int64_t)st.st_size : -1;
+    int64_t size = !src->path ? (int64_t)src->len
+                   : !from_stdin && stat(src->path, &st) == 0 ? (int64_t)st.st_size : -1;
     side->role = role;
     side->path = name;
     side->facts = facts_finish(fb, &summary);

@@ -22,6 +22,7 @@
 #include <pcap/pcap.h>
 
 #include "cursor.h"
+#include "once_input.h"
 #include "pcapng_reader.h"
 #include "pcapng_tap.h"
 
@@ -55,6 +56,9 @@ struct capture {
     uint64_t frames_returned;
     bool finished;                     /* EOF or damaged tail already reported */
     char *read_buffers[2];             /* stdio buffers: the first stream, the reopened one */
+    bool once;                         /* standard input or gzip: read through once_input */
+    bool compressed;
+    char format[48];
     pcapng_secrets_fn on_secrets;      /* the source's; NULL: secrets blocks not looked for */
     void *secrets_ctx;
 };
@@ -179,6 +183,7 @@ static bool check_capture_magic(const uint8_t *head, size_t got, uint64_t size, 
  * are copied once, into the stream's buffer), or the bytes in memory. */
 struct tapped_input {
     FILE *file;                 /* NULL: the bytes */
+    bool via_stdio;             /* file is a stream without a descriptor (once_input.h) */
     const uint8_t *data;
     size_t len;
     size_t pos;
@@ -189,7 +194,11 @@ static ssize_t tapped_read(void *cookie, char *buf, size_t size)
 {
     struct tapped_input *in = cookie;
     size_t got;
-    if (in->file) {
+    if (in->file && in->via_stdio) {
+        got = fread(buf, 1, size, in->file);
+        if (!got && ferror(in->file))
+            return -1;
+    } else if (in->file) {
         ssize_t n;
         do
             n = read(fileno(in->file), buf, size);
@@ -221,10 +230,13 @@ static FILE *open_tapped(const struct capture *cap, FILE *f, uint64_t size, char
 {
     *buffer = NULL;
     struct tapped_input *in = calloc(1, sizeof *in);
-    struct pcapng_tap *tap = pcapng_tap_new(size, cap->on_secrets, cap->secrets_ctx);
+    struct pcapng_tap *tap = pcapng_tap_new(cap->once ? 0 : size, cap->on_secrets, cap->secrets_ctx);
     FILE *stream = NULL;
     if (in && tap) {
-        *in = (struct tapped_input){ .file = f, .data = cap->data, .len = cap->len, .tap = tap };
+        *in = (struct tapped_input){ .file = f, .via_stdio = cap->once, .data = cap->data, .len = cap->len,
+                                     .tap = tap };
+        if (cap->once)
+            setvbuf(f, NULL, _IONBF, 0);   /* the tapped stream's buffer is the one */
         cookie_io_functions_t io = { .read = tapped_read, .close = tapped_close };
         stream = fopencookie(in, "rb", io);
     }
@@ -263,6 +275,21 @@ static void free_capture(struct capture *cap)
 static FILE *reopen(const struct capture *cap, char **buffer)
 {
     *buffer = NULL;
+    if (cap->once) {
+        struct stat st;
+        if (!strcmp(cap->path, "-") || stat(cap->path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            errno = ESPIPE;   /* a pipe cannot be read a second time */
+            return NULL;
+        }
+        uint8_t head[ONCE_INPUT_HEAD];
+        size_t got;
+        bool compressed;
+        char err[160];
+        FILE *f = once_input_open(cap->path, head, &got, &compressed, err, sizeof err);
+        if (f)
+            set_read_buffer(f, buffer);
+        return f;
+    }
     return cap->path ? open_buffered(cap->path, buffer) : open_memory(cap->data, cap->len);
 }
 
@@ -349,14 +376,31 @@ struct capture *capture_open_source(const struct capture_source *src, char *err,
 {
     uint64_t size = 0;
     bool is_pcapng = false;
-    uint8_t head[MAGIC_LEN];
+    uint8_t head[ONCE_INPUT_HEAD] = { 0 };
     size_t got = 0;
     FILE *f = NULL;
-    if (src->path) {
+    bool once = false, compressed = false;
+    /* A pipe, a terminal or a socket (/dev/stdin, <(zcat x.gz)) is read
+     * once, like standard input. */
+    struct stat st;
+    bool stream_path = src->path && (!strcmp(src->path, "-") ||
+                                     (stat(src->path, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) ||
+                                                                     S_ISSOCK(st.st_mode))));
+    if (src->path && !stream_path) {
         f = open_regular_file(src->path, &size, err, errlen);
         if (!f)
             return NULL;
-        got = read_file_head(f, head, sizeof head);
+        got = read_file_head(f, head, MAGIC_LEN);
+    }
+    if (src->path && (stream_path || once_input_wanted(src->path, head, got))) {
+        if (f)
+            fclose(f);
+        f = once_input_open(src->path, head, &got, &compressed, err, errlen);
+        if (!f)
+            return NULL;
+        once = true;
+        /* The size is not known before the end: what was read, or more. */
+        size = got < ONCE_INPUT_HEAD ? got : UINT64_MAX;
     } else if (src->data) {
         size = src->len;
         got = size < sizeof head ? (size_t)size : sizeof head;
@@ -381,9 +425,33 @@ struct capture *capture_open_source(const struct capture_source *src, char *err,
     cap->data = src->data;
     cap->len = src->len;
     cap->is_pcapng = is_pcapng;
+    cap->once = once;
+    cap->compressed = compressed;
     cap->on_secrets = src->on_secrets;
     cap->secrets_ctx = src->secrets_ctx;
     return start_reading(cap, f, size, src->own_pcapng_reader, err, errlen);
+}
+
+bool capture_source_rereadable(const struct capture_source *src)
+{
+    struct stat st;
+    if (!src->path)
+        return true;
+    return strcmp(src->path, "-") && stat(src->path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool capture_source_plain(const struct capture_source *src)
+{
+    if (!capture_source_rereadable(src))
+        return false;
+    if (!src->path)
+        return true;
+    uint8_t head[2] = { 0 };
+    FILE *f = fopen(src->path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    return !once_input_wanted(src->path, head, got);
 }
 
 struct capture *capture_open(const char *path, char *err, size_t errlen)
@@ -511,7 +579,18 @@ uint32_t capture_snaplen(const struct capture *cap)
     return snaplen < MAX_PLAUSIBLE_CAPLEN ? snaplen : 0;
 }
 
+static const char *base_format(const struct capture *cap);
+
 const char *capture_format(const struct capture *cap)
+{
+    if (!cap->compressed)
+        return base_format(cap);
+    struct capture *c = (struct capture *)cap;
+    snprintf(c->format, sizeof c->format, "%s, gzip", base_format(cap));
+    return c->format;
+}
+
+static const char *base_format(const struct capture *cap)
 {
     if (cap->own_reader)
         return cap->mixed_link_types ? "pcapng (mixed link types, own reader)"

@@ -70,6 +70,13 @@ struct capture_source {
     void *secrets_ctx;
 };
 
+/* Whether the source can be read more than once: bytes in memory or a
+ * regular file; not standard input ("-") nor a pipe. */
+bool capture_source_rereadable(const struct capture_source *src);
+/* Whether its bytes are the capture as it is: rereadable and not gzip. A
+ * walk over the file before the pass (pcapng_secrets.h) works on these. */
+bool capture_source_plain(const struct capture_source *src);
+
 /* Opens the source. On failure returns NULL and writes a one-line reason,
  * without the file name, into err. Bytes in memory are read where they are
  * (no copy) and meet the same checks and messages as a file of those bytes. */

@@ -104,6 +104,10 @@ static bool starts_like_pcapng(const struct capture_source *src)
     uint8_t head[4] = { 0 };
     if (!src->path)
         return src->data && src->len >= 4 && memcmp(src->data, magic, 4) == 0;
+    /* A pipe is read once, by the pass: nothing may be read from it here;
+     * it and a gzip file may hold a pcapng with secrets blocks. */
+    if (!capture_source_plain(src))
+        return true;
     FILE *f = fopen(src->path, "rb");
     if (!f)
         return false;
@@ -140,7 +144,7 @@ void capture_keys_load(struct capture_keys *ck, const struct keylog_files *files
         return;
     char err[160];
     uint32_t first = first_block_source(ck);
-    if (pcapng) {
+    if (pcapng && capture_source_plain(src)) {
         /* Damage or an unreadable file is the pass's to report. */
         if (src->path)
             pcapng_secrets_scan_file_from(src->path, ck->store, first, &ck->dsb, err, sizeof err);
