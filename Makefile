@@ -5,8 +5,10 @@ CC      ?= gcc
 PKGS    := libpcap libndpi libcjson libcrypto
 DEB_PKGS := libpcap-dev libndpi-dev libcjson-dev libcmocka-dev libssl-dev pkg-config
 # What the tests need beyond the build: the report schema is checked with it;
-# clang and its runtimes build the libFuzzer targets (fuzz/).
-TEST_DEB_PKGS := python3 python3-jsonschema clang libclang-rt-14-dev
+# clang and its runtimes build the libFuzzer targets (fuzz/); headless
+# chromium renders the HTML report and openssl makes a hostile certificate
+# for it (test/e2e/html_report.py).
+TEST_DEB_PKGS := python3 python3-jsonschema clang libclang-rt-14-dev chromium openssl
 SHARED  ?= ../shared
 
 ifeq ($(SANITIZE),1)
@@ -100,11 +102,13 @@ unit: $(TEST_BINS)
 # servers never the verdict), expectation files read strictly, the report
 # schema, rules loaded at run time (misspelled facts and undeclared causes
 # refused, no rule pack refused, a new cause from a pack),
-# text reports within 80 columns, no "-" for an absent fact in a verdict's
-# prose, captures cut by a snapshot length and begun mid-connection
-# (test/data/cut, mid-connection), hostile captures against the limits, the
-# fuzzers' regression inputs, and (sanitized pass, when clang is there) 10 s
-# of every fuzz target.
+# text reports within 80 columns, the HTML report in headless Chromium (the
+# diff's verdict and both ladders; a capture full of markup stays text, no
+# script runs; screenshots in $(BUILD)/html-report/), no "-" for an absent
+# fact in a verdict's prose, captures cut by a snapshot length and begun
+# mid-connection (test/data/cut, mid-connection), hostile captures against
+# the limits, the fuzzers' regression inputs, and (sanitized pass, when clang
+# is there) 10 s of every fuzz target.
 e2e: $(BUILD)/tlsdiag
 	test/e2e/inputs.sh $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/mixed_linktypes.sh $(BUILD)/tlsdiag $(SHARED)
@@ -122,6 +126,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples
 	test/e2e/pack_causes.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/text_width.py $(BUILD)/tlsdiag samples
+	test/e2e/html_report.py $(BUILD)/tlsdiag samples
 	test/e2e/capture_cuts.py $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/no_placeholders.py $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
 	test/e2e/folder_readmes.py

@@ -9,10 +9,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The options that write the report to a file in a format of their own,
+ * besides what goes to stdout. */
+static const struct file_option {
+    const char *option, *format;
+} file_options[] = {
+    { "--json", "json" },
+    { "--html", "html" },
+};
+#define FILE_OPTIONS (sizeof file_options / sizeof file_options[0])
+
 struct analyze_args {
     struct diagnose_options diag;
     const struct report_format *format;   /* --format NAME: what goes to stdout */
-    const char *json_path;       /* --json FILE: the report in the json format there too */
+    const char *file_path[FILE_OPTIONS];  /* --json FILE, --html FILE: NULL when not given */
     const char *good, *bad;      /* diff */
     const char *expect;          /* check --expect */
     const char *manifest;        /* check --manifest */
@@ -25,7 +35,7 @@ struct analyze_args {
 static void common_help(FILE *f)
 {
     char formats[128];
-    report_format_names(formats, sizeof formats, "|", "|");
+    report_format_names(formats, sizeof formats, ", ", " or ");
     fprintf(f, "options:\n"
                "  --host HOST          a server to analyse (repeatable): a name (wildcards * and\n"
                "                       ?), an IP address, or a prefix (192.0.2.0/24,\n"
@@ -35,7 +45,10 @@ static void common_help(FILE *f)
                "  --rules DIR|FILE     load more rule packs (repeatable)\n"
                "  --no-default-rules   do not load the packs installed with tlsdiag\n"
                "  --json FILE          also write the JSON report to FILE\n"
-               "  --format %-11s what to print on standard output (default %s)\n",
+               "  --html FILE          also write the HTML report to FILE: one page, no\n"
+               "                       scripts, ladder diagrams of the attempts\n"
+               "  --format NAME        what to print on standard output: %s\n"
+               "                       (default %s)\n",
             formats, report_formats[0].name);
     fprintf(f, "  --jobs N             analyze: N captures at a time, one process each;\n"
                "                       output stays in the order of the arguments\n");
@@ -74,6 +87,17 @@ static void check_help(FILE *f)
                "exit status: 0 all hold, 1 a regression, 2 unusable input or usage error\n\n");
     common_help(f);
 }
+
+/* Which of file_options arg is; -1: none. */
+static int file_option_index(const char *arg)
+{
+    for (size_t k = 0; k < FILE_OPTIONS; k++)
+        if (!strcmp(arg, file_options[k].option))
+            return (int)k;
+    return -1;
+}
+
+static const struct report_format *file_format(size_t k) { return report_format_find(file_options[k].format); }
 
 /* Parses everything the three commands share. Returns 0, or the exit status. */
 static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help)(FILE *))
@@ -118,7 +142,9 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
                 return 2;
             }
             a->jobs = (int)jobs;
-        } else if ((!strcmp(arg, "--host") || !strcmp(arg, "--rules") || !strcmp(arg, "--json") ||
+        } else if (file_option_index(arg) >= 0 && has_value) {
+            a->file_path[file_option_index(arg)] = argv[++i];
+        } else if ((!strcmp(arg, "--host") || !strcmp(arg, "--rules") ||
                     !strcmp(arg, "--good") || !strcmp(arg, "--bad") || !strcmp(arg, "--expect") ||
                     !strcmp(arg, "--manifest")) && has_value) {
             const char *v = argv[++i];
@@ -126,8 +152,6 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
                 diagnose_add_host(&a->diag, v);
             else if (!strcmp(arg, "--rules"))
                 diagnose_add_rules(&a->diag, v);
-            else if (!strcmp(arg, "--json"))
-                a->json_path = v;
             else if (!strcmp(arg, "--good"))
                 a->good = v;
             else if (!strcmp(arg, "--bad"))
@@ -145,9 +169,6 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
     }
     return 0;
 }
-
-/* --json FILE is the json format, whatever goes to stdout. */
-static const struct report_format *json_format(void) { return report_format_find("json"); }
 
 /* Writes to path a document of one report in fmt, or (report NULL) text and
  * a newline: the joined reports of several captures. */
@@ -194,30 +215,33 @@ static int status_weight(int status)
     }
 }
 
-/* One report to --json FILE, and to stdout in the chosen format. */
+/* One report to each FILE of --json and --html, and to stdout in the
+ * chosen format. */
 static int write_outputs(const struct analyze_args *a, const cJSON *report)
 {
     int rc = 0;
-    if (a->json_path && !write_file(a->json_path, json_format(), report, NULL))
-        rc = 2;
+    for (size_t k = 0; k < FILE_OPTIONS; k++)
+        if (a->file_path[k] && !write_file(a->file_path[k], file_format(k), report, NULL))
+            rc = 2;
     if (!report_format_write_one(a->format, stdout, report))
         rc = 2;
     return rc;
 }
 
 /* Analyses one capture; writes the report as it stands in a document of
- * several, in fmt to out and in the json format to json (NULL: not wanted).
- * Returns the exit status. */
+ * several, in fmt to out and in each file option's format to files[k]
+ * (NULL: not wanted). Returns the exit status. */
 static int analyze_to(struct diagnoser *d, const char *path, const struct report_format *fmt, FILE *out,
-                      FILE *json)
+                      FILE *const files[FILE_OPTIONS])
 {
     cJSON *report = NULL;
     enum pass_status read = diagnose_capture(d, path, NULL, &report);
     if (read == PASS_UNUSABLE)
         return cli_exit_status(read);
     int status = exit_status_for(report);
-    if (json)
-        json_format()->write(json, report);
+    for (size_t k = 0; k < FILE_OPTIONS; k++)
+        if (files[k])
+            file_format(k)->write(files[k], report);
     if (out)
         fmt->write(out, report);
     cJSON_Delete(report);
@@ -226,20 +250,21 @@ static int analyze_to(struct diagnoser *d, const char *path, const struct report
 
 struct job {
     pid_t pid;
-    FILE *out, *json;   /* the child's outputs, read back in argument order */
+    FILE *out, *files[FILE_OPTIONS];   /* the child's outputs, read back in argument order */
     int status;
 };
 
 static void start_job(struct diagnoser *d, const struct analyze_args *a, int i, struct job *job)
 {
     job->out = tmpfile();
-    /* When stdout is JSON too, the one file serves both. */
-    job->json = a->json_path && a->format != json_format() ? tmpfile() : NULL;
+    /* A file in the format of stdout is made from stdout's output. */
+    for (size_t k = 0; k < FILE_OPTIONS; k++)
+        job->files[k] = a->file_path[k] && a->format != file_format(k) ? tmpfile() : NULL;
     job->status = 2;
     fflush(NULL);
     job->pid = fork();
     if (job->pid == 0) {
-        int status = analyze_to(d, a->files[i], a->format, job->out, job->json);
+        int status = analyze_to(d, a->files[i], a->format, job->out, job->files);
         fflush(NULL);
         _exit(status);
     }
@@ -257,8 +282,9 @@ static void copy_back(FILE *from, FILE *to)
 }
 
 /* Waits for a child and adds its report to the stdout document and to the
- * JSON document (json_out, NULL when there is no --json FILE). */
-static void finish_job(struct job *job, const struct report_format *fmt, FILE *json_out, bool first)
+ * document of each file option (file_out[k], NULL when it is not given). */
+static void finish_job(struct job *job, const struct report_format *fmt, FILE *const file_out[FILE_OPTIONS],
+                       bool first)
 {
     int wstatus;
     if (job->pid > 0 && waitpid(job->pid, &wstatus, 0) == job->pid && WIFEXITED(wstatus))
@@ -266,15 +292,17 @@ static void finish_job(struct job *job, const struct report_format *fmt, FILE *j
     if (!first)
         fputs(fmt->between, stdout);
     copy_back(job->out, stdout);
-    if (json_out) {
+    for (size_t k = 0; k < FILE_OPTIONS; k++) {
+        if (!file_out[k])
+            continue;
         if (!first)
-            fputs(json_format()->between, json_out);
-        copy_back(job->json ? job->json : job->out, json_out);
+            fputs(file_format(k)->between, file_out[k]);
+        copy_back(job->files[k] ? job->files[k] : job->out, file_out[k]);
+        if (job->files[k])
+            fclose(job->files[k]);
     }
     if (job->out)
         fclose(job->out);
-    if (job->json)
-        fclose(job->json);
 }
 
 /* Several captures: each analysed in a child process, --jobs at a time, the
@@ -284,11 +312,16 @@ static int analyze_many(struct diagnoser *d, const struct analyze_args *a)
     struct job *jobs = calloc((size_t)a->file_count, sizeof *jobs);
     if (!jobs)
         return 2;
-    char *joined = NULL;
-    size_t joined_len = 0;
-    FILE *json_out = a->json_path ? open_memstream(&joined, &joined_len) : NULL;
-    if (json_out)
-        fputs(json_format()->open_many, json_out);
+    char *joined[FILE_OPTIONS] = { NULL };
+    size_t joined_len[FILE_OPTIONS] = { 0 };
+    FILE *file_out[FILE_OPTIONS] = { NULL };
+    for (size_t k = 0; k < FILE_OPTIONS; k++) {
+        if (!a->file_path[k])
+            continue;
+        file_out[k] = open_memstream(&joined[k], &joined_len[k]);
+        if (file_out[k])
+            fputs(file_format(k)->open_many, file_out[k]);
+    }
     fputs(a->format->open_many, stdout);
     int started = 0, worst = 0;
     for (int i = 0; i < a->file_count; i++) {
@@ -296,18 +329,22 @@ static int analyze_many(struct diagnoser *d, const struct analyze_args *a)
             start_job(d, a, started, &jobs[started]);
             started++;
         }
-        finish_job(&jobs[i], a->format, json_out, i == 0);
+        finish_job(&jobs[i], a->format, file_out, i == 0);
         if (status_weight(jobs[i].status) > status_weight(worst))
             worst = jobs[i].status;
     }
     fputs(a->format->close_many, stdout);
-    if (json_out) {
-        fputs(json_format()->close_many, json_out);
-        fclose(json_out);
-        if (!write_file(a->json_path, NULL, NULL, joined))
+    for (size_t k = 0; k < FILE_OPTIONS; k++) {
+        if (!a->file_path[k])
+            continue;
+        if (file_out[k]) {
+            fputs(file_format(k)->close_many, file_out[k]);
+            fclose(file_out[k]);
+        }
+        if (!file_out[k] || !write_file(a->file_path[k], NULL, NULL, joined[k]))
             worst = 2;
+        free(joined[k]);
     }
-    free(joined);
     free(jobs);
     return worst;
 }
@@ -349,7 +386,10 @@ static int run_command(int argc, char **argv, void (*help)(FILE *),
         help(stderr);
         return finish(&a, 2);
     }
-    a.diag.input_digests = a.json_path || a.format->shows_digests;
+    a.diag.input_digests = a.format->shows_digests;
+    for (size_t k = 0; k < FILE_OPTIONS; k++)
+        if (a.file_path[k] && file_format(k)->shows_digests)
+            a.diag.input_digests = true;
     a.diag.on_input_read = cli_report_run;
     a.diag.keylog_files = &a.keys;
     struct diagnose_failure why;
