@@ -137,7 +137,10 @@ def find_chromium():
 
 def chromium_installable():
     """Whether Debian offers a chromium package here (apt's lists)."""
-    r = subprocess.run(["apt-cache", "policy", "chromium"], capture_output=True, text=True)
+    try:
+        r = subprocess.run(["apt-cache", "policy", "chromium"], capture_output=True, text=True)
+    except OSError:   # no apt: not a Debian machine
+        return False
     for line in r.stdout.splitlines():
         if line.strip().startswith("Candidate:"):
             return line.split(":", 1)[1].strip() not in ("", "(none)")
