@@ -5,8 +5,11 @@ CC      ?= gcc
 PKGS    := libpcap libndpi libcjson libcrypto zlib
 DEB_PKGS := libpcap-dev libndpi-dev libcjson-dev libcmocka-dev libssl-dev zlib1g-dev pkg-config
 # What the tests need beyond the build: the report schema is checked with it;
-# clang and its runtimes build the libFuzzer targets (fuzz/).
-TEST_DEB_PKGS := python3 python3-jsonschema python3-yaml parallel clang libclang-rt-14-dev
+# clang and its runtimes build the libFuzzer targets (fuzz/); headless
+# chromium renders the HTML report and openssl makes a hostile certificate
+# for it (test/e2e/html_report.py); GNU parallel and python3-yaml for the
+# fleet test (test/e2e/fleet.py).
+TEST_DEB_PKGS := python3 python3-jsonschema python3-yaml parallel clang libclang-rt-14-dev chromium openssl
 SHARED  ?= ../shared
 
 ifeq ($(SANITIZE),1)
@@ -103,8 +106,11 @@ unit: $(TEST_BINS)
 # schema, rules loaded at run time (misspelled facts and undeclared causes
 # refused, no rule pack refused, a new cause from a pack),
 # text reports within 80 columns, diff's differences as sets and its warnings
-# on inputs that look swapped, each timeline's own DNS lookups only, no "-"
-# for an absent fact in a verdict's prose, captures cut by a snapshot length and begun mid-connection
+# on inputs that look swapped, each timeline's own DNS lookups only, the HTML
+# report in headless Chromium (the diff's verdict and both ladders; a capture
+# full of markup stays text, no script runs; screenshots in
+# $(BUILD)/html-report/), no "-" for an absent fact in a verdict's prose,
+# captures cut by a snapshot length and begun mid-connection
 # (test/data/cut, mid-connection), hostile captures against the limits, the
 # fuzzers' regression inputs, and (sanitized pass, when clang is there) 10 s
 # of every fuzz target.
@@ -131,6 +137,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/text_width.py $(BUILD)/tlsdiag samples
 	test/e2e/diff_explains.py $(BUILD)/tlsdiag samples
 	test/e2e/timeline_dns.py $(BUILD)/tlsdiag samples
+	test/e2e/html_report.py $(BUILD)/tlsdiag samples
 	test/e2e/capture_cuts.py $(BUILD)/tlsdiag $(SHARED)
 	test/e2e/no_placeholders.py $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
 	test/e2e/folder_readmes.py

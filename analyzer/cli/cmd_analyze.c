@@ -15,10 +15,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The options that write the report to a file in a format of their own,
+ * besides what goes to stdout. */
+static const struct file_option {
+    const char *option, *format;
+} file_options[] = {
+    { "--json", "json" },
+    { "--html", "html" },
+};
+#define FILE_OPTIONS (sizeof file_options / sizeof file_options[0])
+enum { JSON_FILE, HTML_FILE };
+
 struct analyze_args {
     struct diagnose_options diag;
     const struct report_format *format;   /* --format NAME: what goes to stdout */
-    const char *json_path;       /* --json FILE: the report in the json format there too */
+    const char *file_path[FILE_OPTIONS];  /* --json FILE, --html FILE: NULL when not given */
     const char *good, *bad;      /* diff */
     const char *expect;          /* check --expect */
     const char *manifest;        /* check --manifest */
@@ -34,7 +45,7 @@ struct analyze_args {
 static void common_help(FILE *f)
 {
     char formats[128];
-    report_format_names(formats, sizeof formats, "|", "|");
+    report_format_names(formats, sizeof formats, ", ", " or ");
     fprintf(f, "options:\n"
                "  --host HOST          a server to analyse (repeatable): a name (wildcards * and\n"
                "                       ?), an IP address, or a prefix (192.0.2.0/24,\n"
@@ -44,7 +55,10 @@ static void common_help(FILE *f)
                "  --rules DIR|FILE     load more rule packs (repeatable)\n"
                "  --no-default-rules   do not load the packs installed with tlsdiag\n"
                "  --json FILE          also write the JSON report to FILE\n"
-               "  --format %-11s what to print on standard output (default %s)\n",
+               "  --html FILE          also write the HTML report to FILE: one page, no\n"
+               "                       scripts, ladder diagrams of the attempts\n"
+               "  --format NAME        what to print on standard output: %s\n"
+               "                       (default %s)\n",
             formats, report_formats[0].name);
     fprintf(f, "  --jobs N             analyze: N captures at a time, one process each;\n"
                "                       output stays in the order of the arguments\n");
@@ -100,6 +114,17 @@ static void check_help(FILE *f)
     common_help(f);
 }
 
+/* Which of file_options arg is; -1: none. */
+static int file_option_index(const char *arg)
+{
+    for (size_t k = 0; k < FILE_OPTIONS; k++)
+        if (!strcmp(arg, file_options[k].option))
+            return (int)k;
+    return -1;
+}
+
+static const struct report_format *file_format(size_t k) { return report_format_find(file_options[k].format); }
+
 /* Parses everything the three commands share. Returns 0, or the exit status. */
 static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help)(FILE *))
 {
@@ -143,7 +168,9 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
                 return 2;
             }
             a->jobs = (int)jobs;
-        } else if ((!strcmp(arg, "--host") || !strcmp(arg, "--rules") || !strcmp(arg, "--json") ||
+        } else if (file_option_index(arg) >= 0 && has_value) {
+            a->file_path[file_option_index(arg)] = argv[++i];
+        } else if ((!strcmp(arg, "--host") || !strcmp(arg, "--rules") ||
                     !strcmp(arg, "--good") || !strcmp(arg, "--bad") || !strcmp(arg, "--expect") ||
                     !strcmp(arg, "--manifest")) && has_value) {
             const char *v = argv[++i];
@@ -151,8 +178,6 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
                 diagnose_add_host(&a->diag, v);
             else if (!strcmp(arg, "--rules"))
                 diagnose_add_rules(&a->diag, v);
-            else if (!strcmp(arg, "--json"))
-                a->json_path = v;
             else if (!strcmp(arg, "--good"))
                 a->good = v;
             else if (!strcmp(arg, "--bad"))
@@ -215,12 +240,14 @@ static int status_weight(int status)
     }
 }
 
-/* One report to --json FILE, and to stdout in the chosen format. */
+/* One report to each FILE of --json and --html, and to stdout in the
+ * chosen format. */
 static int write_outputs(const struct analyze_args *a, const cJSON *report)
 {
     int rc = 0;
-    if (a->json_path && !write_file(a->json_path, json_format(), report))
-        rc = 2;
+    for (size_t k = 0; k < FILE_OPTIONS; k++)
+        if (a->file_path[k] && !write_file(a->file_path[k], file_format(k), report))
+            rc = 2;
     if (!report_format_write_one(a->format, stdout, report))
         rc = 2;
     return rc;
@@ -327,10 +354,11 @@ static int analyze_many(struct diagnoser *d, const struct analyze_args *a)
     if (!jobs)
         return 2;
     bool json_stdout = a->format == json_format();
-    FILE *json_file = a->json_path ? fopen(a->json_path, "w") : NULL;
+    const char *json_path = a->file_path[JSON_FILE];
+    FILE *json_file = json_path ? fopen(json_path, "w") : NULL;
     int worst = 0;
-    if (a->json_path && !json_file) {
-        fprintf(stderr, "tlsdiag: %s: cannot write the report\n", a->json_path);
+    if (json_path && !json_file) {
+        fprintf(stderr, "tlsdiag: %s: cannot write the report\n", json_path);
         worst = 2;
     }
     struct rollup *rollup = rollup_new();
@@ -431,7 +459,10 @@ static int run_command(int argc, char **argv, void (*help)(FILE *),
         help(stderr);
         return finish(&a, 2);
     }
-    a.diag.input_digests = a.json_path || a.format->shows_digests;
+    a.diag.input_digests = a.format->shows_digests;
+    for (size_t k = 0; k < FILE_OPTIONS; k++)
+        if (a.file_path[k] && file_format(k)->shows_digests)
+            a.diag.input_digests = true;
     a.diag.on_input_read = cli_report_run;
     a.diag.keylog_files = &a.keys;
     struct diagnose_failure why;
@@ -449,7 +480,13 @@ static bool analyze_usable(const struct analyze_args *a) { return a->file_count 
 
 static int analyze_body(struct diagnoser *d, const struct analyze_args *a)
 {
-    return a->file_count > 1 || a->from_directory ? analyze_many(d, a) : report_one(d, a, a->files[0], NULL);
+    bool many = a->file_count > 1 || a->from_directory;
+    if (many && (a->file_path[HTML_FILE] || a->format == report_format_find("html"))) {
+        fprintf(stderr, "tlsdiag: the HTML report is one capture's (or a diff's); several captures give a line "
+                        "each and a roll-up (text) or a fleet document (--format json, --json FILE)\n");
+        return 2;
+    }
+    return many ? analyze_many(d, a) : report_one(d, a, a->files[0], NULL);
 }
 
 static const char **grow_paths(const char **paths, size_t *cap)

@@ -15,6 +15,7 @@
 
 #define ALERT_FACTS(F, P)                                                                          \
     F(P ".frame", FRAME, "the frame of the alert record")                                       \
+    F(P ".time_ms", NUMBER, "milliseconds from the connection's first packet")                   \
     F(P ".sender", STRING, "who sent it: client or server")                                      \
     F(P ".encrypted", BOOLEAN, "the alert is encrypted: its level and description are unknown") \
     F(P ".level", INTEGER, "the alert level: 1 warning, 2 fatal")                                \
@@ -54,6 +55,7 @@
 
 #define CERTIFICATE_MSG_FACTS(F, P)                                                                \
     F(P ".frame", FRAME, "the frame of the Certificate message")                                \
+    F(P ".time_ms", NUMBER, "milliseconds from the connection's first packet")                   \
     F(P ".count", INTEGER, "certificates in the message")                                        \
     F(P ".undecodable", INTEGER, "of them, how many could not be decoded")                       \
     F(P ".malformed", BOOLEAN, "the message itself is malformed or truncated")                   \
@@ -164,6 +166,7 @@
     CLIENT_HELLO_FACTS(F, P ".client_hello")                                                     \
     F(P ".hello_retry_request", OBJECT, "the server's HelloRetryRequest")                        \
     F(P ".hello_retry_request.frame", FRAME, "its frame")                                        \
+    F(P ".hello_retry_request.time_ms", NUMBER, "milliseconds from the connection's first packet")\
     F(P ".hello_retry_request.cipher_suite", INTEGER, "the cipher suite it names")               \
     F(P ".hello_retry_request.group", INTEGER, "the key share group it asks for")                \
     F(P ".server_hello", OBJECT, "the Server Hello")                                             \
@@ -192,20 +195,24 @@
     F(P ".app_data.c2s_records", INTEGER, "application data records from the client")            \
     F(P ".app_data.s2c_records", INTEGER, "application data records from the server")            \
     F(P ".app_data.s2c_first_frame", FRAME, "the server's first application data record")        \
+    F(P ".app_data.s2c_first_time_ms", NUMBER, "when it came, ms from the connection's first packet")\
     F(P ".app_data.s2c_last_frame", FRAME, "the server's last application data record")          \
     F(P ".encrypted_handshake", OBJECT, "TLS 1.3 without keys: the encrypted flights")          \
     F(P ".encrypted_handshake.s2c_bytes", INTEGER, "bytes of the server's encrypted flight")    \
     F(P ".encrypted_handshake.s2c_records", INTEGER, "records of the server's encrypted flight") \
     F(P ".encrypted_handshake.s2c_first_frame", FRAME, "the first of them")                     \
+    F(P ".encrypted_handshake.s2c_first_time_ms", NUMBER, "when it came, ms from the connection's first packet")\
     F(P ".encrypted_handshake.c2s_bytes", INTEGER, "bytes of the client's second flight")      \
     F(P ".encrypted_handshake.c2s_records", INTEGER, "records of the client's second flight")   \
     F(P ".encrypted_handshake.c2s_first_frame", FRAME, "the first of them")                     \
+    F(P ".encrypted_handshake.c2s_first_time_ms", NUMBER, "when it came, ms from the connection's first packet")\
     F(P ".encrypted_handshake.client_certificate_likely", STRING,                                \
       "what the client's flight size says of its Certificate: none, empty or sent")               \
     F(P ".likely_tickets", OBJECT, "TLS 1.3 without keys: records taken for session tickets")  \
     F(P ".likely_tickets.s2c_records", INTEGER, "how many")                                     \
     F(P ".likely_tickets.s2c_bytes", INTEGER, "their bytes")                                    \
     F(P ".likely_tickets.s2c_first_frame", FRAME, "the first of them")                          \
+    F(P ".likely_tickets.s2c_first_time_ms", NUMBER, "when it came, ms from the connection's first packet")\
     F(P ".alert_records_client", INTEGER, "alert records from the client, encrypted ones too")   \
     F(P ".alert_records_server", INTEGER, "alert records from the server, encrypted ones too")   \
     F(P ".last_message", STRING, "the last handshake message or record type seen (client_hello, ...)") \
@@ -256,10 +263,12 @@
     F(P ".proxy.attempts", INTEGER, "CONNECT requests sent")                                     \
     F(P ".proxy.target", STRING, "the host:port the last CONNECT asks for")                      \
     F(P ".proxy.request_frame", FRAME, "the last CONNECT request")                               \
+    F(P ".proxy.request_time_ms", NUMBER, "when it was sent, ms from the connection's first packet")\
     F(P ".proxy.authorization_sent", BOOLEAN, "the last CONNECT carried Proxy-Authorization")     \
     F(P ".proxy.status", INTEGER, "the status code of the proxy's last answer")                  \
     F(P ".proxy.reason", STRING, "its reason phrase")                                            \
     F(P ".proxy.response_frame", FRAME, "the proxy's last answer")                               \
+    F(P ".proxy.response_time_ms", NUMBER, "when it came, ms from the connection's first packet")\
     F(P ".proxy.auth_schemes", ARRAY, "the schemes the proxy asks for (Proxy-Authenticate)")     \
     F(P ".proxy.auth_schemes[]", STRING, "one scheme")                                           \
     F(P ".proxy.via", STRING, "the answer's Via header")                                         \
@@ -268,19 +277,25 @@
     F(P ".proxy.responses", ARRAY, "every answer of the proxy in order (at most 8)")             \
     F(P ".proxy.responses[]", OBJECT, "one answer")                                              \
     F(P ".proxy.responses[].frame", FRAME, "its frame")                                          \
+    F(P ".proxy.responses[].time_ms", NUMBER, "when it came, ms from the connection's first packet")\
     F(P ".proxy.responses[].status", INTEGER, "its status code")                                 \
     F(P ".proxy.address", STRING, "the proxy's address:port")                                    \
     F(P ".tcp", OBJECT, "the TCP connection")                                                    \
     F(P ".tcp.syn_frame", FRAME, "the client's first SYN")                                       \
+    F(P ".tcp.syn_time_ms", NUMBER, "when it was sent, ms from the connection's first packet")   \
     F(P ".tcp.syn_count", INTEGER, "SYNs the client sent")                                       \
     F(P ".tcp.synack_frame", FRAME, "the server's SYN-ACK")                                      \
+    F(P ".tcp.synack_time_ms", NUMBER, "when it came, ms from the connection's first packet")    \
     F(P ".tcp.connected", BOOLEAN, "the TCP handshake completed (SYN-ACK seen, data sent, or open at capture start)") \
     F(P ".tcp.open_at_capture_start", BOOLEAN, "already open when the capture began: no SYN or SYN-ACK in it") \
     F(P ".tcp.rst", OBJECT, "the first RST")                                                     \
     F(P ".tcp.rst.frame", FRAME, "its frame")                                                    \
+    F(P ".tcp.rst.time_ms", NUMBER, "when it came, ms from the connection's first packet")       \
     F(P ".tcp.rst.from", STRING, "who sent it: client or server")                                \
     F(P ".tcp.fin_client_frame", FRAME, "the client's FIN")                                      \
+    F(P ".tcp.fin_client_time_ms", NUMBER, "when it was sent, ms from the connection's first packet")\
     F(P ".tcp.fin_server_frame", FRAME, "the server's FIN")                                      \
+    F(P ".tcp.fin_server_time_ms", NUMBER, "when it was sent, ms from the connection's first packet")\
     F(P ".tcp.close", STRING, "how it ended: rst, fin or open")                                  \
     F(P ".tcp.closed_by", STRING, "who ended it: client or server")                              \
     F(P ".tcp.retransmissions", INTEGER, "retransmitted segments, both ways")                    \

@@ -88,7 +88,7 @@ cJSON *record_json(struct facts_builder *fb, struct conn_record *rec)
         json_add(o, "http", t->http);
         t->http = NULL;
     }
-    json_add(o, "tls", tls_json_take(fb, t));
+    json_add(o, "tls", tls_json_take(fb, t, c->first_ts));
     json_add(o, "timings", timings_json(t));
     return o;
 }

@@ -13,10 +13,20 @@
 
 #include "facts.h"
 #include "classify.h"
+#include "json_build.h"
+#include "timestamp.h"
 
 enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
 static inline const char *side_name(int side) { return side == SIDE_CLIENT ? "client" : "server"; }
+
+/* A moment of a connection as its facts give it (the *time_ms facts):
+ * milliseconds from the connection's first packet, so a report can place
+ * each frame it names on the connection's time line. */
+static inline void json_add_conn_time(cJSON *o, const char *literal_key, int64_t ts_ns, int64_t conn_first_ts)
+{
+    json_add_ms(o, literal_key, timestamp_between(ts_ns, conn_first_ts));
+}
 
 /* The names a connection gives its server, from its own bytes. */
 struct conn_names {
@@ -101,8 +111,10 @@ struct conn_track {
     uint64_t app_prev_frame[2];    /* the application record before the last, by side */
     /* TLS 1.3 without keys: opaque records by the record layer's phase. */
     uint64_t enc_hs_bytes[2], enc_hs_records[2], enc_hs_first_frame[2];
+    int64_t enc_hs_first_ts[2];
     struct opaque_record {
         uint64_t frame;
+        int64_t ts_ns;
         uint32_t len;
         uint8_t phase;             /* enum tls_record_phase; TLS_PHASE_NONE: none yet */
     } last_opaque[2];
@@ -110,8 +122,10 @@ struct conn_track {
      * tickets when the answer follows them (see count_likely_tickets). */
     uint32_t ticket_run_records;
     uint64_t ticket_run_bytes, ticket_run_first_frame;
+    int64_t ticket_run_first_ts;
     bool ticket_run_over;
     uint64_t tickets_records, tickets_bytes, tickets_first_frame;
+    int64_t tickets_first_ts;
     uint64_t alert_records[2];
     uint64_t first_alert_frame[2];
     uint64_t first_fatal_alert_frame;
@@ -271,13 +285,13 @@ void on_alert(struct conn_track *t, const struct event *ev, int side);
 void on_app_data(struct conn_track *t, const struct event *ev, int side);
 /* A side's FIN or RST: its last opaque TLS 1.3 record, if alert-sized, was
  * most likely an encrypted alert. */
-void on_tls_close(struct conn_track *t, int side);
+void on_tls_close(struct conn_track *t, int side, int64_t conn_first_ts);
 void on_tls_problem(struct conn_track *t, const struct event *ev);
 /* The stream layer found TLS by content, but a snapshot length cut every
  * message: the connection has TLS facts all the same (none of them known). */
 void on_tls_without_messages(struct conn_track *t);
 /* The track's "tls" facts, complete, moved out of it; NULL without TLS. */
-cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t);
+cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t, int64_t conn_first_ts);
 
 /* facts_decrypt.c: with a key log only */
 void on_tls_decryption(struct conn_track *t, const struct event *ev, int side);

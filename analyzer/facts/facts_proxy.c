@@ -44,6 +44,8 @@ void on_connect_request(struct conn_track *t, const struct event *ev)
     json_add_string(t->proxy, "target", target);
     cJSON_DeleteItemFromObject(t->proxy, "request_frame");
     json_add_u64(t->proxy, "request_frame", ev->frame);
+    cJSON_DeleteItemFromObject(t->proxy, "request_time_ms");
+    json_add_conn_time(t->proxy, "request_time_ms", ev->ts_ns, ev->conn->first_ts);
     cJSON_DeleteItemFromObject(t->proxy, "authorization_sent");
     json_add_bool(t->proxy, "authorization_sent", r->has_proxy_authorization);
     host_of(target, t->names->connect_host, sizeof t->names->connect_host);
@@ -63,14 +65,15 @@ void on_connect_response(struct conn_track *t, const struct event *ev)
     const struct http_response *r = ev->u.connect_response;
     if (!t->proxy)
         t->proxy = cJSON_CreateObject();
-    static const char *const replaced[] = { "status", "reason", "response_frame", "auth_schemes",
-                                            "via", "error", "server" };
+    static const char *const replaced[] = { "status", "reason", "response_frame", "response_time_ms",
+                                            "auth_schemes", "via", "error", "server" };
     for (size_t i = 0; i < sizeof replaced / sizeof replaced[0]; i++)
         cJSON_DeleteItemFromObject(t->proxy, replaced[i]);
     json_add_u64(t->proxy, "status", r->status);
     t->connect_answer = (struct http_answer){ .seen = true, .status = r->status, .frame = ev->frame };
     add_wire_text(t->proxy, "reason", r->reason);
     json_add_u64(t->proxy, "response_frame", ev->frame);
+    json_add_conn_time(t->proxy, "response_time_ms", ev->ts_ns, ev->conn->first_ts);
     cJSON *schemes = json_add_array(t->proxy, "auth_schemes");
     for (int i = 0; i < r->auth_scheme_count; i++) {
         char text[64];
@@ -87,6 +90,7 @@ void on_connect_response(struct conn_track *t, const struct event *ev)
     if (cJSON_GetArraySize(history) < 8) {
         cJSON *h = cJSON_CreateObject();
         json_add_u64(h, "frame", ev->frame);
+        json_add_conn_time(h, "time_ms", ev->ts_ns, ev->conn->first_ts);
         json_add_u64(h, "status", r->status);
         cJSON_AddItemToArray(history, h);
     }

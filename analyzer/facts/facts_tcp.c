@@ -22,14 +22,14 @@ void on_tcp(struct conn_track *t, const struct event *ev, int side)
         }
         break;
     case TCP_EV_FIN:
-        on_tls_close(t, side);
+        on_tls_close(t, side, ev->conn->first_ts);
         if (!t->fin_frame[side]) {
             t->fin_frame[side] = ev->frame;
             t->fin_ts[side] = ev->ts_ns;
         }
         break;
     case TCP_EV_RST:
-        on_tls_close(t, side);
+        on_tls_close(t, side, ev->conn->first_ts);
         if (!t->rst_frame) {
             t->rst_frame = ev->frame;
             t->rst_ts = ev->ts_ns;
@@ -108,23 +108,32 @@ cJSON *tcp_json(const struct conn_snapshot *c, const struct conn_track *t)
 {
     const struct direction_counts *ch = &c->sent[SIDE_CLIENT], *sh = &c->sent[SIDE_SERVER];
     cJSON *o = cJSON_CreateObject();
-    if (t->syn_frame)
+    if (t->syn_frame) {
         json_add_u64(o, "syn_frame", t->syn_frame);
+        json_add_conn_time(o, "syn_time_ms", t->syn_ts, c->first_ts);
+    }
     json_add_u64(o, "syn_count", ch->syn_count);
-    if (t->synack_frame)
+    if (t->synack_frame) {
         json_add_u64(o, "synack_frame", t->synack_frame);
+        json_add_conn_time(o, "synack_time_ms", t->synack_ts, c->first_ts);
+    }
     json_add_bool(o, "connected", conn_connected(c, t));
     if (c->open_at_start)
         json_add_bool(o, "open_at_capture_start", true);
     if (t->rst_frame) {
         cJSON *rst = json_add_object(o, "rst");
         json_add_u64(rst, "frame", t->rst_frame);
+        json_add_conn_time(rst, "time_ms", t->rst_ts, c->first_ts);
         json_add_string(rst, "from", side_name(t->rst_side));
     }
-    if (t->fin_frame[SIDE_CLIENT])
+    if (t->fin_frame[SIDE_CLIENT]) {
         json_add_u64(o, "fin_client_frame", t->fin_frame[SIDE_CLIENT]);
-    if (t->fin_frame[SIDE_SERVER])
+        json_add_conn_time(o, "fin_client_time_ms", t->fin_ts[SIDE_CLIENT], c->first_ts);
+    }
+    if (t->fin_frame[SIDE_SERVER]) {
         json_add_u64(o, "fin_server_frame", t->fin_frame[SIDE_SERVER]);
+        json_add_conn_time(o, "fin_server_time_ms", t->fin_ts[SIDE_SERVER], c->first_ts);
+    }
     const char *closed_by = NULL, *close = "open";
     if (t->rst_frame && (!t->fin_frame[0] || t->rst_frame <= t->fin_frame[0]) &&
         (!t->fin_frame[1] || t->rst_frame <= t->fin_frame[1])) {

@@ -58,6 +58,7 @@ void on_server_hello(struct conn_track *t, const struct event *ev)
         note_message(t, "hello_retry_request", ev);
         cJSON *o = json_add_object(tls, "hello_retry_request");
         json_add_u64(o, "frame", ev->frame);
+        json_add_conn_time(o, "time_ms", ev->ts_ns, ev->conn->first_ts);
         json_add_u64(o, "cipher_suite", sh->cipher_suite);
         json_add_u64(o, "group", sh->key_share_group);
         return;
@@ -105,9 +106,10 @@ static cJSON *cert_json(const struct cert_summary *cs, int64_t now_s)
     return o;
 }
 
-/* The "certificate" facts of a Certificate message seen in frame at ts_ns. */
+/* The "certificate" facts of a Certificate message seen in frame at ts_ns,
+ * on a connection whose first packet came at conn_first_ts. */
 static cJSON *certificate_json(struct facts_builder *fb, const uint8_t *body, size_t len, bool tls13,
-                               uint64_t frame, int64_t ts_ns)
+                               uint64_t frame, int64_t ts_ns, int64_t conn_first_ts)
 {
     enum parse_status st;
     const struct cert_chain *chain = cert_cache_parse(fb->certs, body, len, tls13, &st);
@@ -115,6 +117,7 @@ static cJSON *certificate_json(struct facts_builder *fb, const uint8_t *body, si
         return NULL;
     cJSON *o = cJSON_CreateObject();
     json_add_u64(o, "frame", frame);
+    json_add_conn_time(o, "time_ms", ts_ns, conn_first_ts);
     json_add_u64(o, "count", chain->total);
     json_add_u64(o, "undecodable", chain->undecodable);
     json_add_bool(o, "malformed", st != PARSE_OK);
@@ -161,20 +164,22 @@ void on_certificate(struct facts_builder *fb, struct conn_track *t, const struct
         pc->decrypted = ev->decrypted;
         return;
     }
-    cJSON *cert = json_add(tls, key, certificate_json(fb, m->body, m->len, m->tls13, ev->frame, ev->ts_ns));
+    cJSON *cert = json_add(tls, key, certificate_json(fb, m->body, m->len, m->tls13, ev->frame, ev->ts_ns,
+                                                        ev->conn->first_ts));
     if (cert && ev->decrypted)
         json_add_bool(cert, "decrypted", true);
 }
 
 /* The certificates kept as bytes, as JSON into tls. */
-static void render_certificates(struct facts_builder *fb, struct conn_track *t, cJSON *tls)
+static void render_certificates(struct facts_builder *fb, struct conn_track *t, cJSON *tls, int64_t conn_first_ts)
 {
     static const char *const keys[2] = { [SIDE_CLIENT] = "client_certificate", [SIDE_SERVER] = "certificate" };
     for (int side = 0; side < 2; side++) {
         struct pending_certificate *pc = &t->certificate[side];
         if (!pc->frame)
             continue;
-        cJSON *cert = json_add(tls, keys[side], certificate_json(fb, pc->raw, pc->len, pc->tls13, pc->frame, pc->ts_ns));
+        cJSON *cert = json_add(tls, keys[side], certificate_json(fb, pc->raw, pc->len, pc->tls13, pc->frame, pc->ts_ns,
+                                                                conn_first_ts));
         if (cert && pc->decrypted)
             json_add_bool(cert, "decrypted", true);
     }
@@ -198,7 +203,7 @@ void on_change_cipher_spec(struct conn_track *t, const struct event *ev, int sid
 
 static void remember_opaque(struct conn_track *t, const struct event *ev, int side)
 {
-    t->last_opaque[side] = (struct opaque_record){ ev->frame, ev->length, ev->tls_phase };
+    t->last_opaque[side] = (struct opaque_record){ ev->frame, ev->ts_ns, ev->length, ev->tls_phase };
 }
 
 /* TLS <= 1.2: a Finished after both ChangeCipherSpecs completes the
@@ -207,8 +212,10 @@ void on_encrypted_handshake(struct conn_track *t, const struct event *ev, int si
 {
     tls_obj(t);
     if (ev->tls_phase != TLS_PHASE_NONE) {
-        if (!t->enc_hs_records[side])
+        if (!t->enc_hs_records[side]) {
             t->enc_hs_first_frame[side] = ev->frame;
+            t->enc_hs_first_ts[side] = ev->ts_ns;
+        }
         t->enc_hs_records[side]++;
         t->enc_hs_bytes[side] += ev->length;
         remember_opaque(t, ev, side);
@@ -233,6 +240,7 @@ void on_alert(struct conn_track *t, const struct event *ev, int side)
         return;
     cJSON *o = cJSON_CreateObject();
     json_add_u64(o, "frame", ev->frame);
+    json_add_conn_time(o, "time_ms", ev->ts_ns, ev->conn->first_ts);
     json_add_string(o, "sender", side_name(side));
     json_add_bool(o, "encrypted", a->encrypted);
     if (ev->decrypted)
@@ -269,6 +277,7 @@ static void take_tickets(struct conn_track *t)
     t->tickets_records = t->ticket_run_records;
     t->tickets_bytes = t->ticket_run_bytes;
     t->tickets_first_frame = t->ticket_run_first_frame;
+    t->tickets_first_ts = t->ticket_run_first_ts;
     t->app_records[SIDE_SERVER] -= t->ticket_run_records;
     t->app_bytes[SIDE_SERVER] -= t->ticket_run_bytes;
     if (!t->app_records[SIDE_SERVER])
@@ -287,8 +296,10 @@ static void count_likely_tickets(struct conn_track *t, const struct event *ev)
         return;
     bool same = !t->ticket_run_records || ev->length * t->ticket_run_records == t->ticket_run_bytes;
     if (ev->length <= TICKET_RECORD_MAX && same && t->ticket_run_records < TICKET_RUN_MAX) {
-        if (!t->ticket_run_records)
+        if (!t->ticket_run_records) {
             t->ticket_run_first_frame = ev->frame;
+            t->ticket_run_first_ts = ev->ts_ns;
+        }
         t->ticket_run_records++;
         t->ticket_run_bytes += ev->length;
         return;
@@ -374,7 +385,7 @@ const char *client_certificate_likely(const struct conn_track *t)
     return extra >= SMALLEST_CERTIFICATE_FLIGHT ? "sent" : NULL;
 }
 
-void on_tls_close(struct conn_track *t, int side)
+void on_tls_close(struct conn_track *t, int side, int64_t conn_first_ts)
 {
     struct opaque_record *r = &t->last_opaque[side];
     if (side == SIDE_SERVER && !t->ticket_run_over)
@@ -397,6 +408,7 @@ void on_tls_close(struct conn_track *t, int side)
     if (cJSON_GetArraySize(alerts) < 16) {
         cJSON *o = cJSON_CreateObject();
         json_add_u64(o, "frame", r->frame);
+        json_add_conn_time(o, "time_ms", r->ts_ns, conn_first_ts);
         json_add_string(o, "sender", side_name(side));
         json_add_bool(o, "encrypted", true);
         json_add_bool(o, "likely", true);
@@ -422,7 +434,7 @@ void on_tls_problem(struct conn_track *t, const struct event *ev)
 }
 
 /* The parts of the "tls" facts made from the track's counters and records. */
-static void finish_tls(cJSON *tls, const struct conn_track *t)
+static void finish_tls(cJSON *tls, const struct conn_track *t, int64_t conn_first_ts)
 {
     if (t->client_hello) {
         json_add_u64(tls, "client_hello_count", t->client_hello_count);
@@ -443,18 +455,23 @@ static void finish_tls(cJSON *tls, const struct conn_track *t)
     json_add_u64(app, "s2c_records", t->app_records[SIDE_SERVER]);
     if (t->app_records[SIDE_SERVER]) {
         json_add_u64(app, "s2c_first_frame", t->app_first_frame[SIDE_SERVER]);
+        json_add_conn_time(app, "s2c_first_time_ms", t->app_first_ts[SIDE_SERVER], conn_first_ts);
         json_add_u64(app, "s2c_last_frame", t->app_last_frame[SIDE_SERVER]);
     }
     if (t->enc_hs_records[SIDE_CLIENT] || t->enc_hs_records[SIDE_SERVER]) {
         cJSON *hs = json_add_object(tls, "encrypted_handshake");
         json_add_u64(hs, "s2c_bytes", t->enc_hs_bytes[SIDE_SERVER]);
         json_add_u64(hs, "s2c_records", t->enc_hs_records[SIDE_SERVER]);
-        if (t->enc_hs_records[SIDE_SERVER])
+        if (t->enc_hs_records[SIDE_SERVER]) {
             json_add_u64(hs, "s2c_first_frame", t->enc_hs_first_frame[SIDE_SERVER]);
+            json_add_conn_time(hs, "s2c_first_time_ms", t->enc_hs_first_ts[SIDE_SERVER], conn_first_ts);
+        }
         json_add_u64(hs, "c2s_bytes", t->enc_hs_bytes[SIDE_CLIENT]);
         json_add_u64(hs, "c2s_records", t->enc_hs_records[SIDE_CLIENT]);
-        if (t->enc_hs_records[SIDE_CLIENT])
+        if (t->enc_hs_records[SIDE_CLIENT]) {
             json_add_u64(hs, "c2s_first_frame", t->enc_hs_first_frame[SIDE_CLIENT]);
+            json_add_conn_time(hs, "c2s_first_time_ms", t->enc_hs_first_ts[SIDE_CLIENT], conn_first_ts);
+        }
         const char *cert = client_certificate_likely(t);
         if (cert)
             json_add_string(hs, "client_certificate_likely", cert);
@@ -464,6 +481,7 @@ static void finish_tls(cJSON *tls, const struct conn_track *t)
         json_add_u64(pt, "s2c_records", t->tickets_records);
         json_add_u64(pt, "s2c_bytes", t->tickets_bytes);
         json_add_u64(pt, "s2c_first_frame", t->tickets_first_frame);
+        json_add_conn_time(pt, "s2c_first_time_ms", t->tickets_first_ts, conn_first_ts);
     }
     json_add_u64(tls, "alert_records_client", t->alert_records[SIDE_CLIENT]);
     json_add_u64(tls, "alert_records_server", t->alert_records[SIDE_SERVER]);
@@ -479,13 +497,13 @@ static void finish_tls(cJSON *tls, const struct conn_track *t)
         json_add_string(tls, "last_message", t->last_message);
 }
 
-cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t)
+cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t, int64_t conn_first_ts)
 {
     cJSON *tls = t->tls;
     if (!tls)
         return NULL;
-    render_certificates(fb, t, tls);
-    finish_tls(tls, t);
+    render_certificates(fb, t, tls, conn_first_ts);
+    finish_tls(tls, t, conn_first_ts);
     add_decryption_facts(fb, t, tls);
     t->tls = NULL;
     return tls;

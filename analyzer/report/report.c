@@ -30,6 +30,18 @@ const cJSON *report_primary_connection(const cJSON *facts, bool prefer_failed)
     return first_ok ? first_ok : last_failed ? last_failed : first;
 }
 
+const char *report_actor_words(const char *who)
+{
+    static const struct { const char *word, *text; } actors[] = {
+        { "endpoint", "the endpoint's administrator" }, { "server", "the server's administrator" },
+        { "proxy", "the proxy's administrator" }, { "network", "the network team (firewall, routing, DNS)" },
+    };
+    for (size_t i = 0; who && i < sizeof actors / sizeof actors[0]; i++)
+        if (!strcmp(who, actors[i].word))
+            return actors[i].text;
+    return NULL;
+}
+
 /* Findings fall in three classes, in this order of precedence: a failure
  * (critical or error), success, and warnings (such as a connection the
  * capture cannot judge). Within a class, the highest rank wins. */

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
-#define REPORT_SCHEMA_VERSION "1.2"
+#define REPORT_SCHEMA_VERSION "1.3"
 
 /* One analysed capture: its facts and the findings the rules produced. */
 struct report_side {
@@ -25,6 +25,10 @@ struct report_side {
 /* The connection a side is judged by: the last failed target connection
  * (the most recent attempt), else its first successful one. NULL if none. */
 const cJSON *report_primary_connection(const cJSON *facts, bool prefer_failed);
+
+/* Who must act, in the words of a ticket: "the endpoint's administrator"
+ * for "endpoint" (a who_acts word); NULL for a word it does not know. */
+const char *report_actor_words(const char *who);
 
 /* Picks the diagnosis: the highest-ranked failure (critical or error),
  * else the highest-ranked success, else the highest-ranked warning. Returns

@@ -3,14 +3,20 @@
 
 #include <string.h>
 
-/* Between the text reports of several captures. */
+/* Between the reports of several captures, text and HTML. */
 #define TEXT_RULE "\n------------------------------------------------------------------------------\n\n"
+#define HTML_RULE "<hr class=\"between\">\n"
 
 const struct report_format report_formats[] = {
-    /* name   writer             end_one  open_many  between    close_many  shows_digests */
-    { "text", report_write_text, "",      "",        TEXT_RULE, "",         false },
-    { "json", report_write_json, "\n",    "[\n",     ",\n",     "\n]\n",    true },
-    { NULL, NULL, NULL, NULL, NULL, NULL, false },
+    /* name   writer             begin_one         end_one            open_many         between
+     *        close_many         shows_digests */
+    { "text", report_write_text, "",               "",                "",               TEXT_RULE,
+              "",                false },
+    { "json", report_write_json, "",               "\n",              "[\n",            ",\n",
+              "\n]\n",           true },
+    { "html", report_write_html, report_html_head, report_html_tail,  report_html_head, HTML_RULE,
+              report_html_tail,  true },
+    { NULL, NULL, NULL, NULL, NULL, NULL, NULL, false },
 };
 
 const struct report_format *report_format_find(const char *name)
@@ -37,6 +43,7 @@ void report_format_names(char *buf, size_t len, const char *sep, const char *las
 
 bool report_format_write_one(const struct report_format *f, FILE *out, const cJSON *report)
 {
+    fputs(f->begin_one, out);
     if (!f->write(out, report))
         return false;
     fputs(f->end_one, out);

@@ -1,5 +1,5 @@
 /* The report's output formats behind one interface: a table with one row
- * per format ("text", "json"). A new format is a file with its writer and
+ * per format ("text", "json", "html"). A new format is a file with its writer and
  * one row in report_format.c (and the writer's declaration below); the
  * command line takes its --format names, help and error messages from the
  * table. */
@@ -16,10 +16,10 @@ struct report_format {
     /* One report as it stands in a document. False when it could not be
      * rendered (out of memory); errors of out are the caller's (ferror). */
     bool (*write)(FILE *out, const cJSON *report);
-    /* A document of one report ends with end_one. Several reports (analyze
-     * with several captures) make one document: open_many, the reports with
-     * between them, close_many. */
-    const char *end_one;
+    /* A document of one report is begin_one, the report, end_one. Several
+     * reports (analyze with several captures) make one document: open_many,
+     * the reports with between them, close_many. */
+    const char *begin_one, *end_one;
     const char *open_many, *between, *close_many;
     /* Its reports show each input's SHA-256, which costs a second read of
      * every input: computed only when a format that shows it is written. */
@@ -36,11 +36,16 @@ const struct report_format *report_format_find(const char *name);
  * "text or json". */
 void report_format_names(char *buf, size_t len, const char *sep, const char *last_sep);
 
-/* A document of one report: the report, then end_one. False as for write. */
+/* A document of one report: begin_one, the report, end_one. False as for
+ * write. */
 bool report_format_write_one(const struct report_format *f, FILE *out, const cJSON *report);
 
 /* The writers of the table's rows, one file each. */
 bool report_write_text(FILE *out, const cJSON *report);   /* report_text.c */
 bool report_write_json(FILE *out, const cJSON *report);   /* report_json.c */
+bool report_write_html(FILE *out, const cJSON *report);   /* report_html.c */
+/* What frames the HTML reports: the page's head (styles, the policy that
+ * forbids scripts) and its end. */
+extern const char report_html_head[], report_html_tail[];
 
 #endif

@@ -4,10 +4,10 @@
 #include "report.h"
 #include "report_format.h"
 #include "report_path.h"
+#include "timeline.h"
 #include "tls_names.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,189 +60,9 @@ static void wrap(FILE *out, const char *first_prefix, int indent, const char *te
     fputc('\n', out);
 }
 
-struct timeline_entry {
-    uint64_t frame;
-    char what[16];
-    char detail[160];
-};
-
-#define TIMELINE_MAX 48
-
-struct timeline {
-    struct timeline_entry e[TIMELINE_MAX];
-    int n;
-};
-
-static void tl_add(struct timeline *tl, double frame, const char *what, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void tl_add(struct timeline *tl, double frame, const char *what, const char *fmt, ...)
-{
-    if (frame <= 0 || tl->n == TIMELINE_MAX)
-        return;
-    struct timeline_entry *e = &tl->e[tl->n++];
-    e->frame = (uint64_t)frame;
-    snprintf(e->what, sizeof e->what, "%s", what);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->detail, sizeof e->detail, fmt, ap);
-    va_end(ap);
-}
-
-static int by_frame(const void *a, const void *b)
-{
-    const struct timeline_entry *x = a, *y = b;
-    return x->frame < y->frame ? -1 : x->frame > y->frame;
-}
-
-static void suite_text(uint16_t id, char *buf, size_t len)
-{
-    const char *name = tls_cipher_suite_name(id);
-    if (name)
-        snprintf(buf, len, "%s (0x%04x)", name, id);
-    else
-        snprintf(buf, len, "0x%04x", id);
-}
-
-/* The lookups of conn only (report_lookup_of_connection): with retries,
- * every attempt's lookups in one timeline would read as one attempt's. */
-static void timeline_dns(struct timeline *tl, const cJSON *capture, const cJSON *conn)
-{
-    const cJSON *l;
-    cJSON_ArrayForEach(l, rules_get(capture, "dns.lookups")) {
-        if (!report_lookup_of_connection(capture, conn, l))
-            continue;
-        const char *name = str(l, "name");
-        tl_add(tl, num(l, "query_frame", 0), "DNS query", "%s %s", str(l, "qtype_name") ? str(l, "qtype_name") : "",
-               name ? name : "");
-        const cJSON *answers = cJSON_GetObjectItem(l, "answers");
-        char first[64] = "";
-        if (cJSON_GetArraySize(answers) > 0)
-            snprintf(first, sizeof first, " %s", cJSON_GetArrayItem(answers, 0)->valuestring);
-        else if (cJSON_IsTrue(cJSON_GetObjectItem(l, "response_cut")))
-            snprintf(first, sizeof first, " (answers cut off by the snapshot length)");
-        else if (num(l, "rcode", -1) == 0)
-            snprintf(first, sizeof first, ", no %s record", str(l, "qtype_name") ? str(l, "qtype_name") : "");
-        tl_add(tl, num(l, "response_frame", 0), "DNS answer", "%s%s for %s",
-               str(l, "rcode_name") ? str(l, "rcode_name") : "?", first, name ? name : "");
-    }
-}
-
-static void timeline_tls(struct timeline *tl, const cJSON *tls)
-{
-    const cJSON *ch = cJSON_GetObjectItem(tls, "client_hello");
-    if (ch) {
-        /* Signalling values and GREASE ride in the list; they are not suites. */
-        int suites = 0, signals = 0;
-        const cJSON *s;
-        cJSON_ArrayForEach(s, rules_get(ch, "cipher_suites")) {
-            if (cJSON_IsNumber(s) && tls_suite_is_signal((uint16_t)s->valuedouble))
-                signals++;
-            else
-                suites++;
-        }
-        char extra[48] = "";
-        if (signals)
-            snprintf(extra, sizeof extra, " (+%d SCSV/GREASE)", signals);
-        tl_add(tl, num(ch, "frame", 0), "Client Hello", "%s, SNI %s, %d suites offered%s",
-               str(ch, "max_version_name") ? str(ch, "max_version_name") : "?",
-               str(ch, "sni") ? str(ch, "sni") : "(none)", suites, extra);
-    }
-    const cJSON *hrr = cJSON_GetObjectItem(tls, "hello_retry_request");
-    if (hrr)
-        tl_add(tl, num(hrr, "frame", 0), "Retry Request", "the server asks for another key share");
-    const cJSON *sh = cJSON_GetObjectItem(tls, "server_hello");
-    if (sh) {
-        char suite[96];
-        suite_text((uint16_t)num(sh, "cipher_suite", 0), suite, sizeof suite);
-        tl_add(tl, num(sh, "frame", 0), "Server Hello", "%s, %s chosen",
-               str(sh, "version_name") ? str(sh, "version_name") : "?", suite);
-    }
-    const cJSON *cert = cJSON_GetObjectItem(tls, "certificate");
-    if (cert) {
-        const cJSON *leaf = cJSON_GetArrayItem(cJSON_GetObjectItem(cert, "chain"), 0);
-        tl_add(tl, num(cert, "frame", 0), "Certificate", "%d cert(s): %s, issued by %s%s%s",
-               (int)num(cert, "count", 0), leaf ? str(leaf, "subject_cn") : "?",
-               leaf ? str(leaf, "issuer_cn") : "?",
-               cJSON_IsTrue(cJSON_GetObjectItem(cert, "leaf_expired")) ? ", EXPIRED " : "",
-               cJSON_IsTrue(cJSON_GetObjectItem(cert, "leaf_expired")) && leaf ? str(leaf, "not_after") : "");
-    }
-    const cJSON *hs = cJSON_GetObjectItem(tls, "encrypted_handshake");
-    if (num(hs, "s2c_records", 0) > 0)
-        tl_add(tl, num(hs, "s2c_first_frame", 0), "Handshake", "encrypted handshake, %.0f bytes from the server",
-               num(hs, "s2c_bytes", 0));
-    if (num(hs, "c2s_records", 0) > 0)
-        tl_add(tl, num(hs, "c2s_first_frame", 0), "Handshake", "encrypted handshake, %.0f bytes from the client",
-               num(hs, "c2s_bytes", 0));
-    const cJSON *tickets = cJSON_GetObjectItem(tls, "likely_tickets");
-    if (tickets)
-        tl_add(tl, num(tickets, "s2c_first_frame", 0), "Tickets", "%.0f records, %.0f bytes (likely session tickets)", num(tickets, "s2c_records", 0), num(tickets, "s2c_bytes", 0));
-    const cJSON *a;
-    cJSON_ArrayForEach(a, cJSON_GetObjectItem(tls, "alerts")) {
-        const char *sender = str(a, "sender");
-        if (cJSON_IsTrue(cJSON_GetObjectItem(a, "likely")))
-            tl_add(tl, num(a, "frame", 0), "Alert", "encrypted alert (likely) from the %s, %.0f bytes", sender, num(a, "record_length", 0));
-        else if (cJSON_IsTrue(cJSON_GetObjectItem(a, "encrypted")))
-            tl_add(tl, num(a, "frame", 0), "Alert", "encrypted, from the %s", sender);
-        else if (str(a, "after"))
-            tl_add(tl, num(a, "frame", 0), "Alert", "%s %s (%d) from the %s, %.1f ms after %s",
-                   str(a, "level_name"), str(a, "description_name"), (int)num(a, "description", 0), sender,
-                   num(a, "ms_after", 0), str(a, "after"));
-        else /* nothing before it in the capture to time it from */
-            tl_add(tl, num(a, "frame", 0), "Alert", "%s %s (%d) from the %s", str(a, "level_name"),
-                   str(a, "description_name"), (int)num(a, "description", 0), sender);
-    }
-    const cJSON *app = cJSON_GetObjectItem(tls, "app_data");
-    if (num(app, "s2c_records", 0) > 0)
-        tl_add(tl, num(app, "s2c_first_frame", 0), "App data", "%.0f bytes to the client, %.0f to the server",
-               num(app, "s2c_bytes", 0), num(app, "c2s_bytes", 0));
-}
-
-static void timeline_conn(struct timeline *tl, const cJSON *conn)
-{
-    const cJSON *tcp = cJSON_GetObjectItem(conn, "tcp");
-    if (cJSON_IsTrue(cJSON_GetObjectItem(tcp, "open_at_capture_start")))
-        tl_add(tl, num(conn, "first_frame", 0), "First packet",
-               "the connection was already open at capture start (no SYN or SYN-ACK in the capture)");
-    int syns = (int)num(tcp, "syn_count", 0);
-    tl_add(tl, num(tcp, "syn_frame", 0), "SYN", "to %s%s", str(conn, "server"),
-           syns > 1 ? " (retransmitted)" : "");
-    tl_add(tl, num(tcp, "synack_frame", 0), "SYN-ACK", "connected");
-    const cJSON *proxy = cJSON_GetObjectItem(conn, "proxy");
-    if (proxy) {
-        tl_add(tl, num(proxy, "request_frame", 0), "CONNECT", "%s%s", str(proxy, "target"),
-               cJSON_IsTrue(cJSON_GetObjectItem(proxy, "authorization_sent")) ? " with credentials" : "");
-        const cJSON *r;
-        cJSON_ArrayForEach(r, cJSON_GetObjectItem(proxy, "responses"))
-            tl_add(tl, num(r, "frame", 0), "Proxy answer", "%d%s%s", (int)num(r, "status", 0),
-                   num(r, "frame", 0) == num(proxy, "response_frame", -1) && str(proxy, "reason") ? " " : "",
-                   num(r, "frame", 0) == num(proxy, "response_frame", -1) && str(proxy, "reason")
-                       ? str(proxy, "reason") : "");
-    }
-    timeline_tls(tl, cJSON_GetObjectItem(conn, "tls"));
-    /* What the capture or a limit kept from view: the facts after it may be partial. */
-    if (num(tcp, "first_gap_frame", 0))
-        tl_add(tl, num(tcp, "first_gap_frame", 0), "Capture gap", "%.0f bytes never captured (%.0f hole%s)",
-               num(tcp, "gap_bytes", 0), num(tcp, "gaps", 0), num(tcp, "gaps", 0) == 1 ? "" : "s");
-    if (num(tcp, "reassembly_limit_frame", 0))
-        tl_add(tl, num(tcp, "reassembly_limit_frame", 0), "Limit hit",
-               "out-of-order data over --max-ooo-bytes or --max-ooo-segments; the hole is taken as a gap");
-    const cJSON *problem;
-    cJSON_ArrayForEach(problem, cJSON_GetObjectItem(cJSON_GetObjectItem(conn, "tls"), "problems")) {
-        bool limit = !strcmp(str(problem, "kind") ? str(problem, "kind") : "", "limit");
-        tl_add(tl, num(problem, "frame", 0), limit ? "Limit hit" : "Malformed", "%s%s", str(problem, "what"),
-               limit ? " (see --help for the limit options)" : "");
-    }
-    const cJSON *rst = cJSON_GetObjectItem(tcp, "rst");
-    if (rst)
-        tl_add(tl, num(rst, "frame", 0), "RST", "from the %s", str(rst, "from"));
-    tl_add(tl, num(tcp, "fin_client_frame", 0), "FIN", "from the client");
-    tl_add(tl, num(tcp, "fin_server_frame", 0), "FIN", "from the server");
-}
-
 static void print_timeline(FILE *out, struct timeline *tl)
 {
-    qsort(tl->e, (size_t)tl->n, sizeof tl->e[0], by_frame);
+    timeline_sort(tl);
     /* The frame column is as wide as the largest frame number, 5 at least. */
     int width = 5;
     for (int i = 0; i < tl->n; i++) {
@@ -290,8 +110,9 @@ static void print_side(FILE *out, const char *heading, const cJSON *side, const 
     cJSON_ArrayForEach(c, conns)
         if (num(c, "id", 0) == primary_id)
             conn = c;
-    struct timeline tl = { .n = 0 };
-    timeline_dns(&tl, facts, conn);
+    struct timeline tl;
+    timeline_init(&tl, num(conn, "start_ts", 0));
+    timeline_add_dns(&tl, facts, 0, 0, conn);
     if (conn) {
         char prefix[64], endpoints[160];
         snprintf(prefix, sizeof prefix, "%s  ", heading);
@@ -299,15 +120,14 @@ static void print_side(FILE *out, const char *heading, const cJSON *side, const 
                  str(conn, "path"));
         wrap(out, prefix, (int)strlen(prefix), endpoints);
         print_capture_cut(out, conn, shown_diag);
-        timeline_conn(&tl, conn);
+        timeline_add_conn(&tl, conn);
     } else {
         fprintf(out, "%s  no connection to the server\n", heading);
     }
     /* Connects that never got past their SYN: the story when no connection
      * was made; beside a connection they are other attempts (the table). */
-    const cJSON *fc, *failed = conn ? NULL : cJSON_GetObjectItem(facts, "failed_connects");
-    cJSON_ArrayForEach(fc, failed)
-        tl_add(&tl, num(fc, "syn_frame", 0), "SYN", "to %s: %s", str(fc, "server"), str(fc, "result"));
+    if (!conn)
+        timeline_add_failed_connects(&tl, facts, 0, 0, NULL);
     print_timeline(out, &tl);
     int listed = cJSON_GetArraySize(conns);
     int others = (int)num(facts, "selected_connections", listed) - (conn ? 1 : 0);
@@ -428,7 +248,7 @@ static void print_accepted_suites(FILE *out, const cJSON *report)
     const cJSON *s;
     cJSON_ArrayForEach(s, accepted) {
         char name[96];
-        suite_text((uint16_t)s->valuedouble, name, sizeof name);
+        report_suite_text((uint16_t)s->valuedouble, name, sizeof name);
         /* In the name's column: the other two keep the line in 80 columns. */
         if (tls_suite_is_tls13((uint16_t)s->valuedouble) && strlen(name) + 14 <= 47)
             strcat(name, " TLS 1.3 only");
@@ -627,17 +447,12 @@ static void print_differences(FILE *out, const cJSON *diffs)
 /* Who must act, in the words of a ticket: the first acts first. */
 static void print_who_acts(FILE *out, const cJSON *who)
 {
-    static const struct { const char *word, *text; } actors[] = {
-        { "endpoint", "the endpoint's administrator" }, { "server", "the server's administrator" },
-        { "proxy", "the proxy's administrator" }, { "network", "the network team (firewall, routing, DNS)" },
-    };
     char line[300] = "";
     const cJSON *a;
     cJSON_ArrayForEach(a, who) {
         const char *text = cJSON_GetStringValue(a);
-        for (size_t i = 0; text && i < sizeof actors / sizeof actors[0]; i++)
-            if (!strcmp(text, actors[i].word))
-                text = actors[i].text;
+        if (report_actor_words(text))
+            text = report_actor_words(text);
         size_t used = strlen(line);
         snprintf(line + used, sizeof line - used, "%s%s", used ? (a->next ? ", " : ", or ") : "",
                  text ? text : "?");

@@ -1,6 +1,6 @@
 /* Tests for the output-format table (analyzer/report/report_format.h): the
- * names the command line offers, and documents of one report and of
- * several in each format. */
+ * names the command line offers, documents of one report and of several in
+ * each format, and the HTML page keeping a capture's strings text. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,9 +22,9 @@ static void test_names(void **state)
     assert_null(report_format_find(""));
     char names[64];
     report_format_names(names, sizeof names, "|", "|");
-    assert_string_equal(names, "text|json");
+    assert_string_equal(names, "text|json|html");
     report_format_names(names, sizeof names, ", ", " or ");
-    assert_string_equal(names, "text or json");
+    assert_string_equal(names, "text, json or html");
     report_format_names(names, 6, "|", "|");   /* cut, still terminated */
     assert_string_equal(names, "text|");
 }
@@ -103,12 +103,53 @@ static void test_text_document(void **state)
     cJSON_Delete(r);
 }
 
+/* A page's markup is the writer's: every string of the report, here a
+ * title and a remedy full of markup, stays text. */
+static void test_html_document(void **state)
+{
+    (void)state;
+    const struct report_format *html = report_format_find("html");
+    assert_non_null(html);
+    assert_true(html->shows_digests);
+    cJSON *r = small_report("tls_no_shared_cipher");
+    cJSON *d = cJSON_GetObjectItem(r, "diagnosis");
+    cJSON_ReplaceItemInObject(d, "title", cJSON_CreateString("<script>alert(1)</script>"));
+    cJSON_AddStringToObject(d, "remedy", "\"><img src=x onerror='alert(2)'> & more");
+    char *page = document_of_one(html, r);
+    assert_non_null(strstr(page, "<!DOCTYPE html>"));
+    assert_non_null(strstr(page, "Content-Security-Policy"));
+    assert_non_null(strstr(page, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(page, "&quot;&gt;&lt;img src=x onerror=&#39;alert(2)&#39;&gt; &amp; more"));
+    assert_null(strstr(page, "<script"));
+    assert_null(strstr(page, "<img"));
+    assert_non_null(strstr(page, "</html>\n"));
+    free(page);
+
+    /* Several: one page, the reports between its head and its end. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    fputs(html->open_many, out);
+    assert_true(html->write(out, r));
+    fputs(html->between, out);
+    assert_true(html->write(out, r));
+    fputs(html->close_many, out);
+    fclose(out);
+    const char *first = strstr(text, "<article"), *second = first ? strstr(first + 1, "<article") : NULL;
+    assert_non_null(second);
+    assert_null(strstr(second + 1, "<article"));
+    assert_null(strstr(text + 1, "<!DOCTYPE"));
+    free(text);
+    cJSON_Delete(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_json_documents),
         cmocka_unit_test(test_text_document),
+        cmocka_unit_test(test_html_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
