@@ -130,6 +130,7 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/outcomes.sh $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
 	test/e2e/install.sh samples
 	test/e2e/input_forms.py $(BUILD)/tlsdiag samples
+	test/e2e/extract.py $(BUILD)/tlsdiag samples
 	test/e2e/fleet.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json analyzer/report/fleet.schema.json README.md
 	test/e2e/report_schema.py $(BUILD)/tlsdiag samples analyzer/report/report.schema.json
 	test/e2e/rules_dir.sh $(BUILD)/tlsdiag samples

@@ -2,6 +2,8 @@
  * capture, rules over the facts, a report. */
 #include "cli.h"
 #include "diagnose.h"
+#include "extract.h"
+#include "report.h"
 #include "report_format.h"
 #include "rollup.h"
 #include "version.h"
@@ -33,6 +35,7 @@ struct analyze_args {
     const char *good, *bad;      /* diff */
     const char *expect;          /* check --expect */
     const char *manifest;        /* check --manifest */
+    const char *extract_path;    /* --extract FILE: the evidence capture */
     const char **files;
     int file_count;
     bool from_directory;         /* a directory was given: a fleet, whatever its size */
@@ -61,7 +64,10 @@ static void common_help(FILE *f)
                "                       (default %s)\n",
             formats, report_formats[0].name);
     fprintf(f, "  --jobs N             analyze: N captures at a time, one process each;\n"
-               "                       output stays in the order of the arguments\n");
+               "                       output stays in the order of the arguments\n"
+               "  --extract FILE       write the evidence to FILE (pcapng): the packets of the\n"
+               "                       diagnosed attempts and their DNS lookups, each with\n"
+               "                       its frame number in the capture as its comment\n");
     cli_keylog_help(f);
     fputc('\n', f);
     cli_limit_help(f);
@@ -172,9 +178,11 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
             a->file_path[file_option_index(arg)] = argv[++i];
         } else if ((!strcmp(arg, "--host") || !strcmp(arg, "--rules") ||
                     !strcmp(arg, "--good") || !strcmp(arg, "--bad") || !strcmp(arg, "--expect") ||
-                    !strcmp(arg, "--manifest")) && has_value) {
+                    !strcmp(arg, "--manifest") || !strcmp(arg, "--extract")) && has_value) {
             const char *v = argv[++i];
-            if (!strcmp(arg, "--host"))
+            if (!strcmp(arg, "--extract"))
+                a->extract_path = v;
+            else if (!strcmp(arg, "--host"))
                 diagnose_add_host(&a->diag, v);
             else if (!strcmp(arg, "--rules"))
                 diagnose_add_rules(&a->diag, v);
@@ -428,6 +436,31 @@ static int finish(struct analyze_args *a, int status)
 
 /* Diagnoses one capture (beside a working one in diff mode) and writes the
  * report. Returns the exit status. */
+/* --extract FILE: the diagnosed capture's evidence, read a second time. */
+static bool write_extract(const char *capture, const char *out_path, const cJSON *report)
+{
+    struct capture_source src = { .path = capture };
+    if (!capture_source_rereadable(&src)) {
+        fprintf(stderr, "tlsdiag: %s: --extract reads the capture a second time; standard input or a pipe "
+                        "cannot be\n", capture);
+        return false;
+    }
+    struct extract_plan plan;
+    report_extract_plan(report, &plan);
+    plan.source_name = capture;
+    struct extract_result result;
+    char err[300];
+    bool ok = extract_write(&src, &plan, out_path, &result, err, sizeof err);
+    report_extract_plan_free(&plan);
+    if (!ok)
+        fprintf(stderr, "tlsdiag: --extract: %s\n", err);
+    else
+        fprintf(stderr, "tlsdiag: %s: %llu of %llu frames (%llu bytes), each with its frame number in %s\n",
+                out_path, (unsigned long long)result.packets_written, (unsigned long long)result.frames_read,
+                (unsigned long long)result.bytes_written, capture);
+    return ok;
+}
+
 static int report_one(struct diagnoser *d, const struct analyze_args *a, const char *bad, const char *good)
 {
     cJSON *report = NULL;
@@ -435,6 +468,8 @@ static int report_one(struct diagnoser *d, const struct analyze_args *a, const c
     int rc = cli_exit_status(read);
     if (read != PASS_UNUSABLE) {
         rc = write_outputs(a, report);
+        if (!rc && a->extract_path && !write_extract(bad, a->extract_path, report))
+            rc = 2;
         if (!rc)
             rc = exit_status_for(report);
     }
@@ -481,6 +516,10 @@ static bool analyze_usable(const struct analyze_args *a) { return a->file_count 
 static int analyze_body(struct diagnoser *d, const struct analyze_args *a)
 {
     bool many = a->file_count > 1 || a->from_directory;
+    if (many && a->extract_path) {
+        fprintf(stderr, "tlsdiag: --extract takes one capture (or a diff's failing one)\n");
+        return 2;
+    }
     if (many && (a->file_path[HTML_FILE] || a->format == report_format_find("html"))) {
         fprintf(stderr, "tlsdiag: the HTML report is one capture's (or a diff's); several captures give a line "
                         "each and a roll-up (text) or a fleet document (--format json, --json FILE)\n");

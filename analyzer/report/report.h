@@ -81,4 +81,12 @@ cJSON *report_build(const char *mode, struct report_side *sides, int side_count,
 cJSON *report_input_json(const char *role, const char *path, int64_t size, const char *sha256_hex,
                          const char *format, uint64_t frames);
 
+/* report_extract.c: what the evidence capture of a report holds (the
+ * diagnosed attempts' connections, revocation checks, DNS lookups and lone
+ * SYNs; extract.h). plan's arrays are the caller's to free with
+ * report_extract_plan_free(). */
+struct extract_plan;
+void report_extract_plan(const cJSON *report, struct extract_plan *plan);
+void report_extract_plan_free(struct extract_plan *plan);
+
 #endif

@@ -2,8 +2,8 @@
 """Every report tlsdiag writes for the samples validates against
 analyzer/report/report.schema.json: analyze on each sample, diff of each
 failing sample against its working one (from samples/expect.json) and the
-same pair swapped (a diff with warnings), and the
-array that analyze writes for several captures. Beyond the schema (which
+same pair swapped (a diff with warnings), and every report in the fleet
+document that analyze writes for several captures. Beyond the schema (which
 lets a minor version add keys), every key of the facts must be one the
 schema describes: the schema and the fact registry are proven to agree
 (test/unit/test_fact_registry.c), so the facts hold nothing the registry
@@ -110,11 +110,12 @@ def main():
         else:
             passed += 1
     several = run(binary, ["analyze", "--jobs", "2"] + [os.path.join(samples, s["capture"]) for s in manifest["samples"][:4]])
-    if isinstance(several, list) and len(several) == 4 and not any(problems(validator, schema, r, causes) for r in several):
+    reports = several.get("reports") if isinstance(several, dict) and several.get("schema") == "tlsdiag-fleet" else None
+    if isinstance(reports, list) and len(reports) == 4 and not any(problems(validator, schema, r, causes) for r in reports):
         passed += 1
     else:
         failed += 1
-        print("FAIL analyze with several captures: not an array of 4 valid reports")
+        print("FAIL analyze with several captures: not a fleet document of 4 valid reports")
     print(f"report schema: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
