@@ -130,6 +130,7 @@ static uint64_t touch_event(const struct event *ev)
             sum += strlen(m->answers[i].name) + strlen(m->answers[i].target);
         return sum + fuzz_touch(ev->u.dns->src, 16) + fuzz_touch(ev->u.dns->dst, 16);
     }
+    case EV_NOT_TLS: return ev->u.not_tls->kind + fuzz_touch(ev->u.not_tls->bytes, ev->u.not_tls->len);
     case EV_CONN_END:
         return strlen(stream_kind_name(ev->conn)) + (stream_tls_session(ev->conn) != NULL);
     default:

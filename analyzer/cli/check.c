@@ -29,18 +29,26 @@ static const struct { const char *key, *path; } fact_aliases[] = {
     { "tls_version", "conn.tls.server_hello.version" },
     { "failed_stage", "conn.failed_stage" },
     { "path", "conn.path" },
+    { "server_ip_ttl", "conn.tcp.server_ip_ttl" },
+    { "rst_ip_ttl", "conn.tcp.rst.ip_ttl" },
 };
 
-/* The rcode of the endpoint's first answered lookup of the target. */
-static const cJSON *target_dns_rcode(const cJSON *capture)
+/* The rcode of the endpoint's first answered lookup of the target; "none"
+ * when it looked the target up and no answer came (kept in the context,
+ * which owns it). */
+static const cJSON *target_dns_rcode(cJSON *context)
 {
+    const cJSON *capture = cJSON_GetObjectItem(context, "capture");
     const cJSON *l;
     cJSON_ArrayForEach(l, rules_get(capture, "dns.lookups")) {
         const char *role = cJSON_GetStringValue(cJSON_GetObjectItem(l, "role"));
         if (role && !strcmp(role, "target") && cJSON_GetObjectItem(l, "rcode_name"))
             return cJSON_GetObjectItem(l, "rcode_name");
     }
-    return NULL;
+    if (!cJSON_IsTrue(rules_get(capture, "dns.target_asked")))
+        return NULL;
+    const cJSON *none = cJSON_GetObjectItem(context, "dns_rcode");
+    return none ? none : cJSON_AddStringToObject(context, "dns_rcode", "none");
 }
 
 /* The path a fact key names, or NULL for a computed one. */
@@ -54,10 +62,10 @@ static const char *fact_path(const char *key)
     return key;
 }
 
-static const cJSON *fact_value(const cJSON *context, const char *key)
+static const cJSON *fact_value(cJSON *context, const char *key)
 {
     const char *path = fact_path(key);
-    return path ? rules_get(context, path) : target_dns_rcode(cJSON_GetObjectItem(context, "capture"));
+    return path ? rules_get(context, path) : target_dns_rcode(context);
 }
 
 /* ---- reading expectation files strictly ---- */

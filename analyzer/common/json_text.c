@@ -25,6 +25,34 @@ void text_from_wire(char *dst, size_t dstlen, const uint8_t *src, size_t len)
     dst[n] = 0;
 }
 
+size_t text_escaped_from_wire(char *dst, size_t dstlen, const uint8_t *src, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t out = 0, i = 0;
+    for (; i < len; i++) {
+        char form[5];
+        size_t n = 0;
+        uint8_t ch = src[i];
+        if (ch == '\\' || ch == '\r' || ch == '\n' || ch == '\t') {
+            form[n++] = '\\';
+            form[n++] = ch == '\r' ? 'r' : ch == '\n' ? 'n' : ch == '\t' ? 't' : '\\';
+        } else if (ch >= 0x20 && ch < 0x7F) {
+            form[n++] = (char)ch;
+        } else {
+            form[n++] = '\\';
+            form[n++] = 'x';
+            form[n++] = digits[ch >> 4];
+            form[n++] = digits[ch & 0xF];
+        }
+        if (out + n >= dstlen)
+            break;
+        for (size_t k = 0; k < n; k++)
+            dst[out++] = form[k];
+    }
+    dst[out] = 0;
+    return i;
+}
+
 void hex_from_bytes(const uint8_t *bytes, size_t n, char *out)
 {
     static const char digits[] = "0123456789abcdef";

@@ -28,7 +28,9 @@
     F(P ".before_handshake_done", BOOLEAN, "the alert came before the handshake completed")      \
     F(P ".likely", BOOLEAN, "TLS 1.3 without keys: an alert-sized record that ended its side")  \
     F(P ".record_length", INTEGER, "that record's length")                                       \
-    F(P ".decrypted", BOOLEAN, "read from an encrypted record with key log secrets")
+    F(P ".decrypted", BOOLEAN, "read from an encrypted record with key log secrets")             \
+    F(P ".ip_ttl", INTEGER, "the IP TTL (hop limit) of the packet that carried it")              \
+    F(P ".ip_id", INTEGER, "that packet's IPv4 identification")
 
 #define CERT_FACTS(F, P)                                                                           \
     F(P ".subject", STRING, "the certificate's subject distinguished name")                     \
@@ -76,6 +78,8 @@
     F(P ".legacy_version", INTEGER, "the legacy_version field (771 = TLS 1.2)")                  \
     F(P ".max_version", INTEGER, "the highest version offered (supported_versions, else legacy)") \
     F(P ".max_version_name", STRING, "its name: TLS 1.2, TLS 1.3, ...")                          \
+    F(P ".min_version", INTEGER, "the lowest version supported_versions offers (absent without it)") \
+    F(P ".min_version_name", STRING, "its name")                                                 \
     F(P ".versions", ARRAY, "the versions offered (supported_versions, else legacy_version)")    \
     F(P ".versions[]", INTEGER, "one version offered")                                           \
     F(P ".versions_total", INTEGER, "versions offered when the list was cut")                    \
@@ -120,7 +124,8 @@
     F(P ".lists_truncated", BOOLEAN, "the extension list kept only its first items")             \
     F(P ".alpn", STRING, "the ALPN protocol chosen")                                             \
     F(P ".ja3s", STRING, "the JA3S string")                                                      \
-    F(P ".ja3s_hash", STRING, "the JA3S fingerprint (MD5 of ja3s, hex)")
+    F(P ".ja3s_hash", STRING, "the JA3S fingerprint (MD5 of ja3s, hex)")                         \
+    F(P ".ip_ttl", INTEGER, "the IP TTL (hop limit) of the packet that completed it")
 
 /* With a key log only (--keylog or a pcapng Decryption Secrets Block). */
 #define DECRYPTION_FACTS(F, P)                                                                     \
@@ -216,6 +221,11 @@
     F(P ".alert_records_client", INTEGER, "alert records from the client, encrypted ones too")   \
     F(P ".alert_records_server", INTEGER, "alert records from the server, encrypted ones too")   \
     F(P ".last_message", STRING, "the last handshake message or record type seen (client_hello, ...)") \
+    F(P ".server_not_tls", OBJECT, "the server's first bytes are not TLS: it speaks another protocol") \
+    F(P ".server_not_tls.frame", FRAME, "the frame they came in")                                \
+    F(P ".server_not_tls.kind", STRING, "what they look like: http (a status line), ssh (a banner) or other") \
+    F(P ".server_not_tls.prefix", STRING, "their first 40 bytes, non-printable ones escaped (\\r, \\xNN)") \
+    F(P ".server_not_tls.segment_bytes", INTEGER, "bytes of that first reply")                     \
     DECRYPTION_FACTS(F, P ".decryption")
 
 #define CONNECTION_FACTS(F, P)                                                                     \
@@ -286,12 +296,17 @@
     F(P ".tcp.syn_count", INTEGER, "SYNs the client sent")                                       \
     F(P ".tcp.synack_frame", FRAME, "the server's SYN-ACK")                                      \
     F(P ".tcp.synack_time_ms", NUMBER, "when it came, ms from the connection's first packet")    \
+    F(P ".tcp.server_ip_ttl", INTEGER, "the IP TTL (hop limit) of the SYN-ACK: the server's stack") \
+    F(P ".tcp.server_ip_hops", INTEGER, "routers it crossed, guessed from the TTL (32, 64, 128 or 255 less it)") \
     F(P ".tcp.connected", BOOLEAN, "the TCP handshake completed (SYN-ACK seen, data sent, or open at capture start)") \
     F(P ".tcp.open_at_capture_start", BOOLEAN, "already open when the capture began: no SYN or SYN-ACK in it") \
     F(P ".tcp.rst", OBJECT, "the first RST")                                                     \
     F(P ".tcp.rst.frame", FRAME, "its frame")                                                    \
     F(P ".tcp.rst.time_ms", NUMBER, "when it came, ms from the connection's first packet")       \
     F(P ".tcp.rst.from", STRING, "who sent it: client or server")                                \
+    F(P ".tcp.rst.ip_ttl", INTEGER, "its IP TTL (hop limit)")                                     \
+    F(P ".tcp.rst.ip_hops", INTEGER, "routers it crossed, guessed from the TTL")                  \
+    F(P ".tcp.rst.ip_id", INTEGER, "its IPv4 identification")                                    \
     F(P ".tcp.fin_client_frame", FRAME, "the client's FIN")                                      \
     F(P ".tcp.fin_client_time_ms", NUMBER, "when it was sent, ms from the connection's first packet")\
     F(P ".tcp.fin_server_frame", FRAME, "the server's FIN")                                      \
@@ -309,13 +324,17 @@
     F(P ".tcp.gap_bytes", INTEGER, "bytes missing in those holes")                               \
     F(P ".tcp.first_gap_frame", FRAME, "where the first hole was noticed")                       \
     F(P ".tcp.reassembly_limit_frame", FRAME, "where a direction hit the reassembly limit")      \
+    F(P ".tcp.c2s_acked_frame", FRAME, "the server's ACK of every byte the client sent: they arrived") \
+    F(P ".tcp.s2c_unseen_bytes", INTEGER, "bytes the server sent, by its sequence numbers, that never arrived") \
+    F(P ".tcp.s2c_stranded_bytes", INTEGER, "server bytes that arrived past such a hole, never read")  \
     F(P ".tls", OBJECT, "the TLS facts, when the connection carried TLS")                        \
     TLS_FACTS(F, P ".tls")                                                                       \
     F(P ".timings", OBJECT, "durations measured on the connection")                              \
     F(P ".timings.connect_rtt_ms", NUMBER, "SYN to SYN-ACK, milliseconds")                       \
     F(P ".timings.server_hello_ms", NUMBER, "Client Hello to Server Hello, milliseconds")        \
     F(P ".timings.handshake_ms", NUMBER, "Client Hello to the handshake's end, milliseconds")     \
-    F(P ".timings.transfer_ms", NUMBER, "the server's first to last application data, milliseconds")
+    F(P ".timings.transfer_ms", NUMBER, "the server's first to last application data, milliseconds") \
+    F(P ".timings.client_hello_to_end_ms", NUMBER, "Client Hello to the first FIN or RST (else the last packet), milliseconds")
 
 #define DNS_LOOKUP_FACTS(F, P)                                                                     \
     F(P ".name", STRING, "the name asked for")                                                   \
@@ -380,6 +399,18 @@
     F(P ".dns.target_asked", BOOLEAN, "a target's name was looked up")                           \
     F(P ".dns.target_resolved", BOOLEAN, "a lookup of a target's name got an answer")            \
     F(P ".dns.target_failed", BOOLEAN, "lookups of a target's name failed, none resolved")       \
+    F(P ".dns.target_failure", OBJECT, "how they failed: the first error response, else the first unanswered query") \
+    F(P ".dns.target_failure.how", STRING, "nxdomain, servfail, refused, error (another rcode) or no_answer") \
+    F(P ".dns.target_failure.name", STRING, "the name asked for")                                \
+    F(P ".dns.target_failure.qtype_name", STRING, "the query type: A, AAAA, ...")                \
+    F(P ".dns.target_failure.server", STRING, "the DNS server asked (or that answered)")          \
+    F(P ".dns.target_failure.query_frame", FRAME, "the query")                                   \
+    F(P ".dns.target_failure.response_frame", FRAME, "the response")                             \
+    F(P ".dns.target_failure.rcode", INTEGER, "its response code")                               \
+    F(P ".dns.target_failure.rcode_name", STRING, "its name")                                    \
+    F(P ".dns.target_failure.waited_ms", NUMBER, "no_answer: the query to the capture's end, milliseconds") \
+    F(P ".dns.target_failure.queries", INTEGER, "queries of the target's names seen")            \
+    F(P ".dns.target_failure.unanswered", INTEGER, "of them, without a response")                \
     F(P ".dns.lookups", ARRAY, "the lookups, in order")                                          \
     F(P ".dns.lookups[]", OBJECT, "one lookup")                                                  \
     DNS_LOOKUP_FACTS(F, P ".dns.lookups[]")                                                      \

@@ -127,6 +127,7 @@ void facts_on_event(void *ctx, const struct event *ev)
     case EV_CONNECT_RESPONSE: on_connect_response(t, ev); break;
     case EV_HTTP_REQUEST: on_http_request(t, ev); break;
     case EV_HTTP_RESPONSE: on_http_response(t, ev); break;
+    case EV_NOT_TLS: on_not_tls(t, ev, side); break;
     case EV_TCP:
         on_tcp(t, ev, side);
         leave_budget_when_closed(fb, t);
@@ -174,7 +175,7 @@ cJSON *facts_finish(struct facts_builder *fb, const struct pipeline_summary *s)
     for (size_t i = 0; i < fb->opt.host_count; i++)
         cJSON_AddItemToArray(hosts, cJSON_CreateString(fb->opt.hosts[i]));
     cJSON *conns = kept_connections_take(fb, capture);
-    add_summaries(fb, capture);
+    add_summaries(fb, capture, s->last_ts);
     add_keylog_summary(fb, capture);
     json_add(capture, "connections", conns);
     return capture;

@@ -9,7 +9,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static cJSON *timings_json(const struct conn_track *t)
+/* When the connection ended: its first FIN or RST, else its last packet. */
+static int64_t end_ts(const struct conn_snapshot *c, const struct conn_track *t)
+{
+    int64_t end = 0;
+    uint64_t end_frame = 0;
+    const uint64_t frames[3] = { t->fin_frame[0], t->fin_frame[1], t->rst_frame };
+    const int64_t times[3] = { t->fin_ts[0], t->fin_ts[1], t->rst_ts };
+    for (int i = 0; i < 3; i++)
+        if (frames[i] && (!end_frame || frames[i] < end_frame)) {
+            end_frame = frames[i];
+            end = times[i];
+        }
+    return end_frame ? end : c->last_ts;
+}
+
+static cJSON *timings_json(const struct conn_snapshot *c, const struct conn_track *t)
 {
     cJSON *o = cJSON_CreateObject();
     if (t->syn_frame && t->synack_frame)
@@ -20,6 +35,8 @@ static cJSON *timings_json(const struct conn_track *t)
         json_add_ms(o, "handshake_ms", timestamp_between(t->handshake_done_ts, t->client_hello_ts));
     if (t->app_records[SIDE_SERVER] > 1)
         json_add_ms(o, "transfer_ms", timestamp_between(t->app_last_ts[SIDE_SERVER], t->app_first_ts[SIDE_SERVER]));
+    if (t->client_hello_ts && end_ts(c, t) >= t->client_hello_ts)
+        json_add_ms(o, "client_hello_to_end_ms", timestamp_between(end_ts(c, t), t->client_hello_ts));
     return o;
 }
 
@@ -89,7 +106,7 @@ cJSON *record_json(struct facts_builder *fb, struct conn_record *rec)
         t->http = NULL;
     }
     json_add(o, "tls", tls_json_take(fb, t, c->first_ts));
-    json_add(o, "timings", timings_json(t));
+    json_add(o, "timings", timings_json(c, t));
     return o;
 }
 

@@ -74,7 +74,8 @@ void on_dns(struct facts_builder *fb, const struct event *ev)
         *pending = (struct pending_lookup){ .id = m->id, .qtype = m->qtype, .of_target = of_target,
                                             .name = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "name")),
                                             .entry = entry, .query_seen = !m->is_response, .query_ts_ns = ev->ts_ns,
-                                            .query_frame = ev->frame };
+                                            .query_frame = ev->frame, .server_ip_version = ev->u.dns->ip_version };
+        memcpy(pending->server, m->is_response ? ev->u.dns->src : ev->u.dns->dst, sizeof pending->server);
     }
     if (!m->is_response)
         return;

@@ -43,6 +43,8 @@ struct direction_counts {
     uint64_t limit_frame;
     uint32_t cuts;                 /* segments a snapshot length cut */
     uint64_t cut_bytes, first_cut_frame;
+    uint64_t acked_all_frame;      /* this side's ACK of all the peer passed on (0: none) */
+    uint64_t unseen_bytes, stranded_bytes;   /* struct half_shortfall at the end */
 };
 
 /* What the facts need of a tcp_conn after the reassembler frees it, by role
@@ -100,6 +102,7 @@ struct conn_track {
         int64_t ts_ns;
     } certificate[2];
     int64_t client_hello_ts, server_hello_ts;
+    uint8_t server_hello_ttl;      /* the IP TTL of the packet that completed it */
     const char *last_message;      /* handshake message names are static strings */
     int64_t last_message_ts;
     uint64_t last_message_frame;
@@ -137,6 +140,11 @@ struct conn_track {
     uint64_t syn_frame, synack_frame, rst_frame, fin_frame[2];
     int64_t syn_ts, synack_ts, rst_ts, fin_ts[2];
     int rst_side;
+    /* The IP headers of the SYN-ACK and the first RST: a RST whose TTL is
+     * not the SYN-ACK's came from another device than the server's stack. */
+    uint8_t synack_ttl, rst_ttl;
+    bool rst_has_ip_id;
+    uint16_t rst_ip_id;
     uint64_t gap_frame;            /* the first capture hole (lost bytes, not cut ones) */
     /* CONNECT and plain HTTP (facts_proxy.c) */
     struct http_answer connect_answer;   /* the latest CONNECT response */
@@ -213,6 +221,8 @@ struct pending_lookup {
     cJSON *entry;
     int64_t query_ts_ns;
     uint64_t query_frame, response_frame;
+    uint8_t server_ip_version;     /* the DNS server asked (or that answered) */
+    uint8_t server[16];
 };
 
 /* A connection that never got past its SYN. */
@@ -287,6 +297,8 @@ void on_app_data(struct conn_track *t, const struct event *ev, int side);
  * most likely an encrypted alert. */
 void on_tls_close(struct conn_track *t, int side, int64_t conn_first_ts);
 void on_tls_problem(struct conn_track *t, const struct event *ev);
+/* The server answered in another protocol than TLS. */
+void on_not_tls(struct conn_track *t, const struct event *ev, int side);
 /* The stream layer found TLS by content, but a snapshot length cut every
  * message: the connection has TLS facts all the same (none of them known). */
 void on_tls_without_messages(struct conn_track *t);
@@ -317,6 +329,9 @@ void endpoint_text(uint8_t ip_version, const struct endpoint *e, char *buf, size
 /* "server", "server_ip" and "server_port" into o. */
 void add_server_members(cJSON *o, uint8_t ip_version, const struct endpoint *server);
 bool conn_connected(const struct conn_snapshot *c, const struct conn_track *t);
+/* How many routers a packet crossed, guessed from its TTL: the distance
+ * from the nearest initial TTL stacks use (32, 64, 128, 255) at or above it. */
+unsigned ttl_hops(uint8_t ttl);
 cJSON *tcp_json(const struct conn_snapshot *c, const struct conn_track *t);
 
 /* verdict.c: the stage the connection failed at, or NULL: it worked, or
@@ -356,7 +371,8 @@ void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, struct 
                            const char *server_name);
 void failed_connects_free(struct facts_builder *fb);
 /* The capture's "dns", "revocation", "failed_connects" and
- * "proxy_connect_failures" into capture; what they were made of is freed. */
-void add_summaries(struct facts_builder *fb, cJSON *capture);
+ * "proxy_connect_failures" into capture; what they were made of is freed.
+ * end_ts: the capture's last frame's time. */
+void add_summaries(struct facts_builder *fb, cJSON *capture, int64_t end_ts);
 
 #endif

@@ -67,6 +67,7 @@ void on_server_hello(struct conn_track *t, const struct event *ev)
     if (t->server_hello)
         return;
     t->server_hello_ts = ev->ts_ns;
+    t->server_hello_ttl = ev->ip_ttl;
     t->server_hello = server_hello_facts_record(sh, ev->frame, timestamp_between(ev->ts_ns, ev->conn->first_ts));
     t->tls13 = t->server_hello && t->server_hello->version == 0x0304;
 }
@@ -261,6 +262,10 @@ void on_alert(struct conn_track *t, const struct event *ev, int side)
         json_add_ms(o, "ms_after", timestamp_between(ev->ts_ns, t->last_message_ts));
     }
     json_add_bool(o, "before_handshake_done", !t->handshake_done);
+    if (ev->ip_ttl)
+        json_add_u64(o, "ip_ttl", ev->ip_ttl);
+    if (ev->has_ip_id)
+        json_add_u64(o, "ip_id", ev->ip_id);
     cJSON_AddItemToArray(alerts, o);
 }
 
@@ -433,6 +438,38 @@ void on_tls_problem(struct conn_track *t, const struct event *ev)
     cJSON_AddItemToArray(problems, o);
 }
 
+/* Bytes of a reply that is not TLS shown in the facts: enough for a status
+ * line or a banner, and a bound on what a hostile peer puts in a report. */
+#define NOT_TLS_PREFIX_BYTES 40
+
+static const char *not_tls_kind_name(uint8_t kind)
+{
+    switch (kind) {
+    case NOT_TLS_HTTP: return "http";
+    case NOT_TLS_SSH: return "ssh";
+    default: return "other";
+    }
+}
+
+/* Only the server's: a client that does not speak TLS never makes the
+ * connection one. And only a stream seen from its start: the first bytes
+ * of a connection open before the capture may be the middle of a record. */
+void on_not_tls(struct conn_track *t, const struct event *ev, int side)
+{
+    const struct not_tls_reply *r = ev->u.not_tls;
+    const struct tcp_half *h = &ev->conn->half[ev->sender];
+    if (side != SIDE_SERVER || !h->syn_seen || h->gaps || cJSON_GetObjectItem(tls_obj(t), "server_not_tls"))
+        return;
+    cJSON *o = json_add_object(t->tls, "server_not_tls");
+    json_add_u64(o, "frame", ev->frame);
+    json_add_string(o, "kind", not_tls_kind_name(r->kind));
+    char prefix[4 * NOT_TLS_PREFIX_BYTES + 1];
+    size_t shown = r->len < NOT_TLS_PREFIX_BYTES ? r->len : NOT_TLS_PREFIX_BYTES;
+    text_escaped_from_wire(prefix, sizeof prefix, r->bytes, shown);
+    json_add_string(o, "prefix", prefix);
+    json_add_u64(o, "segment_bytes", r->len);
+}
+
 /* The parts of the "tls" facts made from the track's counters and records. */
 static void finish_tls(cJSON *tls, const struct conn_track *t, int64_t conn_first_ts)
 {
@@ -440,8 +477,11 @@ static void finish_tls(cJSON *tls, const struct conn_track *t, int64_t conn_firs
         json_add_u64(tls, "client_hello_count", t->client_hello_count);
         json_add(tls, "client_hello", client_hello_facts_json(t->client_hello));
     }
-    if (t->server_hello)
-        json_add(tls, "server_hello", server_hello_facts_json(t->server_hello));
+    if (t->server_hello) {
+        cJSON *sh = json_add(tls, "server_hello", server_hello_facts_json(t->server_hello));
+        if (sh && t->server_hello_ttl)
+            json_add_u64(sh, "ip_ttl", t->server_hello_ttl);
+    }
     json_add_bool(tls, "handshake_complete", t->handshake_done);
     json_add_bool(tls, "tls13", t->tls13);
     if (t->ccs_frame[SIDE_CLIENT])

@@ -68,6 +68,20 @@ static uint16_t highest_version(const struct tls_client_hello *ch)
     return best ? best : ch->legacy_version;
 }
 
+/* The lowest version supported_versions offers, or 0 without the
+ * extension: a legacy_version is the client's highest, and its lowest is
+ * not on the wire. */
+static uint16_t lowest_version(const struct tls_client_hello *ch)
+{
+    uint16_t low = 0;
+    for (uint32_t i = 0; ch->supported_versions.present && i < ch->supported_versions.count; i++) {
+        uint32_t v = wire_list_get(&ch->supported_versions, i);
+        if (!tls_is_grease(v) && v >= 0x0300 && v <= 0x0304 && (!low || v < low))
+            low = (uint16_t)v;
+    }
+    return low;
+}
+
 /* The message's bytes, when small enough to fingerprint at render time. */
 static bool keep_message_bytes(struct wire_bytes message, uint8_t **raw, size_t *raw_len)
 {
@@ -92,6 +106,7 @@ struct client_hello_facts *client_hello_facts_record(const struct tls_client_hel
     h->since_conn_start_ns = since_conn_start_ns;
     h->legacy_version = ch->legacy_version;
     h->max_version = highest_version(ch);
+    h->min_version = lowest_version(ch);
     h->has_supported_versions = ch->supported_versions.present;
     keep_wire_list(&h->versions, &ch->supported_versions, true);
     for (uint32_t i = 0; ch->cipher_suites.present && i < ch->cipher_suites.count; i++) {
@@ -214,6 +229,8 @@ cJSON *client_hello_facts_json(const struct client_hello_facts *h)
 {
     cJSON *o = new_hello_object(h->frame, h->since_conn_start_ns, h->legacy_version);
     add_version(o, "max_version", "max_version_name", h->max_version);
+    if (h->min_version)
+        add_version(o, "min_version", "min_version_name", h->min_version);
     if (h->has_supported_versions)
         add_values(o, "versions", "versions_total", &h->versions);
     else

@@ -33,6 +33,7 @@ struct client_hello_facts {
     uint64_t frame;
     int64_t since_conn_start_ns;
     uint16_t legacy_version, max_version;
+    uint16_t min_version;          /* the lowest supported_versions offers; 0 without it */
     bool has_supported_versions;
     struct value_list versions;    /* GREASE left out */
     uint32_t suites[FACTS_MAX_SUITES];  /* 32 bits: SSLv2 cipher specs have 3 bytes */

@@ -5,6 +5,7 @@
 #include "facts_internal.h"
 #include "addr.h"
 #include "json_build.h"
+#include "timestamp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,8 +63,55 @@ void failed_connects_free(struct facts_builder *fb)
     fb->failed_connect_count = 0;
 }
 
+/* How the target's lookups failed, from the lookup that says most: an
+ * error response, else a query nobody answered. Each means another thing
+ * and another team: a name that does not exist (NXDOMAIN), a resolver that
+ * could not get an answer (SERVFAIL), one that will not serve this client
+ * (REFUSED), a DNS server the queries never reached (no answer). */
+static void add_target_failure(const struct facts_builder *fb, cJSON *dns, int64_t end_ts)
+{
+    const struct pending_lookup *best = NULL;
+    uint64_t queries = 0, unanswered = 0;
+    for (uint32_t i = 0; i < fb->lookup_count; i++) {
+        const struct pending_lookup *l = &fb->lookup_index[i];
+        if (!l->of_target)
+            continue;
+        queries += l->query_seen;
+        unanswered += !l->answered;
+        /* The first error response, else the first unanswered query. */
+        bool error = l->answered && l->rcode != 0;
+        if (error ? !best || !best->answered : !l->answered && !best)
+            best = l;
+    }
+    if (!best)
+        return;
+    cJSON *o = json_add_object(dns, "target_failure");
+    const char *how = !best->answered      ? "no_answer"
+                      : best->rcode == 3   ? "nxdomain"
+                      : best->rcode == 2   ? "servfail"
+                      : best->rcode == 5   ? "refused"
+                                           : "error";
+    json_add_string(o, "how", how);
+    json_add_string(o, "name", best->name);
+    json_add_string(o, "qtype_name", dns_type_name(best->qtype));
+    char server[ADDR_TEXT_MAX];
+    addr_format(best->server_ip_version, best->server, false, server, sizeof server);
+    json_add_string(o, "server", server);
+    if (best->query_seen)
+        json_add_u64(o, "query_frame", best->query_frame);
+    if (best->answered) {
+        json_add_u64(o, "response_frame", best->response_frame);
+        json_add_u64(o, "rcode", best->rcode);
+        json_add_string(o, "rcode_name", dns_rcode_name(best->rcode));
+    } else if (best->query_seen && end_ts >= best->query_ts_ns) {
+        json_add_ms(o, "waited_ms", timestamp_between(end_ts, best->query_ts_ns));
+    }
+    json_add_u64(o, "queries", queries);
+    json_add_u64(o, "unanswered", unanswered);
+}
+
 /* What the lookups of the target tell; the lookups move into it. */
-static cJSON *dns_summary(struct facts_builder *fb, cJSON *lookups)
+static cJSON *dns_summary(struct facts_builder *fb, cJSON *lookups, int64_t end_ts)
 {
     cJSON *o = cJSON_CreateObject();
     bool target_asked = false, target_resolved = false, target_failed = false;
@@ -82,6 +130,8 @@ static cJSON *dns_summary(struct facts_builder *fb, cJSON *lookups)
     json_add_bool(o, "target_asked", target_asked);
     json_add_bool(o, "target_resolved", target_resolved);
     json_add_bool(o, "target_failed", target_failed && !target_resolved);
+    if (target_failed && !target_resolved)
+        add_target_failure(fb, o, end_ts);
     json_add(o, "lookups", lookups);
     return o;
 }
@@ -162,9 +212,9 @@ static cJSON *revocation_summary(struct facts_builder *fb)
     return o;
 }
 
-void add_summaries(struct facts_builder *fb, cJSON *capture)
+void add_summaries(struct facts_builder *fb, cJSON *capture, int64_t end_ts)
 {
-    cJSON *dns = dns_summary(fb, fb->lookups);
+    cJSON *dns = dns_summary(fb, fb->lookups, end_ts);
     fb->lookups = cJSON_CreateArray();
     json_add_u64(dns, "other_lookups", fb->other_lookups);
     json_add_u64(dns, "other_failed_lookups", fb->other_failed_lookups);

@@ -43,8 +43,8 @@ static void on_tcp_event(void *ctx, struct tcp_conn *c, int sender, enum tcp_eve
                          const struct packet_view *pkt)
 {
     struct pass *p = ctx;
-    struct event ev = { .type = EV_TCP, .frame = pkt->frame, .ts_ns = pkt->ts_ns, .conn = c,
-                        .sender = sender, .u.tcp_kind = kind };
+    struct event ev = { .type = EV_TCP, .conn = c, .sender = sender, .u.tcp_kind = kind };
+    event_at_packet(&ev, pkt);
     p->consumer->emit(p->consumer->ctx, &ev);
 }
 

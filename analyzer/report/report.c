@@ -226,6 +226,7 @@ cJSON *report_differences(const cJSON *good_conn, const cJSON *bad_conn, const c
         { "path", "path" },
         { "proxy.status", "proxy status" },
         { "server", "server address" },
+        { "tcp.server_ip_ttl", "server's IP TTL (SYN-ACK)" },
         { "verdict", "verdict" },
         { "failed_stage", "failed stage" },
         { "tls.client_hello.max_version_name", "highest TLS version offered" },

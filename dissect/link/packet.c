@@ -258,7 +258,7 @@ static enum decode_result decode_ipv4(struct decode_ctx *x, const uint8_t *p, ui
     uint16_t total_len = cursor_be16(&c);
     uint16_t id = cursor_be16(&c);
     uint16_t frag = cursor_be16(&c);
-    cursor_skip(&c, 1); /* TTL */
+    uint8_t ttl = cursor_u8(&c);
     uint8_t proto = cursor_u8(&c);
     cursor_skip(&c, 2);
     const uint8_t *src = cursor_bytes(&c, 4);
@@ -275,6 +275,9 @@ static enum decode_result decode_ipv4(struct decode_ctx *x, const uint8_t *p, ui
     if (!cursor_ok(&c))
         return DECODE_TRUNCATED;
     o->ip_version = 4;
+    o->ip_ttl = ttl;
+    o->has_ip_id = true;
+    o->ip_id = id;
     memset(o->src, 0, 16);
     memset(o->dst, 0, 16);
     memcpy(o->src, src, 4);
@@ -308,12 +311,14 @@ static enum decode_result decode_ipv6(struct decode_ctx *x, const uint8_t *p, ui
     cursor_skip(&c, 4);
     uint32_t payload_len = cursor_be16(&c);
     uint8_t next = cursor_u8(&c);
-    cursor_skip(&c, 1);
+    uint8_t hop_limit = cursor_u8(&c);
     const uint8_t *src = cursor_bytes(&c, 16);
     const uint8_t *dst = cursor_bytes(&c, 16);
     if (!cursor_ok(&c))
         return DECODE_TRUNCATED;
     o->ip_version = 6;
+    o->ip_ttl = hop_limit;
+    o->has_ip_id = false;
     memcpy(o->src, src, 16);
     memcpy(o->dst, dst, 16);
     if (payload_len == 0) /* jumbogram or offload: take what is there */

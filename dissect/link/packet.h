@@ -41,6 +41,12 @@ struct packet_view {
     uint32_t payload_wire_len;     /* bytes the headers announce */
     const uint8_t *ip_header;      /* innermost IP header, for classification */
     uint32_t ip_len;               /* bytes present from ip_header on */
+    /* The innermost header's TTL (IPv6: hop limit) and IPv4 identification:
+     * a packet a middlebox forges in the server's name tends to differ from
+     * the server's own in both. IPv6 has no identification outside fragments. */
+    uint8_t ip_ttl;
+    bool has_ip_id;
+    uint16_t ip_id;
     bool from_fragments;           /* payload is an IPv4/IPv6 datagram we reassembled */
 };
 

@@ -33,6 +33,7 @@ enum event_type {
     EV_HTTP_REQUEST,          /* a plain HTTP request head (e.g. an OCSP or CRL fetch) */
     EV_HTTP_RESPONSE,         /* ... and the head of its response */
     EV_TLS_DECRYPTION,        /* with a key log: a secret used, or why records were not decrypted */
+    EV_NOT_TLS,               /* a direction of a TLS connection begins with bytes that are not TLS */
 };
 
 /* Where an opaque TLS 1.3 record (content type 23) falls in the handshake,
@@ -85,6 +86,15 @@ struct tls_certificate_msg {
     bool tls13;
 };
 
+/* EV_NOT_TLS: what a peer answers instead of TLS, by its first bytes. */
+enum not_tls_kind { NOT_TLS_OTHER, NOT_TLS_HTTP, NOT_TLS_SSH };
+
+struct not_tls_reply {
+    uint8_t kind;             /* enum not_tls_kind */
+    const uint8_t *bytes;     /* the segment's bytes from the first on */
+    size_t len;
+};
+
 struct dns_event {
     const struct dns_message *msg;
     bool over_tcp;
@@ -108,6 +118,12 @@ struct event {
     uint8_t tls_phase;        /* enum tls_record_phase: EV_ENCRYPTED_HANDSHAKE, EV_APPLICATION_DATA */
     bool decrypted;           /* read from an encrypted record with key log secrets */
     uint32_t length;          /* record or message length, gap size */
+    /* The IP header of the packet that completed the event (not set for
+     * EV_CONN_END): a packet another device forges in a peer's name tends
+     * to differ from the peer's own in TTL and identification. */
+    uint8_t ip_ttl;
+    bool has_ip_id;
+    uint16_t ip_id;
     union {
         const struct tls_client_hello *client_hello;
         const struct tls_server_hello *server_hello;
@@ -119,10 +135,21 @@ struct event {
         enum tcp_event_kind tcp_kind;
         const char *problem;  /* EV_TLS_MALFORMED / EV_TLS_LIMIT: what and why */
         const struct tls_decryption_note *decryption;   /* EV_TLS_DECRYPTION */
+        const struct not_tls_reply *not_tls;            /* EV_NOT_TLS */
         bool cut;             /* EV_STREAM_GAP: a snapshot length cut the bytes off the
                                * frame (the capture's choice), rather than lost */
     } u;
 };
+
+/* The event's frame, time and IP header fields, from the packet that completed it. */
+static inline void event_at_packet(struct event *ev, const struct packet_view *pkt)
+{
+    ev->frame = pkt->frame;
+    ev->ts_ns = pkt->ts_ns;
+    ev->ip_ttl = pkt->ip_ttl;
+    ev->has_ip_id = pkt->has_ip_id;
+    ev->ip_id = pkt->ip_id;
+}
 
 struct event_sink {
     void *ctx;

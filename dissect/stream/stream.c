@@ -84,8 +84,7 @@ void stream_release(struct stream_dissector *s, struct tcp_conn *c)
 static void emit(struct stream_dissector *s, struct event *ev, struct tcp_conn *c, int sender,
                  const struct packet_view *pkt)
 {
-    ev->frame = pkt->frame;
-    ev->ts_ns = pkt->ts_ns;
+    event_at_packet(ev, pkt);
     ev->conn = c;
     ev->sender = sender;
     s->sink.emit(s->sink.ctx, ev);

@@ -424,6 +424,7 @@ static void handle_syn(struct tcp_reassembler *r, struct tcp_conn *c, int sender
         h->isn = pkt->seq;
         h->next_seq = pkt->seq + 1;
         h->have_base = true;
+        h->have_seq_end = false;
         free_held(h);
     }
     if (!h->syn_seen) {
@@ -449,6 +450,39 @@ static void track_acks(struct tcp_reassembler *r, struct tcp_conn *c, int sender
     }
     h->last_ack = pkt->ack;
     h->last_window = pkt->window;
+    const struct tcp_half *peer = &c->half[1 - sender];
+    if ((pkt->tcp_flags & TCP_ACK) && peer->bytes_delivered && seq_diff(pkt->ack, peer->next_seq) >= 0 &&
+        (!h->acked_frame || h->acked_upto != peer->next_seq)) {
+        h->acked_upto = peer->next_seq;
+        h->acked_frame = pkt->frame;
+    }
+}
+
+/* A RST's sequence number says nothing of what was sent (a forged one is
+ * anything that the peer accepts). */
+static void track_seq_end(struct tcp_half *h, const struct packet_view *pkt)
+{
+    if (!h->have_base || (pkt->tcp_flags & TCP_RST))
+        return;
+    uint32_t end = pkt->seq + ((pkt->tcp_flags & TCP_SYN) ? 1u : 0u) + pkt->payload_wire_len;
+    if (!h->have_seq_end || seq_diff(end, h->seq_end) > 0) {
+        h->seq_end = end;
+        h->have_seq_end = true;
+    }
+}
+
+struct half_shortfall reasm_shortfall(const struct tcp_half *h)
+{
+    struct half_shortfall s = { 0, 0 };
+    if (!h->have_seq_end || !h->have_base)
+        return s;
+    uint32_t end = h->fin_seen && seq_diff(h->seq_end, h->fin_seq) > 0 ? h->fin_seq : h->seq_end;
+    int32_t ahead = seq_diff(end, h->next_seq);
+    if (ahead <= 0)
+        return s;
+    s.stranded_bytes = h->held_bytes < (uint32_t)ahead ? h->held_bytes : (uint32_t)ahead;
+    s.unseen_bytes = (uint32_t)ahead - s.stranded_bytes;
+    return s;
 }
 
 void reasm_packet(struct tcp_reassembler *r, const struct packet_view *pkt)
@@ -497,9 +531,11 @@ void reasm_packet(struct tcp_reassembler *r, const struct packet_view *pkt)
         accept_segment(r, c, sender, data_seq, pkt->payload, pkt->payload_len,
                        pkt->payload_wire_len, pkt);
     }
+    track_seq_end(h, pkt);
     if ((pkt->tcp_flags & TCP_FIN) && !h->fin_seen) {
         h->fin_seen = true;
         h->fin_frame = pkt->frame;
+        h->fin_seq = data_seq + pkt->payload_wire_len;
         emit(r, c, sender, TCP_EV_FIN, pkt);
         if (c->half[1 - sender].fin_seen)
             mark_closed(r, c);

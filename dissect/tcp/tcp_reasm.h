@@ -69,6 +69,17 @@ struct tcp_half {
     uint32_t dup_acks, zero_windows;
     uint32_t last_ack;
     uint16_t last_window;
+    /* This side's ACK that first covered every byte the peer had passed on
+     * by then (acked_upto: the peer's next_seq it covered): what the peer
+     * sent arrived. */
+    uint32_t acked_upto;
+    uint64_t acked_frame;
+    /* The furthest sequence number this side's segments reached, bare ACKs
+     * included: beyond next_seq and the held bytes, it sent bytes the
+     * capture never saw. */
+    bool have_seq_end;
+    uint32_t seq_end;
+    uint32_t fin_seq;            /* where the FIN sits: the ACKs after it are one past */
     bool limit_hit;              /* the out-of-order cap forced a gap */
     uint64_t limit_frame;
 };
@@ -151,6 +162,15 @@ void reasm_finish(struct tcp_reassembler *r);
 
 /* Feeds one decoded TCP packet. */
 void reasm_packet(struct tcp_reassembler *r, const struct packet_view *pkt);
+
+/* Of what the sender sent, by its sequence numbers, at the moment of the
+ * call (the end of a connection, for its facts): bytes that arrived past a
+ * hole that never filled (stranded), and bytes no captured segment carried
+ * (unseen). */
+struct half_shortfall {
+    uint64_t unseen_bytes, stranded_bytes;
+};
+struct half_shortfall reasm_shortfall(const struct tcp_half *h);
 
 /* Settles the client end if the current decision is weaker than `source`.
  * client_ep: index into c->ep. Returns the client index. */

@@ -91,8 +91,7 @@ bool tls_looks_like_start(const uint8_t *p, size_t len, bool first_payload)
 
 static void emit(struct tls_feed_ctx *x, struct event *ev)
 {
-    ev->frame = x->pkt->frame;
-    ev->ts_ns = x->pkt->ts_ns;
+    event_at_packet(ev, x->pkt);
     ev->conn = x->conn;
     ev->sender = x->sender;
     ev->record_version = x->session->dir[x->sender].record_version;
@@ -525,13 +524,42 @@ static bool try_resync(struct tls_direction *d, const uint8_t *p, size_t len)
     return true;
 }
 
+/* What a peer speaks instead of TLS, by the start of its first bytes: the
+ * two a wrong service on a TLS port most often answers with. */
+static enum not_tls_kind not_tls_kind_of(const uint8_t *p, size_t len)
+{
+    struct cursor c = cursor_make(p, len);
+    const uint8_t *start = cursor_bytes(&c, 4);
+    if (start && memcmp(start, "SSH-", 4) == 0)
+        return NOT_TLS_SSH;
+    const uint8_t *slash = cursor_bytes(&c, 1);
+    if (start && slash && memcmp(start, "HTTP", 4) == 0 && *slash == '/')
+        return NOT_TLS_HTTP;
+    return NOT_TLS_OTHER;
+}
+
+static void report_not_tls(struct tls_feed_ctx *x, const uint8_t *data, size_t len)
+{
+    struct not_tls_reply reply = { (uint8_t)not_tls_kind_of(data, len), data, len };
+    struct event ev = { .type = EV_NOT_TLS, .length = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len),
+                        .u.not_tls = &reply };
+    emit(x, &ev);
+}
+
 void tls_feed(struct tls_feed_ctx *x, const uint8_t *data, size_t len, bool segment_start)
 {
     struct tls_direction *d = &x->session->dir[x->sender];
+    /* Only the direction's very first bytes: later ones out of sync follow
+     * a gap or a malformed record, already told. */
+    bool direction_start = !d->started && segment_start;
+    d->started = true;
     while (len > 0) {
         if (!d->in_sync) {
-            if (!segment_start || !try_resync(d, data, len))
+            if (!segment_start || !try_resync(d, data, len)) {
+                if (direction_start)
+                    report_not_tls(x, data, len);
                 return; /* the rest of this segment is not TLS */
+            }
             d->in_sync = true;
         }
         segment_start = false;
@@ -563,6 +591,7 @@ void tls_feed(struct tls_feed_ctx *x, const uint8_t *data, size_t len, bool segm
 void tls_gap(struct tls_feed_ctx *x, uint64_t missing)
 {
     struct tls_direction *d = &x->session->dir[x->sender];
+    d->started = true;
     if (d->in_sync && d->in_record && !d->copying && missing < d->record_len - d->record_done) {
         d->record_done += (uint32_t)missing; /* still inside a record we only count */
         return;
@@ -637,8 +666,8 @@ static void note(struct tls_feed_ctx *x, int sender, enum tls_decryption_what wh
         .what = (uint8_t)what, .label = (uint8_t)label, .cipher_suite = x->session->crypto->suite,
         .source = e ? keylog_entry_source(e) : 0, .line = e ? keylog_entry_line(e) : 0,
     };
-    struct event ev = { .type = EV_TLS_DECRYPTION, .frame = x->pkt->frame, .ts_ns = x->pkt->ts_ns,
-                        .conn = x->conn, .sender = sender, .u.decryption = &n };
+    struct event ev = { .type = EV_TLS_DECRYPTION, .conn = x->conn, .sender = sender, .u.decryption = &n };
+    event_at_packet(&ev, x->pkt);
     x->sink->emit(x->sink->ctx, &ev);
 }
 

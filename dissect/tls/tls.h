@@ -33,6 +33,7 @@ struct tls_limits {
 enum tls_format { TLS_FORMAT_UNKNOWN, TLS_FORMAT_V3, TLS_FORMAT_SSLV2 };
 
 struct tls_direction {
+    bool started;                   /* bytes (or a gap) came this way */
     uint8_t format;                 /* enum tls_format */
     uint8_t decrypt_types;          /* bit (type - 20): content types decrypted now (keys only) */
     bool record_with_header;        /* record holds the 5-byte header before the body */
@@ -90,6 +91,8 @@ struct tls_feed_ctx {
     struct tls_keyring *keys;       /* NULL: no key log */
 };
 
+/* A direction whose first bytes are not a TLS record (an HTTP status line,
+ * an SSH banner, anything else) is told once with EV_NOT_TLS. */
 void tls_feed(struct tls_feed_ctx *x, const uint8_t *data, size_t len, bool segment_start);
 void tls_gap(struct tls_feed_ctx *x, uint64_t missing);
 void tls_session_free(struct tls_session *s);

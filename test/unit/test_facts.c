@@ -146,6 +146,153 @@ static const cJSON *get(const cJSON *o, const char *path)
 static double num(const cJSON *o, const char *path) { return cJSON_GetNumberValue(get(o, path)); }
 static const char *str(const cJSON *o, const char *path) { return cJSON_GetStringValue(get(o, path)); }
 
+/* ---- whose stack sent a packet; what a server that is not TLS answers ----------------------- */
+
+static void test_ip_ttl_of_synack_rst_and_alert(void **state)
+{
+    (void)state;
+    open_conn(1, 10, 443);
+    tcp(TCP_EV_SYN, 1, CLIENT);
+    conn.half[SERVER].syn_count++, conn.half[SERVER].syn_seen = true;
+    send_event((struct event){ .type = EV_TCP, .u.tcp_kind = TCP_EV_SYNACK, .ip_ttl = 55 }, 2, SERVER);
+    client_hello(4);
+    struct tls_alert a = { .level = 2, .description = 40, .record_len = 2 };
+    send_event((struct event){ .type = EV_ALERT, .u.alert = &a, .ip_ttl = 64, .has_ip_id = true, .ip_id = 99 }, 5,
+               SERVER);
+    send_event((struct event){ .type = EV_TCP, .u.tcp_kind = TCP_EV_RST, .ip_ttl = 128, .has_ip_id = true,
+                               .ip_id = 7 }, 6, SERVER);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_int_equal(num(c, "tcp.server_ip_ttl"), 55);
+    assert_int_equal(num(c, "tcp.server_ip_hops"), 9);
+    assert_int_equal(num(c, "tcp.rst.ip_ttl"), 128);
+    assert_int_equal(num(c, "tcp.rst.ip_hops"), 0);
+    assert_int_equal(num(c, "tcp.rst.ip_id"), 7);
+    assert_int_equal(num(c, "tls.first_alert.ip_ttl"), 64);
+    assert_int_equal(num(c, "tls.first_alert.ip_id"), 99);
+    assert_int_equal(num(c, "timings.client_hello_to_end_ms"), 2);
+    cJSON_Delete(capture);
+}
+
+/* Without an IP header (TTL 0 never crosses a link) nothing is claimed. */
+static void test_no_ip_ttl_no_ttl_facts(void **state)
+{
+    (void)state;
+    open_conn(1, 10, 443);
+    tcp(TCP_EV_SYN, 1, CLIENT);
+    tcp(TCP_EV_SYNACK, 2, SERVER);
+    client_hello(4);
+    tcp(TCP_EV_RST, 5, SERVER);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_null(get(c, "tcp.server_ip_ttl"));
+    assert_null(get(c, "tcp.rst.ip_ttl"));
+    assert_null(get(c, "tcp.rst.ip_id"));
+    cJSON_Delete(capture);
+}
+
+static void not_tls(uint64_t frame, int sender, uint8_t kind, const void *bytes, size_t len)
+{
+    struct not_tls_reply r = { kind, bytes, len };
+    send_event((struct event){ .type = EV_NOT_TLS, .length = (uint32_t)len, .u.not_tls = &r }, frame, sender);
+}
+
+static void test_server_not_tls_prefix_escaped_and_bounded(void **state)
+{
+    (void)state;
+    open_conn(1, 10, 443);
+    tcp(TCP_EV_SYN, 1, CLIENT);
+    tcp(TCP_EV_SYNACK, 2, SERVER);
+    client_hello(4);
+    uint8_t reply[300];
+    memcpy(reply, "SSH-2.0-x\r\n\t\\\x01\xff", 15);
+    memset(reply + 15, 'z', sizeof reply - 15);
+    not_tls(5, CLIENT, NOT_TLS_OTHER, "GET /", 5);   /* the client's: not the server's answer */
+    not_tls(6, SERVER, NOT_TLS_SSH, reply, sizeof reply);
+    not_tls(7, SERVER, NOT_TLS_HTTP, "HTTP/1.1 200 OK", 15);  /* only the first */
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *c = get(capture, "connections.0");
+    assert_int_equal(num(c, "tls.server_not_tls.frame"), 6);
+    assert_string_equal(str(c, "tls.server_not_tls.kind"), "ssh");
+    assert_int_equal(num(c, "tls.server_not_tls.segment_bytes"), 300);
+    /* 40 bytes: the 15 written, 25 of the z's. */
+    assert_string_equal(str(c, "tls.server_not_tls.prefix"),
+                        "SSH-2.0-x\\r\\n\\t\\\\\\x01\\xffzzzzzzzzzzzzzzzzzzzzzzzzz");
+    cJSON_Delete(capture);
+}
+
+/* A connection begun before the capture: its first bytes seen may be the
+ * middle of a record, not what the server answered first. */
+static void test_server_not_tls_needs_the_stream_start(void **state)
+{
+    (void)state;
+    open_conn(1, 10, 443);
+    client_hello(4);
+    not_tls(5, SERVER, NOT_TLS_OTHER, "\x17\x99", 2);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_null(get(capture, "connections.0.tls.server_not_tls"));
+    cJSON_Delete(capture);
+}
+
+static void dns_query_only(uint64_t frame, uint16_t id, uint16_t qtype)
+{
+    static struct dns_message m;
+    memset(&m, 0, sizeof m);
+    m.id = id;
+    m.qtype = qtype;
+    snprintf(m.qname, sizeof m.qname, "example.com");
+    uint8_t client[16] = { 192, 0, 2, 10 }, server[16] = { 203, 0, 113, 53 };
+    struct dns_event dns = { &m, false, 4, client, server, 50001, 53, false };
+    struct event q = { .type = EV_DNS, .frame = frame, .ts_ns = (int64_t)frame * 1000000, .u.dns = &dns };
+    facts_on_event(fb, &q);
+}
+
+static void test_dns_target_failure_no_answer(void **state)
+{
+    (void)state;
+    dns_query_only(3, 1, DNS_TYPE_A);
+    dns_query_only(4, 2, DNS_TYPE_AAAA);
+    summary.last_ts = 2004 * 1000000LL;
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_string_equal(str(capture, "dns.target_failure.how"), "no_answer");
+    assert_string_equal(str(capture, "dns.target_failure.server"), "203.0.113.53");
+    assert_int_equal(num(capture, "dns.target_failure.query_frame"), 3);
+    assert_int_equal(num(capture, "dns.target_failure.queries"), 2);
+    assert_int_equal(num(capture, "dns.target_failure.unanswered"), 2);
+    assert_int_equal(num(capture, "dns.target_failure.waited_ms"), 2001);
+    assert_null(get(capture, "dns.target_failure.rcode_name"));
+    cJSON_Delete(capture);
+}
+
+/* An error response tells more than a query nobody answered. */
+static void test_dns_target_failure_prefers_an_error_response(void **state)
+{
+    (void)state;
+    dns_query_only(2, 9, DNS_TYPE_AAAA);
+    dns_answer(3, "example.com", 2, 0);
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_string_equal(str(capture, "dns.target_failure.how"), "servfail");
+    assert_string_equal(str(capture, "dns.target_failure.rcode_name"), "SERVFAIL");
+    assert_int_equal(num(capture, "dns.target_failure.response_frame"), 4);
+    assert_int_equal(num(capture, "dns.target_failure.unanswered"), 1);
+    cJSON_Delete(capture);
+}
+
+static void test_dns_target_failure_absent_once_resolved(void **state)
+{
+    (void)state;
+    dns_answer(1, "example.com", 3, 0);
+    dns_answer(5, "example.com", 0, 10);
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_false(cJSON_IsTrue(get(capture, "dns.target_failed")));
+    assert_null(get(capture, "dns.target_failure"));
+    cJSON_Delete(capture);
+}
+
 static void test_no_shared_cipher_facts(void **state)
 {
     (void)state;
@@ -774,6 +921,13 @@ int main(void)
         T(test_hello_lists_are_capped),
         T(test_tls13_records_by_phase),
         T(test_tls13_server_alert_after_client_flight),
+        T(test_ip_ttl_of_synack_rst_and_alert),
+        T(test_no_ip_ttl_no_ttl_facts),
+        T(test_server_not_tls_prefix_escaped_and_bounded),
+        T(test_server_not_tls_needs_the_stream_start),
+        T(test_dns_target_failure_no_answer),
+        T(test_dns_target_failure_prefers_an_error_response),
+        T(test_dns_target_failure_absent_once_resolved),
         T(test_cut_connection_is_unknown_not_failed),
         T(test_cut_connection_with_fatal_alert_is_unknown),
         T(test_loss_in_cut_connection_is_still_a_gap),

@@ -847,6 +847,76 @@ static void test_headers_cut_mid_tcp_options_truncated(void **state)
     assert_int_equal(decode_cut(LT_RAW, &b, 20 + 30, b.len), DECODE_TRUNCATED);
 }
 
+/* ---- IP TTL and identification: whose stack sent a packet ------------------------------ */
+
+static void test_ipv4_ttl_and_id_carried(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    put_eth(&b, ET_IPV4);
+    size_t ip = ipv4_begin_full(&b, IP_TCP, outer_src, outer_dst, 0xBEEF, 0x4000, 0);
+    b.data[ip + 8] = 57;
+    put_tcp(&b, payload, PAYLOAD_LEN);
+    ipv4_end(&b, ip);
+    assert_int_equal(decode(LT_ETHERNET, &b), DECODE_OK);
+    assert_int_equal(view.ip_ttl, 57);
+    assert_true(view.has_ip_id);
+    assert_int_equal(view.ip_id, 0xBEEF);
+}
+
+static void test_ipv6_hop_limit_carried_without_id(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    size_t ip = ipv6_begin(&b, IP_TCP);
+    b.data[ip + 7] = 250;
+    put_tcp(&b, payload, PAYLOAD_LEN);
+    ipv6_end(&b, ip);
+    assert_int_equal(decode(LT_IPV6, &b), DECODE_OK);
+    assert_int_equal(view.ip_ttl, 250);
+    assert_false(view.has_ip_id);
+}
+
+/* A tunnel's outer header is the tunnel's, not the sender's. */
+static void test_tunnel_gives_the_innermost_ttl_and_id(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    size_t outer = ipv4_begin_full(&b, IP_IPIP, outer_src, outer_dst, 0x1111, 0x4000, 0);
+    b.data[outer + 8] = 30;
+    size_t inner = ipv4_begin_full(&b, IP_TCP, inner_src, inner_dst, 0x2222, 0x4000, 0);
+    b.data[inner + 8] = 61;
+    put_tcp(&b, payload, PAYLOAD_LEN);
+    ipv4_end(&b, inner);
+    ipv4_end(&b, outer);
+    assert_int_equal(decode(LT_RAW, &b), DECODE_OK);
+    assert_inner_tcp_view();
+    assert_int_equal(view.ip_ttl, 61);
+    assert_int_equal(view.ip_id, 0x2222);
+
+    struct bytebuf v6in4 = { .len = 0 };
+    outer = ipv4_begin_full(&v6in4, 41 /* IPv6 in IPv4 */, outer_src, outer_dst, 0x3333, 0x4000, 0);
+    put_ipv6_tcp(&v6in4);
+    ipv4_end(&v6in4, outer);
+    assert_int_equal(decode(LT_RAW, &v6in4), DECODE_OK);
+    assert_int_equal(view.ip_version, 6);
+    assert_int_equal(view.ip_ttl, 64);
+    assert_false(view.has_ip_id);
+}
+
+static void test_ipv4_header_cut_after_ttl_truncated(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    put_ipv4_tcp(&b, outer_src, outer_dst);
+    assert_int_equal(decode_cut(LT_RAW, &b, 9, b.len), DECODE_TRUNCATED);
+    assert_int_equal(view.ip_ttl, 0);
+    struct bytebuf v6 = { .len = 0 };
+    put_ipv6_tcp(&v6);
+    assert_int_equal(decode_cut(LT_IPV6, &v6, 8, v6.len), DECODE_TRUNCATED);
+    assert_int_equal(view.ip_ttl, 0);
+}
+
 static void test_udp_dns_payload(void **state)
 {
     (void)state;
@@ -919,6 +989,10 @@ int main(void)
         T(test_headers_cut_mid_tcp_header_truncated),
         T(test_headers_cut_mid_tcp_options_truncated),
         T(test_udp_dns_payload),
+        T(test_ipv4_ttl_and_id_carried),
+        T(test_ipv6_hop_limit_carried_without_id),
+        T(test_tunnel_gives_the_innermost_ttl_and_id),
+        T(test_ipv4_header_cut_after_ttl_truncated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

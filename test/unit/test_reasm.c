@@ -488,6 +488,63 @@ static void test_zero_window_and_duplicate_ack_events(void **state)
     assert_int_equal(rec.conn->half[CLIENT].zero_windows, 1);
 }
 
+/* ---- what arrived, by the peer's ACKs and the sender's sequence numbers ----------------------- */
+
+static void test_ack_of_all_the_peers_bytes_noted(void **state)
+{
+    (void)state;
+    handshake(100, 900);
+    data(CLIENT, 101, "hello");                                    /* 101..105 */
+    feed_seg((struct seg){ .side = SERVER, .seq = 901, .ack = 103 }); /* part of it */
+    assert_int_equal(rec.conn->half[SERVER].acked_frame, 0);
+    uint64_t all = feed_seg((struct seg){ .side = SERVER, .seq = 901, .ack = 106 });
+    feed_seg((struct seg){ .side = SERVER, .seq = 901, .ack = 106 }); /* again: the first stays */
+    assert_int_equal(rec.conn->half[SERVER].acked_frame, all);
+    assert_int_equal(rec.conn->half[SERVER].acked_upto, 106);
+    data(CLIENT, 106, "more");                                     /* not acknowledged yet */
+    assert_int_not_equal(rec.conn->half[SERVER].acked_upto, rec.conn->half[CLIENT].next_seq);
+    uint64_t again = feed_seg((struct seg){ .side = SERVER, .seq = 901, .ack = 110 });
+    assert_int_equal(rec.conn->half[SERVER].acked_frame, again);
+    assert_int_equal(rec.conn->half[SERVER].acked_upto, rec.conn->half[CLIENT].next_seq);
+}
+
+/* The server's first, full-size segment never arrives, its last one does,
+ * and its ACK after the client's FIN says how far it sent: a path-MTU
+ * black hole's trace. */
+static void test_shortfall_counts_unseen_and_stranded_bytes(void **state)
+{
+    (void)state;
+    handshake(100, 900);
+    data(CLIENT, 101, "hello");
+    data(SERVER, 911, "stranded");                      /* 901..910 never came */
+    struct half_shortfall s = reasm_shortfall(&rec.conn->half[SERVER]);
+    assert_int_equal(s.unseen_bytes, 10);
+    assert_int_equal(s.stranded_bytes, 8);
+    feed(CLIENT, 106, TCP_FIN | TCP_ACK, NULL);
+    feed_seg((struct seg){ .side = SERVER, .seq = 919, .ack = 107 }); /* its ACK: sent up to 918 */
+    s = reasm_shortfall(&rec.conn->half[SERVER]);
+    assert_int_equal(s.unseen_bytes, 10);
+    assert_int_equal(s.stranded_bytes, 8);
+    s = reasm_shortfall(&rec.conn->half[CLIENT]);
+    assert_int_equal(s.unseen_bytes + s.stranded_bytes, 0);
+}
+
+/* A FIN takes a sequence number: the ACKs after it are one past the data;
+ * and a RST's sequence number is anything its sender chose. */
+static void test_shortfall_ignores_fin_and_rst_sequence_numbers(void **state)
+{
+    (void)state;
+    handshake(100, 900);
+    data(SERVER, 901, "abc");
+    feed(SERVER, 904, TCP_FIN | TCP_ACK, NULL);
+    feed_seg((struct seg){ .side = SERVER, .seq = 905, .ack = 101 });
+    struct half_shortfall s = reasm_shortfall(&rec.conn->half[SERVER]);
+    assert_int_equal(s.unseen_bytes + s.stranded_bytes, 0);
+    feed(SERVER, 904 + 50000, TCP_RST | TCP_ACK, NULL);
+    s = reasm_shortfall(&rec.conn->half[SERVER]);
+    assert_int_equal(s.unseen_bytes + s.stranded_bytes, 0);
+}
+
 /* ---- caps and gaps ---------------------------------------------------------------------------- */
 
 static void limits_with_hold_caps(struct reasm_limits *l, uint32_t bytes, uint32_t segments)
@@ -795,6 +852,9 @@ int main(void)
         T(test_fin_noted_with_frame_and_side),
         T(test_rst_noted_with_frame_and_side_payload_ignored),
         T(test_zero_window_and_duplicate_ack_events),
+        T(test_ack_of_all_the_peers_bytes_noted),
+        T(test_shortfall_counts_unseen_and_stranded_bytes),
+        T(test_shortfall_ignores_fin_and_rst_sequence_numbers),
         T(test_hole_never_filled_segment_cap_forces_gap),
         T(test_hole_never_filled_byte_cap_forces_gap),
         T(test_snaplen_cut_segment_gives_data_then_cut),

@@ -312,6 +312,12 @@ struct seen {
     struct tls_alert alert;
     const char *problem;
     uint8_t tls_phase;
+    uint8_t ip_ttl;
+    bool has_ip_id;
+    uint16_t ip_id;
+    /* copied from a reply that is not TLS */
+    uint8_t not_tls_kind;
+    char not_tls_bytes[16];
 };
 
 static struct seen events[64];
@@ -338,6 +344,9 @@ static void record_event(void *ctx, const struct event *ev)
     s->handshake_type = ev->handshake_type;
     s->record_version = ev->record_version;
     s->tls_phase = ev->tls_phase;
+    s->ip_ttl = ev->ip_ttl;
+    s->has_ip_id = ev->has_ip_id;
+    s->ip_id = ev->ip_id;
     switch (ev->type) {
     case EV_CLIENT_HELLO:
         s->sslv2 = ev->u.client_hello->sslv2;
@@ -362,6 +371,10 @@ static void record_event(void *ctx, const struct event *ev)
     case EV_TLS_MALFORMED:
     case EV_TLS_LIMIT:
         s->problem = ev->u.problem;
+        break;
+    case EV_NOT_TLS:
+        s->not_tls_kind = ev->u.not_tls->kind;
+        copy_text(s->not_tls_bytes, sizeof s->not_tls_bytes, ev->u.not_tls->bytes, ev->u.not_tls->len);
         break;
     default:
         break;
@@ -614,6 +627,99 @@ static void test_feed_bad_content_type_out_of_sync_then_resync(void **state)
     assert_event(2, EV_ALERT, 4, CLIENT);
     assert_int_equal(events[2].alert.description, 50);
     assert_true(session.dir[CLIENT].in_sync);
+}
+
+/* ---- a peer that does not speak TLS ------------------------------------------------ */
+
+static void feed_text(int sender, uint64_t frame, const char *text)
+{
+    feed_at(sender, frame, text, strlen(text), true);
+}
+
+static void test_not_tls_reply_classified_once(void **state)
+{
+    (void)state;
+    struct bytebuf hello = { .len = 0 };
+    build_client_hello_record(&hello);
+    feed_segment(CLIENT, 1, &hello);
+    feed_text(SERVER, 2, "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n\r\n");
+    feed_text(SERVER, 3, "<html>still not TLS</html>");
+    assert_int_equal(n_events, 2);
+    assert_event(0, EV_CLIENT_HELLO, 1, CLIENT);
+    assert_event(1, EV_NOT_TLS, 2, SERVER);
+    assert_int_equal(events[1].not_tls_kind, NOT_TLS_HTTP);
+    assert_int_equal(events[1].length, 43);
+    assert_string_equal(events[1].not_tls_bytes, "HTTP/1.1 400 Ba");
+    assert_false(session.dir[SERVER].in_sync);
+}
+
+static void test_not_tls_ssh_banner_and_other_bytes(void **state)
+{
+    (void)state;
+    feed_text(SERVER, 1, "SSH-2.0-OpenSSH_9.2p1\r\n");
+    feed_text(CLIENT, 2, "220 smtp.example ESMTP\r\n");
+    assert_int_equal(n_events, 2);
+    assert_event(0, EV_NOT_TLS, 1, SERVER);
+    assert_int_equal(events[0].not_tls_kind, NOT_TLS_SSH);
+    assert_event(1, EV_NOT_TLS, 2, CLIENT);
+    assert_int_equal(events[1].not_tls_kind, NOT_TLS_OTHER);
+}
+
+/* Too short to tell, or a word that only starts like one: not TLS, and no
+ * more than that. */
+static void test_not_tls_truncated_starts(void **state)
+{
+    (void)state;
+    static const char *const starts[] = { "S", "SS", "SSH", "HTTP", "HTTPS/1.1", "SSH_2.0" };
+    for (size_t i = 0; i < COUNT(starts); i++) {
+        setup(NULL);
+        feed_text(SERVER, 1, starts[i]);
+        assert_int_equal(n_events, 1);
+        assert_event(0, EV_NOT_TLS, 1, SERVER);
+        assert_int_equal(events[0].not_tls_kind, NOT_TLS_OTHER);
+        assert_int_equal(events[0].length, strlen(starts[i]));
+    }
+}
+
+/* A direction that begins with TLS, or whose first bytes the capture lost,
+ * is never reported: later bytes that are not TLS are a malformed record, or
+ * a gap's doing. */
+static void test_not_tls_only_at_the_direction_start(void **state)
+{
+    (void)state;
+    struct bytebuf alert = { .len = 0 };
+    put_alert_record(&alert, 2, 40);
+    feed_segment(SERVER, 1, &alert);
+    feed_text(SERVER, 2, "HTTP/1.1 200 OK\r\n");
+    gap(CLIENT, 3, 100);
+    feed_text(CLIENT, 4, "SSH-2.0-x\r\n");
+    assert_int_equal(n_events, 2);
+    assert_event(0, EV_ALERT, 1, SERVER);
+    assert_event(1, EV_TLS_MALFORMED, 2, SERVER);
+}
+
+/* Not a segment start (the middle of a segment the stream layer already
+ * read from): nothing to say of where the direction begins. */
+static void test_not_tls_not_at_segment_start_not_reported(void **state)
+{
+    (void)state;
+    feed_at(SERVER, 1, "HTTP/1.1 200 OK", 15, false);
+    assert_int_equal(n_events, 0);
+}
+
+static void test_events_carry_the_packets_ip_header(void **state)
+{
+    (void)state;
+    struct bytebuf alert = { .len = 0 };
+    put_alert_record(&alert, 2, 112);
+    struct packet_view pkt = { .frame = 7, .ip_ttl = 63, .has_ip_id = true, .ip_id = 0x1234 };
+    struct tls_feed_ctx x = { &sink, &limits, &session, &conn, SERVER, &pkt, keyring };
+    tls_feed(&x, alert.data, alert.len, true);
+    assert_int_equal(n_events, 1);
+    assert_event(0, EV_ALERT, 7, SERVER);
+    assert_int_equal(events[0].ip_ttl, 63);
+    assert_true(events[0].has_ip_id);
+    assert_int_equal(events[0].ip_id, 0x1234);
 }
 
 static void test_feed_record_of_maximum_length_accepted(void **state)
@@ -1073,6 +1179,12 @@ int main(void)
         T(test_feed_oversized_message_over_records_then_next_message),
         T(test_feed_unknown_first_handshake_type_is_encrypted),
         T(test_feed_first_handshake_message_of_64k_is_encrypted),
+        T(test_not_tls_reply_classified_once),
+        T(test_not_tls_ssh_banner_and_other_bytes),
+        T(test_not_tls_truncated_starts),
+        T(test_not_tls_only_at_the_direction_start),
+        T(test_not_tls_not_at_segment_start_not_reported),
+        T(test_events_carry_the_packets_ip_header),
         T(test_gap_inside_application_data_keeps_sync),
         T(test_gap_inside_handshake_record_loses_sync),
         T(test_tls13_server_hello_later_server_handshake_not_parsed),
