@@ -29,6 +29,9 @@ static const struct { const char *key, *path; } fact_aliases[] = {
     { "tls_version", "conn.tls.server_hello.version" },
     { "failed_stage", "conn.failed_stage" },
     { "path", "conn.path" },
+    { "server_cert_count", "conn.tls.certificate.count" },
+    { "server_rsa_bits", "conn.tls.certificate.chain.0.key_bits" },
+    { "dh_prime_bits", "conn.tls.server_key_exchange.dh_bits" },
 };
 
 /* The rcode of the endpoint's first answered lookup of the target. */

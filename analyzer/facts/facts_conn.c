@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static cJSON *timings_json(const struct conn_track *t)
 {
@@ -88,7 +89,10 @@ cJSON *record_json(struct facts_builder *fb, struct conn_record *rec)
         json_add(o, "http", t->http);
         t->http = NULL;
     }
-    json_add(o, "tls", tls_json_take(fb, t));
+    /* An HTTP Host names the server of a plain request, not what a TLS
+     * client asked for. */
+    bool asked = rec->has_server_name && rec->name_source && strcmp(rec->name_source, "http_host") != 0;
+    json_add(o, "tls", tls_json_take(fb, t, asked ? rec->server_name : NULL));
     json_add(o, "timings", timings_json(t));
     return o;
 }
