@@ -31,6 +31,9 @@ static const struct { const char *key, *path; } fact_aliases[] = {
     { "path", "conn.path" },
     { "server_ip_ttl", "conn.tcp.server_ip_ttl" },
     { "rst_ip_ttl", "conn.tcp.rst.ip_ttl" },
+    { "server_cert_count", "conn.tls.certificate.count" },
+    { "server_rsa_bits", "conn.tls.certificate.chain.0.key_bits" },
+    { "dh_prime_bits", "conn.tls.server_key_exchange.dh_bits" },
 };
 
 /* The rcode of the endpoint's first answered lookup of the target; "none"

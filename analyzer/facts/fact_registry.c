@@ -64,12 +64,19 @@
     F(P ".chain", ARRAY, "the decoded certificates, leaf first")                                 \
     F(P ".chain[]", OBJECT, "one certificate of the chain")                                      \
     CERT_FACTS(F, P ".chain[]")                                                                  \
+    F(P ".checked_at", STRING, "the time validity is judged at: the Certificate message's, e.g. 2026-12-06T21:34:33Z") \
     F(P ".leaf_expired", BOOLEAN, "the leaf (first) certificate has expired")                    \
+    F(P ".leaf_not_yet_valid", BOOLEAN, "the leaf's not_before is after checked_at")             \
+    F(P ".any_expired", BOOLEAN, "a certificate of the chain has expired (unreadable dates do not count)") \
+    F(P ".any_not_yet_valid", BOOLEAN, "a certificate of the chain is not yet valid (the same)") \
     F(P ".any_outside_validity", BOOLEAN, "a certificate of the chain is expired or not yet valid") \
     F(P ".leaf_issuer", STRING, "the leaf's issuer")                                             \
     F(P ".top_issuer", STRING, "the issuer of the last certificate sent: the chain's anchor")    \
     F(P ".top_issuer_cn", STRING, "that issuer's common name")                                   \
     F(P ".includes_self_signed_root", BOOLEAN, "the last certificate sent is self-signed (a root)") \
+    F(P ".leaf_issuer_sent", BOOLEAN, "the leaf's issuer is among the certificates sent, or the leaf is self-signed") \
+    F(P ".names_checked_against", STRING, "server's: the name the client asked for (SNI, else CONNECT host, else DNS name)") \
+    F(P ".name_matches", BOOLEAN, "server's: the leaf's SANs (its CN when it has none) cover that name") \
     F(P ".decrypted", BOOLEAN, "read from encrypted records with key log secrets (TLS 1.3)")
 
 #define CLIENT_HELLO_FACTS(F, P)                                                                   \
@@ -176,6 +183,13 @@
     F(P ".hello_retry_request.group", INTEGER, "the key share group it asks for")                \
     F(P ".server_hello", OBJECT, "the Server Hello")                                             \
     SERVER_HELLO_FACTS(F, P ".server_hello")                                                     \
+    F(P ".server_key_exchange", OBJECT, "the DH/ECDH parameters of the server's ServerKeyExchange (TLS <= 1.2)") \
+    F(P ".server_key_exchange.frame", FRAME, "its frame")                                        \
+    F(P ".server_key_exchange.kind", STRING, "the key exchange: dhe, dhe_psk, ecdhe or ecdhe_psk") \
+    F(P ".server_key_exchange.dh_bits", INTEGER, "DHE: the size of the server's DH prime in bits") \
+    F(P ".server_key_exchange.group", INTEGER, "ECDHE: the named curve (a supported_groups number)") \
+    F(P ".server_key_exchange.group_name", STRING, "its name: x25519, secp256r1, ...")           \
+    F(P ".server_key_exchange.malformed", BOOLEAN, "the parameters are malformed or cut short")  \
     F(P ".certificate", OBJECT, "the server's Certificate message")                              \
     CERTIFICATE_MSG_FACTS(F, P ".certificate")                                                   \
     F(P ".client_certificate", OBJECT, "the client's Certificate message")                       \
@@ -424,7 +438,10 @@
     F(P ".revocation.unreachable[].detail", STRING, "how it failed, in words")                   \
     F(P ".revocation.unreachable[].server", STRING, "the address:port tried")                    \
     F(P ".revocation.unreachable[].frame", FRAME, "the frame that shows it")                     \
-    F(P ".revocation.attempted", BOOLEAN, "a revocation host was looked up or connected to")     \
+    F(P ".revocation.unreachable[].recognised_by", STRING,                                       \
+      "profile (a profile revocation host), or timing (failed in a handshake the client gave up)") \
+    F(P ".revocation.unreachable[].connection", INTEGER, "timing: the TLS connection whose handshake it fell in") \
+    F(P ".revocation.attempted", BOOLEAN, "a revocation host was looked up or connected to, or a fetch was recognised by timing") \
     F(P ".revocation.reachable", BOOLEAN, "a connection to a revocation host worked")            \
     F(P ".revocation.connections", ARRAY, "the connections to revocation hosts")                 \
     F(P ".revocation.connections[]", OBJECT, "one of them, with a connection's facts")           \

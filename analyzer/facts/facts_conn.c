@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* When the connection ended: its first FIN or RST, else its last packet. */
 static int64_t end_ts(const struct conn_snapshot *c, const struct conn_track *t)
@@ -105,7 +106,10 @@ cJSON *record_json(struct facts_builder *fb, struct conn_record *rec)
         json_add(o, "http", t->http);
         t->http = NULL;
     }
-    json_add(o, "tls", tls_json_take(fb, t, c->first_ts));
+    /* An HTTP Host names the server of a plain request, not what a TLS
+     * client asked for. */
+    bool asked = rec->has_server_name && rec->name_source && strcmp(rec->name_source, "http_host") != 0;
+    json_add(o, "tls", tls_json_take(fb, t, c->first_ts, asked ? rec->server_name : NULL));
     json_add(o, "timings", timings_json(c, t));
     return o;
 }

@@ -47,6 +47,7 @@ void on_dns(struct facts_builder *fb, const struct event *ev)
         remember_answers(fb, m);
     bool relevant = is_target_name(fb, m->qname) || is_revocation_name(fb, m->qname);
     if (!relevant) {
+        record_other_lookup(fb, ev);
         if (m->is_response) {
             fb->other_lookups++;
             if (m->rcode)

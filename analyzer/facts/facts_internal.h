@@ -15,6 +15,7 @@
 #include "classify.h"
 #include "json_build.h"
 #include "timestamp.h"
+#include "addr.h"
 
 enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
@@ -101,6 +102,13 @@ struct conn_track {
         uint64_t frame;            /* 0: none kept */
         int64_t ts_ns;
     } certificate[2];
+    struct {                       /* the ServerKeyExchange's DH/ECDH parameters */
+        uint64_t frame;            /* 0: none read */
+        uint8_t kx;                /* enum tls_kx */
+        bool has_dh_bits, has_group, malformed;
+        uint32_t dh_bits;
+        uint16_t group;
+    } key_exchange;
     int64_t client_hello_ts, server_hello_ts;
     uint8_t server_hello_ttl;      /* the IP TTL of the packet that completed it */
     const char *last_message;      /* handshake message names are static strings */
@@ -236,6 +244,45 @@ struct failed_connect {
     bool proxy_port;               /* to one of facts_options.proxy_ports */
 };
 
+/* A lookup, connect or plain HTTP fetch that failed, of a name that is
+ * neither a target's nor a revocation host's of the profile: the client's
+ * revocation check (OCSP, CRL) when it falls inside a handshake the client
+ * then gave up (summaries.c matches them to handshake_window). */
+#define SIDE_FAILURE_HOST_MAX 256
+#define SIDE_FAILURES_MAX 64
+#define OTHER_LOOKUPS_PENDING 32
+
+struct side_failure {
+    uint8_t ip_version;
+    uint8_t client[16];            /* the address that asked */
+    uint64_t start_frame;          /* the query, SYN or connection's first packet */
+    uint64_t frame;                /* what shows the failure */
+    const char *how;               /* static: "dns", "dns_no_answer", "tcp" or "http" */
+    char detail[32];
+    char host[SIDE_FAILURE_HOST_MAX];   /* the name, else the address */
+    char server[CONN_TEXT_MAX];    /* address:port; "" for a lookup */
+};
+
+/* A lookup of another name, waiting for its answer. */
+struct other_lookup {
+    bool open;
+    uint16_t id, qtype;
+    uint8_t ip_version;
+    uint8_t client[16];
+    uint64_t frame;
+    char name[SIDE_FAILURE_HOST_MAX];
+};
+
+/* A kept connection whose handshake failed after the server's first
+ * flight: from its Server Hello to the client's first alert, FIN or RST
+ * (UINT64_MAX: the client never gave up within the capture). */
+struct handshake_window {
+    uint64_t conn_id, from_frame, to_frame;
+    bool fetch_failed;             /* a connect or HTTP fetch in it failed (summaries.c) */
+    uint8_t ip_version;
+    uint8_t client[16];
+};
+
 struct facts_builder {
     struct facts_options opt;
     struct addr_target *addr_targets;   /* the targets that are addresses or prefixes */
@@ -254,6 +301,12 @@ struct facts_builder {
     uint32_t failed_connect_count;
     struct conn_record *revocation_conns[FACTS_MAX_FAILED_CONNECTS];   /* the latest, oldest first */
     uint32_t revocation_conn_count;
+    struct side_failure side_failures[SIDE_FAILURES_MAX];   /* the latest: a ring */
+    uint32_t side_failure_count, side_failure_next;
+    struct other_lookup other_lookups_pending[OTHER_LOOKUPS_PENDING];   /* a ring */
+    uint32_t other_lookup_next;
+    struct handshake_window windows[FACTS_MAX_KEPT_CONNS];
+    uint32_t window_count;
     uint64_t conns_seen, tls_conns_seen;
     /* Open connections with TLS/CONNECT/HTTP facts, in two pools of
      * max_detailed_open each: those that name a target when their facts
@@ -302,8 +355,12 @@ void on_not_tls(struct conn_track *t, const struct event *ev, int side);
 /* The stream layer found TLS by content, but a snapshot length cut every
  * message: the connection has TLS facts all the same (none of them known). */
 void on_tls_without_messages(struct conn_track *t);
-/* The track's "tls" facts, complete, moved out of it; NULL without TLS. */
-cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t, int64_t conn_first_ts);
+/* The track's "tls" facts, complete, moved out of it; NULL without TLS.
+ * conn_first_ts: the connection's first packet (times count from it);
+ * server_name: the name the client asked for, the server's certificate is
+ * checked against it (NULL: none known). */
+cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t, int64_t conn_first_ts,
+                     const char *server_name);
 
 /* facts_decrypt.c: with a key log only */
 void on_tls_decryption(struct conn_track *t, const struct event *ev, int side);
@@ -369,6 +426,16 @@ void kept_connections_free(struct facts_builder *fb);
 /* summaries.c */
 void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
                            const char *server_name);
+/* A connection to neither a target nor a revocation host that ended: a
+ * failed connect or plain HTTP fetch to port 80 becomes a side failure. */
+void record_side_fetch(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t, const char *server_name);
+/* A DNS message of another name (neither a target's nor a revocation
+ * host's): failed answers, and at the end unanswered queries, become side
+ * failures; a name that resolves drops the failures of the names its
+ * lookup went through first (resolver search domains). */
+void record_other_lookup(struct facts_builder *fb, const struct event *ev);
+/* The span of a kept connection's failed handshake, for the summaries. */
+void record_handshake_window(struct facts_builder *fb, const struct conn_record *rec);
 void failed_connects_free(struct facts_builder *fb);
 /* The capture's "dns", "revocation", "failed_connects" and
  * "proxy_connect_failures" into capture; what they were made of is freed.

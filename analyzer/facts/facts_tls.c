@@ -107,10 +107,41 @@ static cJSON *cert_json(const struct cert_summary *cs, int64_t now_s)
     return o;
 }
 
+/* Whether the leaf's issuer came with it: a verifier holds roots, not the
+ * intermediates that link a leaf to them, so a leaf whose issuer is not
+ * among the certificates sent (and that is not its own issuer) leaves the
+ * client without the chain. Absent (-1) when the leaf could not be read,
+ * or when certificates past those kept might hold the issuer. */
+static int leaf_issuer_sent(const struct cert_chain *chain)
+{
+    const struct cert_summary *leaf = &chain->certs[0];
+    if (!chain->count || !leaf->decoded)
+        return -1;
+    if (leaf->self_signed)
+        return 1;
+    for (int i = 1; i < chain->count; i++)
+        if (chain->certs[i].decoded && !strcmp(chain->certs[i].subject, leaf->issuer))
+            return 1;
+    return chain->total > chain->count ? -1 : 0;
+}
+
+/* The leaf against the name the client asked for (NULL: none known). */
+static void add_name_facts(cJSON *o, const struct cert_chain *chain, const char *reference)
+{
+    if (!reference || !*reference || !chain->count || !chain->certs[0].decoded)
+        return;
+    json_add_string(o, "names_checked_against", reference);
+    enum x509_name_match m = x509_certificate_names_match(&chain->certs[0], reference);
+    if (m != X509_NAME_UNKNOWN)
+        json_add_bool(o, "name_matches", m == X509_NAME_MATCH);
+}
+
 /* The "certificate" facts of a Certificate message seen in frame at ts_ns,
- * on a connection whose first packet came at conn_first_ts. */
+ * on a connection whose first packet came at conn_first_ts; reference is
+ * the server name the client asked for (NULL: none, or the client's own
+ * certificate). */
 static cJSON *certificate_json(struct facts_builder *fb, const uint8_t *body, size_t len, bool tls13,
-                               uint64_t frame, int64_t ts_ns, int64_t conn_first_ts)
+                               uint64_t frame, int64_t ts_ns, int64_t conn_first_ts, const char *reference)
 {
     enum parse_status st;
     const struct cert_chain *chain = cert_cache_parse(fb->certs, body, len, tls13, &st);
@@ -123,15 +154,28 @@ static cJSON *certificate_json(struct facts_builder *fb, const uint8_t *body, si
     json_add_u64(o, "undecodable", chain->undecodable);
     json_add_bool(o, "malformed", st != PARSE_OK);
     int64_t now_s = ts_ns / 1000000000LL;
+    char when[32];
+    x509_format_time(now_s, when, sizeof when);
+    json_add_string(o, "checked_at", when);
     cJSON *arr = json_add_array(o, "chain");
-    bool any_expired = false;
+    bool outside = false, any_expired = false, any_not_yet_valid = false;
     for (int i = 0; i < chain->count; i++) {
-        cJSON_AddItemToArray(arr, cert_json(&chain->certs[i], now_s));
-        if (chain->certs[i].not_after < now_s || chain->certs[i].not_before > now_s)
-            any_expired = true;
+        const struct cert_summary *cs = &chain->certs[i];
+        cJSON_AddItemToArray(arr, cert_json(cs, now_s));
+        outside |= cs->not_after < now_s || cs->not_before > now_s;
+        /* A certificate whose dates could not be read has none to be
+         * early or late by. */
+        bool dated = cs->decoded && !cs->validity_malformed;
+        any_expired |= dated && cs->not_after < now_s;
+        any_not_yet_valid |= dated && cs->not_before > now_s;
     }
-    json_add_bool(o, "leaf_expired", chain->count && chain->certs[0].not_after < now_s);
-    json_add_bool(o, "any_outside_validity", any_expired);
+    const struct cert_summary *leaf = chain->count ? &chain->certs[0] : NULL;
+    json_add_bool(o, "leaf_expired", leaf && leaf->not_after < now_s);
+    json_add_bool(o, "leaf_not_yet_valid", leaf && leaf->decoded && !leaf->validity_malformed &&
+                                               leaf->not_before > now_s);
+    json_add_bool(o, "any_expired", any_expired);
+    json_add_bool(o, "any_not_yet_valid", any_not_yet_valid);
+    json_add_bool(o, "any_outside_validity", outside);
     if (chain->count) {
         const struct cert_summary *last = &chain->certs[chain->count - 1];
         json_add_string(o, "leaf_issuer", chain->certs[0].issuer);
@@ -139,7 +183,22 @@ static cJSON *certificate_json(struct facts_builder *fb, const uint8_t *body, si
         json_add_string(o, "top_issuer_cn", last->issuer_cn);
         json_add_bool(o, "includes_self_signed_root", last->self_signed);
     }
+    int sent = leaf_issuer_sent(chain);
+    if (sent >= 0)
+        json_add_bool(o, "leaf_issuer_sent", sent == 1);
+    add_name_facts(o, chain, reference);
     return o;
+}
+
+/* The name the client asked the server for, in on_conn_end's order: the
+ * SNI, else the CONNECT target, else the DNS name of the server's address. */
+static const char *asked_name(const struct facts_builder *fb, const struct conn_track *t, struct tcp_conn *c)
+{
+    if (t->names && t->names->sni[0])
+        return t->names->sni;
+    if (t->names && t->names->connect_host[0])
+        return t->names->connect_host;
+    return name_for_addr(fb, c->ep[1 - conn_client(c)].addr, c->ip_version);
 }
 
 /* A Certificate message up to this size is kept as bytes and made JSON
@@ -165,22 +224,26 @@ void on_certificate(struct facts_builder *fb, struct conn_track *t, const struct
         pc->decrypted = ev->decrypted;
         return;
     }
+    const char *reference = side == SIDE_SERVER ? asked_name(fb, t, ev->conn) : NULL;
     cJSON *cert = json_add(tls, key, certificate_json(fb, m->body, m->len, m->tls13, ev->frame, ev->ts_ns,
-                                                        ev->conn->first_ts));
+                                                        ev->conn->first_ts, reference));
     if (cert && ev->decrypted)
         json_add_bool(cert, "decrypted", true);
 }
 
-/* The certificates kept as bytes, as JSON into tls. */
-static void render_certificates(struct facts_builder *fb, struct conn_track *t, cJSON *tls, int64_t conn_first_ts)
+/* The certificates kept as bytes, as JSON into tls; server_name is the
+ * name the client asked for (NULL: none known). */
+static void render_certificates(struct facts_builder *fb, struct conn_track *t, cJSON *tls, int64_t conn_first_ts,
+                                const char *server_name)
 {
     static const char *const keys[2] = { [SIDE_CLIENT] = "client_certificate", [SIDE_SERVER] = "certificate" };
     for (int side = 0; side < 2; side++) {
         struct pending_certificate *pc = &t->certificate[side];
         if (!pc->frame)
             continue;
-        cJSON *cert = json_add(tls, keys[side], certificate_json(fb, pc->raw, pc->len, pc->tls13, pc->frame, pc->ts_ns,
-                                                                conn_first_ts));
+        const char *reference = side == SIDE_SERVER ? server_name : NULL;
+        cJSON *cert = json_add(tls, keys[side], certificate_json(fb, pc->raw, pc->len, pc->tls13, pc->frame,
+                                                                pc->ts_ns, conn_first_ts, reference));
         if (cert && pc->decrypted)
             json_add_bool(cert, "decrypted", true);
     }
@@ -190,6 +253,45 @@ void on_handshake_other(struct conn_track *t, const struct event *ev)
 {
     const char *name = tls_handshake_name(ev->handshake_type);
     note_message(t, name ? name : "handshake", ev);
+    const struct tls_server_key_exchange *ske = ev->u.server_key_exchange;
+    if (ev->handshake_type != TLS_HS_SERVER_KEY_EXCHANGE || !ske || t->key_exchange.frame)
+        return;
+    t->key_exchange.frame = ev->frame;
+    t->key_exchange.kx = ske->kx;
+    t->key_exchange.has_dh_bits = ske->has_dh_p;
+    t->key_exchange.dh_bits = ske->dh_p_bits;
+    t->key_exchange.has_group = ske->has_named_group;
+    t->key_exchange.group = ske->named_group;
+    t->key_exchange.malformed = ske->status != PARSE_OK;
+}
+
+static const char *kx_name(uint8_t kx)
+{
+    switch (kx) {
+    case TLS_KX_DHE: return "dhe";
+    case TLS_KX_DHE_PSK: return "dhe_psk";
+    case TLS_KX_ECDHE: return "ecdhe";
+    case TLS_KX_ECDHE_PSK: return "ecdhe_psk";
+    default: return "other";
+    }
+}
+
+static void add_key_exchange(cJSON *tls, const struct conn_track *t)
+{
+    if (!t->key_exchange.frame)
+        return;
+    cJSON *o = json_add_object(tls, "server_key_exchange");
+    json_add_u64(o, "frame", t->key_exchange.frame);
+    json_add_string(o, "kind", kx_name(t->key_exchange.kx));
+    if (t->key_exchange.has_dh_bits)
+        json_add_u64(o, "dh_bits", t->key_exchange.dh_bits);
+    if (t->key_exchange.has_group) {
+        json_add_u64(o, "group", t->key_exchange.group);
+        const char *group = tls_group_name(t->key_exchange.group);
+        if (group)
+            json_add_string(o, "group_name", group);
+    }
+    json_add_bool(o, "malformed", t->key_exchange.malformed);
 }
 
 void on_change_cipher_spec(struct conn_track *t, const struct event *ev, int side)
@@ -482,6 +584,7 @@ static void finish_tls(cJSON *tls, const struct conn_track *t, int64_t conn_firs
         if (sh && t->server_hello_ttl)
             json_add_u64(sh, "ip_ttl", t->server_hello_ttl);
     }
+    add_key_exchange(tls, t);
     json_add_bool(tls, "handshake_complete", t->handshake_done);
     json_add_bool(tls, "tls13", t->tls13);
     if (t->ccs_frame[SIDE_CLIENT])
@@ -537,12 +640,13 @@ static void finish_tls(cJSON *tls, const struct conn_track *t, int64_t conn_firs
         json_add_string(tls, "last_message", t->last_message);
 }
 
-cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t, int64_t conn_first_ts)
+cJSON *tls_json_take(struct facts_builder *fb, struct conn_track *t, int64_t conn_first_ts,
+                     const char *server_name)
 {
     cJSON *tls = t->tls;
     if (!tls)
         return NULL;
-    render_certificates(fb, t, tls, conn_first_ts);
+    render_certificates(fb, t, tls, conn_first_ts, server_name);
     finish_tls(tls, t, conn_first_ts);
     add_decryption_facts(fb, t, tls);
     t->tls = NULL;

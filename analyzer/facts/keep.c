@@ -211,8 +211,10 @@ void on_conn_end(struct facts_builder *fb, struct tcp_conn *c)
         bool by_name = is_revocation_name(fb, server_name);
         revocation_add(fb, record_new(c, t, by_name ? server_name : dns_name, by_name ? source : "dns",
                                       "revocation"));
-    } else if ((t->tls || t->proxy) && !fb->targets.seen && !fb->opt.hosts_from_user) {
-        sample_add(fb, &fb->generic, record_new(c, t, server_name, source, "generic"));
+    } else {
+        record_side_fetch(fb, c, t, server_name);
+        if ((t->tls || t->proxy) && !fb->targets.seen && !fb->opt.hosts_from_user)
+            sample_add(fb, &fb->generic, record_new(c, t, server_name, source, "generic"));
     }
     if (c->consumer)
         release_track(fb, c, t);
@@ -300,6 +302,7 @@ cJSON *kept_connections_take(struct facts_builder *fb, cJSON *capture)
     qsort(kept, n, sizeof *kept, by_first_frame);
     cJSON *conns = cJSON_CreateArray();
     for (uint32_t i = 0; i < n; i++) {
+        record_handshake_window(fb, kept[i]);
         cJSON_AddItemToArray(conns, record_json(fb, kept[i]));
         record_free(fb, kept[i]);
     }

@@ -4,12 +4,14 @@
  * JSON is made here, once. */
 #include "facts_internal.h"
 #include "addr.h"
+#include "hello_facts.h"
 #include "json_build.h"
 #include "timestamp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t,
                            const char *server_name)
@@ -25,6 +27,160 @@ void record_failed_connect(struct facts_builder *fb, struct tcp_conn *c, struct 
     for (size_t i = 0; i < fb->opt.proxy_port_count; i++)
         if (fb->opt.proxy_ports[i] == f->server.port)
             f->proxy_port = true;
+}
+
+/* ---- side failures: revocation checks recognised by their timing ---- */
+
+/* OCSP responders and CRL distribution points are plain HTTP on port 80
+ * (RFC 6960 A.1, RFC 5280 4.2.1.13); a client's fetch of one is what a
+ * handshake it gives up on waits for. */
+#define REVOCATION_FETCH_PORT 80
+
+static struct side_failure *side_failure_new(struct facts_builder *fb, uint8_t ip_version, const uint8_t *client,
+                                             const char *how)
+{
+    struct side_failure *f = &fb->side_failures[fb->side_failure_next];
+    fb->side_failure_next = (fb->side_failure_next + 1) % SIDE_FAILURES_MAX;
+    if (fb->side_failure_count < SIDE_FAILURES_MAX)
+        fb->side_failure_count++;
+    *f = (struct side_failure){ .ip_version = ip_version, .how = how };
+    memcpy(f->client, client, 16);
+    return f;
+}
+
+void record_side_fetch(struct facts_builder *fb, struct tcp_conn *c, struct conn_track *t, const char *server_name)
+{
+    int client = conn_client(c);
+    const struct endpoint *server = &c->ep[1 - client];
+    if (server->port != REVOCATION_FETCH_PORT || t->tls || t->proxy)
+        return;
+    bool syn_only = t->syn_frame && !t->synack_frame && !c->half[1 - client].payload_packets &&
+                    !c->half[client].payload_packets;
+    bool http_failed = t->http && !(t->http_answer.seen && http_success(&t->http_answer));
+    if (!syn_only && !http_failed)
+        return;
+    struct side_failure *f = side_failure_new(fb, c->ip_version, c->ep[client].addr, syn_only ? "tcp" : "http");
+    f->start_frame = t->syn_frame ? t->syn_frame : c->first_frame;
+    endpoint_text(c->ip_version, server, f->server, sizeof f->server, true);
+    if (server_name)
+        snprintf(f->host, sizeof f->host, "%s", server_name);
+    else
+        endpoint_text(c->ip_version, server, f->host, sizeof f->host, false);
+    if (syn_only) {
+        f->frame = t->rst_frame ? t->rst_frame : t->syn_frame;
+        snprintf(f->detail, sizeof f->detail, "%s", t->rst_frame ? "connection refused" : "no answer to SYN");
+    } else if (t->http_answer.seen) {
+        f->frame = t->http_answer.frame;
+        snprintf(f->detail, sizeof f->detail, "HTTP %u", t->http_answer.status);
+    } else {
+        f->frame = t->rst_frame ? t->rst_frame : c->last_frame;
+        snprintf(f->detail, sizeof f->detail, "no HTTP answer");
+    }
+}
+
+/* A resolver tries its search domains before (or after) the name itself:
+ * "ocsp.ca.example.corp.local" NXDOMAIN says nothing once
+ * "ocsp.ca.example" resolved. */
+static void drop_search_domain_failures(struct facts_builder *fb, uint8_t ip_version, const uint8_t *client,
+                                        const char *resolved)
+{
+    size_t n = strlen(resolved);
+    for (uint32_t i = 0; i < fb->side_failure_count; i++) {
+        struct side_failure *f = &fb->side_failures[i];
+        if (!f->how || strncmp(f->how, "dns", 3) || f->ip_version != ip_version || memcmp(f->client, client, 16))
+            continue;
+        if (!strncasecmp(f->host, resolved, n) && f->host[n] == '.')
+            f->how = NULL;   /* dropped; skipped from now on */
+    }
+}
+
+static bool dns_server_port(const struct dns_event *d, bool response)
+{
+    return (response ? d->sport : d->dport) == 53;
+}
+
+void record_other_lookup(struct facts_builder *fb, const struct event *ev)
+{
+    const struct dns_event *d = ev->u.dns;
+    const struct dns_message *m = d->msg;
+    /* Multicast DNS is no lookup a client waits for. */
+    if (!m->qname[0] || !dns_server_port(d, m->is_response))
+        return;
+    const uint8_t *client = m->is_response ? d->dst : d->src;
+    if (!m->is_response) {
+        struct other_lookup *l = &fb->other_lookups_pending[fb->other_lookup_next];
+        fb->other_lookup_next = (fb->other_lookup_next + 1) % OTHER_LOOKUPS_PENDING;
+        *l = (struct other_lookup){ .open = true, .id = m->id, .qtype = m->qtype, .ip_version = d->ip_version,
+                                    .frame = ev->frame };
+        memcpy(l->client, client, 16);
+        snprintf(l->name, sizeof l->name, "%.*s", SIDE_FAILURE_HOST_MAX - 1, m->qname);
+        return;
+    }
+    uint64_t query_frame = 0;
+    for (uint32_t i = 0; i < OTHER_LOOKUPS_PENDING; i++) {
+        struct other_lookup *l = &fb->other_lookups_pending[i];
+        if (l->open && l->id == m->id && l->qtype == m->qtype && l->ip_version == d->ip_version &&
+            !memcmp(l->client, client, 16) && !strcmp(l->name, m->qname)) {
+            l->open = false;
+            query_frame = l->frame;
+            break;
+        }
+    }
+    if (m->rcode == 0) {
+        if (m->answers_kept > 0)
+            drop_search_domain_failures(fb, d->ip_version, client, m->qname);
+        return;
+    }
+    struct side_failure *f = side_failure_new(fb, d->ip_version, client, "dns");
+    f->start_frame = query_frame ? query_frame : ev->frame;
+    f->frame = ev->frame;
+    snprintf(f->detail, sizeof f->detail, "%s", dns_rcode_name(m->rcode));
+    snprintf(f->host, sizeof f->host, "%.*s", SIDE_FAILURE_HOST_MAX - 1, m->qname);
+}
+
+/* The queries no answer came to, as side failures. */
+static void close_other_lookups(struct facts_builder *fb)
+{
+    for (uint32_t i = 0; i < OTHER_LOOKUPS_PENDING; i++) {
+        struct other_lookup *l = &fb->other_lookups_pending[i];
+        if (!l->open)
+            continue;
+        l->open = false;
+        struct side_failure *f = side_failure_new(fb, l->ip_version, l->client, "dns_no_answer");
+        f->start_frame = f->frame = l->frame;
+        snprintf(f->detail, sizeof f->detail, "no answer");
+        snprintf(f->host, sizeof f->host, "%s", l->name);
+    }
+}
+
+void record_handshake_window(struct facts_builder *fb, const struct conn_record *rec)
+{
+    const struct conn_track *t = rec->t;
+    const char *unknown;
+    const char *stage = conn_outcome(&rec->conn, t, &unknown);
+    if (!stage || strcmp(stage, "tls_handshake") || !t->server_hello || fb->window_count >= FACTS_MAX_KEPT_CONNS)
+        return;
+    uint64_t from = t->server_hello->frame, to = UINT64_MAX;
+    uint64_t ends[] = { t->first_alert_frame[SIDE_CLIENT], t->fin_frame[SIDE_CLIENT],
+                        t->rst_frame && t->rst_side == SIDE_CLIENT ? t->rst_frame : 0 };
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+        if (ends[i] > from && ends[i] < to)
+            to = ends[i];
+    struct handshake_window *w = &fb->windows[fb->window_count++];
+    *w = (struct handshake_window){ .conn_id = rec->conn.id, .from_frame = from, .to_frame = to,
+                                    .ip_version = rec->conn.ip_version };
+    memcpy(w->client, rec->conn.end[SIDE_CLIENT].addr, 16);
+}
+
+static struct handshake_window *window_of(struct facts_builder *fb, const struct side_failure *f)
+{
+    for (uint32_t i = 0; i < fb->window_count; i++) {
+        struct handshake_window *w = &fb->windows[i];
+        if (w->ip_version == f->ip_version && !memcmp(w->client, f->client, 16) && f->start_frame > w->from_frame &&
+            f->start_frame < w->to_frame)
+            return w;
+    }
+    return NULL;
 }
 
 static cJSON *failed_connect_json(const struct failed_connect *f)
@@ -142,6 +298,7 @@ struct unreachable {
     const char *server;            /* NULL: no connection */
     bool has_frame;
     uint64_t frame;
+    uint64_t connection;           /* recognised by timing: the handshake's; 0: by the profile */
 };
 
 static void add_unreachable(cJSON *list, const struct unreachable *u)
@@ -154,7 +311,34 @@ static void add_unreachable(cJSON *list, const struct unreachable *u)
         json_add_string(h, "server", u->server);
     if (u->has_frame)
         json_add_u64(h, "frame", u->frame);
+    json_add_string(h, "recognised_by", u->connection ? "timing" : "profile");
+    if (u->connection)
+        json_add_u64(h, "connection", u->connection);
     cJSON_AddItemToArray(list, h);
+}
+
+/* The side failures inside a failed handshake, oldest first. A fetch that
+ * got as far as a connection says more than a lookup: a handshake's
+ * failed lookups are listed only when none of its fetches failed. */
+static void add_side_failures(struct facts_builder *fb, cJSON *unreachable)
+{
+    close_other_lookups(fb);
+    for (int lookups = 0; lookups < 2; lookups++) {
+        for (uint32_t k = 0; k < fb->side_failure_count; k++) {
+            uint32_t i = fb->side_failure_count < SIDE_FAILURES_MAX ? k : (fb->side_failure_next + k) % SIDE_FAILURES_MAX;
+            const struct side_failure *f = &fb->side_failures[i];
+            if (!f->how || (strncmp(f->how, "dns", 3) == 0) != (lookups == 1))
+                continue;
+            struct handshake_window *w = window_of(fb, f);
+            if (!w || (lookups && w->fetch_failed))
+                continue;
+            add_unreachable(unreachable, &(struct unreachable){ .host = f->host, .how = f->how, .detail = f->detail,
+                                                                .server = f->server[0] ? f->server : NULL,
+                                                                .has_frame = f->frame != 0, .frame = f->frame,
+                                                                .connection = w->conn_id });
+            w->fetch_failed |= !lookups;
+        }
+    }
 }
 
 /* Whether revocation checks were tried and got through: from the lookups of
@@ -206,6 +390,7 @@ static cJSON *revocation_summary(struct facts_builder *fb)
                                                             .server = server, .has_frame = frame != 0,
                                                             .frame = frame });
     }
+    add_side_failures(fb, unreachable);
     json_add_bool(o, "attempted", fb->revocation_conn_count > 0 || cJSON_GetArraySize(unreachable) > 0);
     json_add_bool(o, "reachable", any_ok);
     json_add(o, "connections", revocation_conns_take(fb));

@@ -128,6 +128,9 @@ struct event {
         const struct tls_client_hello *client_hello;
         const struct tls_server_hello *server_hello;
         const struct tls_certificate_msg *certificate;
+        /* EV_HANDSHAKE_OTHER of a plaintext ServerKeyExchange whose suite
+         * carries DH or ECDH parameters; NULL for every other message. */
+        const struct tls_server_key_exchange *server_key_exchange;
         const struct tls_alert *alert;
         const struct http_request *connect_request;   /* also EV_HTTP_REQUEST */
         const struct http_response *connect_response; /* also EV_HTTP_RESPONSE */

@@ -196,6 +196,12 @@ static void on_handshake_message(struct tls_feed_ctx *x, uint8_t type, const uin
     }
     default: {
         struct event ev = { .type = EV_HANDSHAKE_OTHER, .handshake_type = type, .length = (uint32_t)len };
+        struct tls_server_key_exchange ske;
+        if (type == TLS_HS_SERVER_KEY_EXCHANGE && !x->session->tls13 &&
+            tls_suite_key_exchange(x->session->cipher_suite) != TLS_KX_OTHER) {
+            tls_parse_server_key_exchange(body, len, x->session->cipher_suite, &ske);
+            ev.u.server_key_exchange = &ske;
+        }
         emit(x, &ev);
         return;
     }

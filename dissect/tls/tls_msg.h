@@ -1,4 +1,5 @@
-/* TLS handshake grammar: Client Hello and Server Hello as zero-copy views.
+/* TLS handshake grammar: Client Hello, Server Hello and the parameters of a
+ * ServerKeyExchange as zero-copy views.
  *
  * The parsers take one complete handshake message body and fill a view whose
  * pointers go into that body. Following tshark's leniency, a vector that runs
@@ -74,6 +75,45 @@ struct tls_server_hello {
     uint16_t extension_count;
     enum parse_status status;
 };
+
+/* The key exchange of a suite before TLS 1.3, as far as the
+ * ServerKeyExchange is concerned: whose parameters it carries. */
+enum tls_kx {
+    TLS_KX_OTHER,       /* RSA, PSK, SRP, static DH ...: no DH/ECDH parameters read */
+    TLS_KX_DHE,         /* ServerDHParams (DHE_RSA, DHE_DSS, DH_anon) */
+    TLS_KX_DHE_PSK,     /* psk_identity_hint, then ServerDHParams */
+    TLS_KX_ECDHE,       /* ServerECDHParams (ECDHE_RSA, ECDHE_ECDSA, ECDH_anon) */
+    TLS_KX_ECDHE_PSK,   /* psk_identity_hint, then ServerECDHParams */
+};
+
+enum { TLS_EC_CURVE_NAMED = 3 };
+
+/* The parameters at the head of a ServerKeyExchange (RFC 5246 7.4.3,
+ * RFC 8422 5.4, RFC 4279/5489 for the PSK forms); the signature after them
+ * is not read. */
+struct tls_server_key_exchange {
+    uint8_t kx;                       /* enum tls_kx */
+    struct wire_bytes dh_p, dh_g, dh_ys;
+    bool has_dh_p;
+    uint32_t dh_p_bits;               /* the prime's size, from its first set bit */
+    uint8_t curve_type;               /* ECDHE: TLS_EC_CURVE_NAMED, or 1/2 (explicit, not read) */
+    bool has_named_group;
+    uint16_t named_group;
+    struct wire_bytes ec_point;
+    enum parse_status status;
+};
+
+/* The key exchange a suite's IANA name spells (TLS_DHE_RSA_..., ...). */
+enum tls_kx tls_suite_key_exchange(uint16_t suite);
+
+/* A ServerKeyExchange body for the suite the Server Hello chose. Fields
+ * are filled as far as they are read: a prime whose vector is whole is
+ * reported even when what follows it is not. TRUNCATED: a vector runs past
+ * the body; INVALID: an empty vector the grammar forbids, or an unknown
+ * curve type. A suite without DH/ECDH parameters reads nothing (PARSE_OK,
+ * kx TLS_KX_OTHER). */
+enum parse_status tls_parse_server_key_exchange(const uint8_t *body, size_t len, uint16_t suite,
+                                                struct tls_server_key_exchange *out);
 
 struct tls_extension {
     uint16_t type;

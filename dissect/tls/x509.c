@@ -216,8 +216,11 @@ static void collect_subject_alt_names(struct cert_summary *summary, const X509 *
             summary->san_truncated = true;
             break;
         }
-        if (format_san_entry(summary->san[summary->san_count], X509_TEXT_MAX, entry))
+        if (format_san_entry(summary->san[summary->san_count], X509_TEXT_MAX, entry)) {
+            if (entry->type == GEN_IPADD)
+                summary->san_ip |= (uint16_t)(1u << summary->san_count);
             summary->san_count++;
+        }
     }
     GENERAL_NAMES_free(names);
 }
@@ -461,6 +464,136 @@ enum parse_status x509_parse_certificate_message(const uint8_t *body, size_t len
     enum parse_status status = walk_certificate_message(&message, tls13, out);
     ERR_pop_to_mark();
     return status;
+}
+
+/* ---- the name a client asked for -------------------------------------- */
+
+static size_t without_trailing_dot(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 1 && name[n - 1] == '.' ? n - 1 : n;
+}
+
+static bool host_name_byte(unsigned char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+           ch == '_' || ch >= 0x80;
+}
+
+/* Labels all non-empty and of host name bytes; with a wildcard allowed,
+ * the first label may be "*" alone. */
+static bool well_formed_name(const char *name, size_t len, bool wildcard_allowed)
+{
+    size_t label = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch == '.') {
+            if (label == 0)
+                return false;
+            label = 0;
+            continue;
+        }
+        bool wildcard = ch == '*' && wildcard_allowed && i == 0 && (len == 1 || name[1] == '.');
+        if (!wildcard && !host_name_byte(ch))
+            return false;
+        label++;
+    }
+    return label > 0;
+}
+
+/* Only ASCII letters fold: a U-label's bytes are compared as they are, so
+ * the result never depends on the process's locale. */
+static bool equal_ignoring_ascii_case(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+bool x509_dns_name_matches(const char *presented, const char *reference)
+{
+    if (!presented || !reference)
+        return false;
+    size_t plen = without_trailing_dot(presented), rlen = without_trailing_dot(reference);
+    if (!well_formed_name(reference, rlen, false) || !well_formed_name(presented, plen, true))
+        return false;
+    if (presented[0] != '*')
+        return plen == rlen && equal_ignoring_ascii_case(presented, reference, plen);
+    /* "*" alone, or "*.tld": a wildcard that broad is never honoured. */
+    const char *suffix = presented + 1;   /* ".example.com" */
+    size_t suffix_len = plen - 1;
+    if (suffix_len < 2 || !memchr(suffix + 1, '.', suffix_len - 1))
+        return false;
+    const char *first_dot = memchr(reference, '.', rlen);
+    if (!first_dot)
+        return false;
+    size_t reference_suffix_len = rlen - (size_t)(first_dot - reference);
+    return reference_suffix_len == suffix_len && equal_ignoring_ascii_case(first_dot, suffix, suffix_len);
+}
+
+/* An IPv4 or IPv6 literal, "[v6]" too, as 4 or 16 bytes. */
+static bool parse_ip_literal(const char *text, uint8_t out[16], int *family)
+{
+    char buf[INET6_ADDRSTRLEN + 2];
+    size_t len = strlen(text);
+    if (len >= 2 && text[0] == '[' && text[len - 1] == ']')
+        text++, len -= 2;
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    if (inet_pton(AF_INET, buf, out) == 1) {
+        *family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, buf, out) == 1) {
+        *family = AF_INET6;
+        return true;
+    }
+    return false;
+}
+
+static enum x509_name_match ip_matches(const struct cert_summary *cert, const uint8_t *want, int family)
+{
+    for (int i = 0; i < cert->san_count; i++) {
+        uint8_t have[16];
+        int have_family;
+        if ((cert->san_ip & (1u << i)) && parse_ip_literal(cert->san[i], have, &have_family) &&
+            have_family == family && !memcmp(have, want, family == AF_INET ? 4 : 16))
+            return X509_NAME_MATCH;
+    }
+    return cert->san_truncated ? X509_NAME_UNKNOWN : X509_NAME_MISMATCH;
+}
+
+enum x509_name_match x509_certificate_names_match(const struct cert_summary *cert, const char *reference)
+{
+    if (!cert || !cert->decoded || !reference || !*reference)
+        return X509_NAME_UNKNOWN;
+    uint8_t address[16];
+    int family;
+    if (parse_ip_literal(reference, address, &family))
+        return ip_matches(cert, address, family);
+    bool any_dns_name = false;
+    for (int i = 0; i < cert->san_count; i++) {
+        if (cert->san_ip & (1u << i))
+            continue;
+        any_dns_name = true;
+        if (x509_dns_name_matches(cert->san[i], reference))
+            return X509_NAME_MATCH;
+    }
+    if (cert->san_truncated)
+        return X509_NAME_UNKNOWN;
+    /* The CN is a fallback for certificates from before SANs, and only for them. */
+    if (any_dns_name)
+        return X509_NAME_MISMATCH;
+    return x509_dns_name_matches(cert->subject_cn, reference) ? X509_NAME_MATCH : X509_NAME_MISMATCH;
 }
 
 void x509_format_time(int64_t t, char *buf, size_t buflen)

@@ -16,6 +16,7 @@
 #define X509_MAX_NAMES 16     /* SANs kept per certificate */
 #define X509_MAX_URLS 4       /* OCSP / CRL URLs kept per certificate */
 #define X509_MAX_CHAIN 10     /* certificates kept per chain */
+_Static_assert(X509_MAX_NAMES <= 16, "cert_summary.san_ip has a bit per SAN");
 
 struct cert_summary {
     bool decoded;                    /* false: libcrypto refused the DER; only
@@ -31,6 +32,7 @@ struct cert_summary {
                                         reject the certificate); it reads as 0 */
     char san[X509_MAX_NAMES][X509_TEXT_MAX];   /* DNS names and IP addresses */
     uint8_t san_count;
+    uint16_t san_ip;                 /* bit i: san[i] is an iPAddress, else a dNSName */
     bool san_truncated;              /* more than X509_MAX_NAMES: a name missing
                                         from san[] may still be in the cert */
     char ocsp_urls[X509_MAX_URLS][X509_TEXT_MAX];
@@ -69,6 +71,27 @@ struct cert_chain {
  *   or bytes after certificate_list. */
 enum parse_status x509_parse_certificate_message(const uint8_t *body, size_t len, bool tls13,
                                                  struct cert_chain *out);
+
+/* Whether a DNS name a certificate presents (a dNSName, or its CN) covers
+ * the reference name a client asked for, as TLS clients check it (RFC 6125
+ * 6.4, narrowed as RFC 9525 does): ASCII case-insensitive; one trailing dot
+ * on either side ignored; '*' only as the whole left-most label, standing
+ * for exactly one non-empty label, with at least two labels after it
+ * ("*.example.com" covers "a.example.com", not "example.com" nor
+ * "a.b.example.com"; "f*.example.com" and "*.com" cover nothing). No IDNA
+ * conversion: A-labels compare as ASCII, other bytes as they are. A name
+ * with an empty label or a character no host name has ('?' included, which
+ * stands for a byte the display copy replaced) covers nothing. */
+bool x509_dns_name_matches(const char *presented, const char *reference);
+
+enum x509_name_match { X509_NAME_UNKNOWN = -1, X509_NAME_MISMATCH = 0, X509_NAME_MATCH = 1 };
+
+/* Whether the certificate is for reference, the name the client asked for:
+ * a DNS name against its dNSName SANs, or its subject CN only when it has
+ * none; an IPv4 or IPv6 literal ("[v6]" too) against its iPAddress SANs.
+ * UNKNOWN: not decoded, no reference, or no match among the SANs kept while
+ * more were cut off (san_truncated). */
+enum x509_name_match x509_certificate_names_match(const struct cert_summary *cert, const char *reference);
 
 /* Formats seconds since the epoch as "2026-11-23T19:04:21Z". */
 void x509_format_time(int64_t t, char *buf, size_t buflen);

@@ -904,6 +904,159 @@ static void test_tls13_server_alert_after_client_flight(void **state)
     cJSON_Delete(capture);
 }
 
+/* ---- revocation checks recognised by their timing ---- */
+
+static const uint8_t endpoint_addr[16] = { 192, 0, 2, 10 };
+
+/* A lookup of name from the endpoint (or, from_other, from another
+ * address): the query at frame, its answer (rcode, one address when 0) at
+ * frame + 1; answered false leaves the answer out. */
+static void lookup_from(uint64_t frame, const char *name, uint8_t rcode, bool answered, bool from_other)
+{
+    static struct dns_message m;
+    memset(&m, 0, sizeof m);
+    m.id = (uint16_t)frame;
+    m.qtype = DNS_TYPE_A;
+    snprintf(m.qname, sizeof m.qname, "%s", name);
+    static const uint8_t resolver[16] = { 203, 0, 113, 53 }, other[16] = { 192, 0, 2, 99 };
+    const uint8_t *client = from_other ? other : endpoint_addr;
+    struct dns_event q = { &m, false, 4, client, resolver, 50001, 53, false };
+    facts_on_event(fb, &(struct event){ .type = EV_DNS, .frame = frame, .ts_ns = (int64_t)frame * 1000000,
+                                        .u.dns = &q });
+    if (!answered)
+        return;
+    m.is_response = true;
+    m.rcode = rcode;
+    if (rcode == 0) {
+        m.answers_kept = 1;
+        m.answers[0].type = DNS_TYPE_A;
+        memcpy(m.answers[0].addr, (uint8_t[4]){ 203, 0, 113, 20 }, 4);
+    }
+    struct dns_event r = { &m, false, 4, resolver, client, 53, 50001, false };
+    facts_on_event(fb, &(struct event){ .type = EV_DNS, .frame = frame + 1, .ts_ns = (int64_t)(frame + 1) * 1000000,
+                                        .u.dns = &r });
+}
+
+/* A connect from the endpoint to port 80 of 203.0.113.last_octet, refused. */
+static void refused_fetch(struct tcp_conn *c, uint64_t id, uint8_t last_octet, uint64_t frame)
+{
+    memset(c, 0, sizeof *c);
+    c->ip_version = 4, c->id = id, c->client = CLIENT, c->role_source = ROLE_FROM_SYN, c->first_frame = frame;
+    memcpy(c->ep[CLIENT].addr, endpoint_addr, 16);
+    memcpy(c->ep[SERVER].addr, (uint8_t[4]){ 203, 0, 113, last_octet }, 4);
+    c->ep[CLIENT].port = 49098, c->ep[SERVER].port = 80;
+    c->half[CLIENT].syn_count = 1;
+    send_on(c, (struct event){ .type = EV_TCP, .u.tcp_kind = TCP_EV_SYN }, frame, CLIENT);
+    send_on(c, (struct event){ .type = EV_TCP, .u.tcp_kind = TCP_EV_RST }, frame + 1, SERVER);
+    send_on(c, (struct event){ .type = EV_CONN_END }, frame + 1, CLIENT);
+}
+
+/* TLS 1.3 to the server (connection 1, frames 10..13 up to its flight);
+ * returns the frame of the server's flight. */
+static uint64_t tls13_flight(void)
+{
+    uint64_t f = conn_up_to_client_hello(1);
+    tls13_server_hello(f + 3);
+    opaque(f + 3, SERVER, 2400, TLS_PHASE_SERVER_FLIGHT);
+    return f + 3;
+}
+
+static void endpoint_gives_up(uint64_t frame)
+{
+    tcp(TCP_EV_RST, frame, CLIENT);
+    end_conn();
+}
+
+/* The responder is no revocation host of the profile and the certificate
+ * is encrypted: the refused port-80 connect between the server's flight and
+ * the endpoint's RST is the revocation check, named by the answer another
+ * client got. The endpoint's failed lookup is left out (the connect says
+ * more), and so is a refused connect after the RST. */
+static void test_revocation_check_recognised_by_timing(void **state)
+{
+    (void)state;
+    uint64_t flight = tls13_flight();
+    struct tcp_conn fetch, late;
+    lookup_from(flight + 1, "ocsp.unknown-ca.example", 3, true, false);
+    lookup_from(flight + 3, "ocsp.unknown-ca.example", 0, true, true);
+    refused_fetch(&fetch, 2, 20, flight + 5);
+    endpoint_gives_up(flight + 7);
+    refused_fetch(&late, 3, 21, flight + 9);
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *unreachable = get(capture, "revocation.unreachable");
+    assert_int_equal(cJSON_GetArraySize(unreachable), 1);
+    assert_string_equal(str(unreachable, "0.how"), "tcp");
+    assert_string_equal(str(unreachable, "0.detail"), "connection refused");
+    assert_string_equal(str(unreachable, "0.host"), "ocsp.unknown-ca.example");   /* from the answer */
+    assert_string_equal(str(unreachable, "0.server"), "203.0.113.20:80");
+    assert_int_equal(num(unreachable, "0.frame"), flight + 6);
+    assert_string_equal(str(unreachable, "0.recognised_by"), "timing");
+    assert_int_equal(num(unreachable, "0.connection"), 1);
+    assert_true(cJSON_IsTrue(get(capture, "revocation.attempted")));
+    cJSON_Delete(capture);
+}
+
+/* Lookups alone: an unanswered one inside the handshake counts; one whose
+ * name a later lookup shows to be a search-domain try does not, nor does
+ * one from another address. */
+static void test_revocation_lookups_recognised_by_timing(void **state)
+{
+    (void)state;
+    uint64_t flight = tls13_flight();
+    lookup_from(flight + 1, "crl.ca.example.corp.local", 3, true, false);
+    lookup_from(flight + 3, "crl.ca.example", 0, true, false);
+    lookup_from(flight + 5, "ocsp.ca.example", 2, false, false);
+    lookup_from(flight + 6, "wpad.corp.local", 3, true, true);
+    endpoint_gives_up(flight + 9);
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *unreachable = get(capture, "revocation.unreachable");
+    assert_int_equal(cJSON_GetArraySize(unreachable), 1);
+    assert_string_equal(str(unreachable, "0.host"), "ocsp.ca.example");
+    assert_string_equal(str(unreachable, "0.how"), "dns_no_answer");
+    assert_int_equal(num(unreachable, "0.frame"), flight + 5);
+    assert_int_equal(num(unreachable, "0.connection"), 1);
+    cJSON_Delete(capture);
+}
+
+/* A handshake that worked has no window: nothing in it is a revocation
+ * failure, whatever failed around it. */
+static void test_no_revocation_check_without_a_failed_handshake(void **state)
+{
+    (void)state;
+    struct tcp_conn fetch;
+    successful_conn(1);
+    refused_fetch(&fetch, 2, 20, 16);
+    cJSON *capture = facts_finish(fb, &summary);
+    assert_int_equal(cJSON_GetArraySize(get(capture, "revocation.unreachable")), 0);
+    assert_false(cJSON_IsTrue(get(capture, "revocation.attempted")));
+    cJSON_Delete(capture);
+}
+
+/* A DHE suite's ServerKeyExchange: the size of its prime. */
+static void test_server_key_exchange_facts(void **state)
+{
+    (void)state;
+    uint64_t f = conn_up_to_client_hello(1);
+    static const uint8_t random[32] = { 0x33 };
+    struct tls_server_hello sh = { .legacy_version = 0x0303, .cipher_suite = 0x009E, .has_cipher_suite = true,
+                                   .random = { random, 32 } };
+    send_event((struct event){ .type = EV_SERVER_HELLO, .handshake_type = 2, .u.server_hello = &sh }, f + 3, SERVER);
+    struct tls_server_key_exchange ske = { .kx = TLS_KX_DHE, .has_dh_p = true, .dh_p_bits = 1024 };
+    send_event((struct event){ .type = EV_HANDSHAKE_OTHER, .handshake_type = 12, .u.server_key_exchange = &ske },
+               f + 3, SERVER);
+    alert(f + 4, CLIENT, 2, 40);
+    tcp(TCP_EV_FIN, f + 5, CLIENT);
+    end_conn();
+    cJSON *capture = facts_finish(fb, &summary);
+    const cJSON *tls = get(capture, "connections.0.tls");
+    assert_int_equal(num(tls, "server_key_exchange.frame"), f + 3);
+    assert_string_equal(str(tls, "server_key_exchange.kind"), "dhe");
+    assert_int_equal(num(tls, "server_key_exchange.dh_bits"), 1024);
+    assert_null(get(tls, "server_key_exchange.group"));
+    assert_false(cJSON_IsTrue(get(tls, "server_key_exchange.malformed")));
+    cJSON_Delete(capture);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -934,6 +1087,10 @@ int main(void)
         T(test_cut_dns_response_is_no_failure),
         T(test_open_at_capture_start_is_no_connect_failure),
         T(test_open_at_capture_start_with_tls_records),
+        T(test_revocation_check_recognised_by_timing),
+        T(test_revocation_lookups_recognised_by_timing),
+        T(test_no_revocation_check_without_a_failed_handshake),
+        T(test_server_key_exchange_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,7 @@
-/* Unit tests for dissect/tls_hello.c (hello grammar) and dissect/tls.c
- * (record layer, handshake reassembly, sync), on messages built here. */
+/* Unit tests for dissect/tls_hello.c (hello grammar),
+ * dissect/tls_key_exchange.c (ServerKeyExchange parameters) and
+ * dissect/tls.c (record layer, handshake reassembly, sync), on messages
+ * built here. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -291,6 +293,177 @@ static void test_parse_sslv2_client_hello_partial_spec_invalid(void **state)
     assert_int_equal(ch.cipher_suites.count, 2);
 }
 
+/* ---- ServerKeyExchange parameters ---------------------------------------------------- */
+
+enum { SUITE_DHE_RSA = 0x009E, SUITE_RSA = 0x009C, SUITE_ECDHE_RSA = 0xC02F, SUITE_DHE_PSK = 0x00AA };
+
+/* ServerDHParams with a prime of prime_len bytes whose first byte is
+ * top, then a TLS 1.2 signature. */
+static void build_dhe_params(struct bytebuf *b, size_t prime_len, uint8_t top)
+{
+    size_t p = bb_open(b, 2);
+    bb_u8(b, top);
+    bb_fill(b, 0xA5, prime_len - 1);
+    bb_close(b, p, 2);
+    bb_be16(b, 1);
+    bb_u8(b, 2);                    /* g = 2 */
+    size_t ys = bb_open(b, 2);
+    bb_fill(b, 0x5A, prime_len);
+    bb_close(b, ys, 2);
+    bb_be16(b, 0x0401);             /* rsa_pkcs1_sha256 */
+    size_t sig = bb_open(b, 2);
+    bb_fill(b, 0x11, 256);
+    bb_close(b, sig, 2);
+}
+
+static void test_suite_key_exchange_from_the_suite_name(void **state)
+{
+    (void)state;
+    assert_int_equal(tls_suite_key_exchange(SUITE_DHE_RSA), TLS_KX_DHE);
+    assert_int_equal(tls_suite_key_exchange(0x0034), TLS_KX_DHE);         /* DH_anon */
+    assert_int_equal(tls_suite_key_exchange(SUITE_DHE_PSK), TLS_KX_DHE_PSK);
+    assert_int_equal(tls_suite_key_exchange(SUITE_ECDHE_RSA), TLS_KX_ECDHE);
+    assert_int_equal(tls_suite_key_exchange(0xC018), TLS_KX_ECDHE);       /* ECDH_anon */
+    assert_int_equal(tls_suite_key_exchange(0xC037), TLS_KX_ECDHE_PSK);
+    assert_int_equal(tls_suite_key_exchange(0x0030), TLS_KX_OTHER);       /* static DH_DSS: no SKE */
+    assert_int_equal(tls_suite_key_exchange(SUITE_RSA), TLS_KX_OTHER);
+    assert_int_equal(tls_suite_key_exchange(0x1301), TLS_KX_OTHER);
+    assert_int_equal(tls_suite_key_exchange(0x0A0A), TLS_KX_OTHER);       /* GREASE */
+    assert_int_equal(tls_suite_key_exchange(0xFFFF), TLS_KX_OTHER);       /* unassigned */
+}
+
+static void test_server_key_exchange_dh_prime_bits(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    build_dhe_params(&b, 128, 0xF7);
+    struct tls_server_key_exchange ske;
+    assert_int_equal(tls_parse_server_key_exchange(b.data, b.len, SUITE_DHE_RSA, &ske), PARSE_OK);
+    assert_int_equal(ske.kx, TLS_KX_DHE);
+    assert_true(ske.has_dh_p);
+    assert_int_equal(ske.dh_p.len, 128);
+    assert_int_equal(ske.dh_p_bits, 1024);
+    assert_int_equal(ske.dh_g.len, 1);
+    assert_int_equal(ske.dh_ys.len, 128);
+    assert_false(ske.has_named_group);
+
+    b.len = 0;
+    build_dhe_params(&b, 256, 0x80);
+    assert_int_equal(tls_parse_server_key_exchange(b.data, b.len, SUITE_DHE_RSA, &ske), PARSE_OK);
+    assert_int_equal(ske.dh_p_bits, 2048);
+}
+
+/* A prime sent with a leading zero byte (a signed-integer habit) is as
+ * large as its first set bit says. */
+static void test_server_key_exchange_dh_prime_leading_zeros(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    build_dhe_params(&b, 129, 0x00);
+    b.data[3] = 0x7F;                /* the prime's second byte */
+    struct tls_server_key_exchange ske;
+    assert_int_equal(tls_parse_server_key_exchange(b.data, b.len, SUITE_DHE_RSA, &ske), PARSE_OK);
+    assert_int_equal(ske.dh_p.len, 129);
+    assert_int_equal(ske.dh_p_bits, 1023);
+}
+
+/* Cut inside the prime: nothing to report. Cut after it: the prime's size
+ * is still known. */
+static void test_server_key_exchange_truncated(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    build_dhe_params(&b, 128, 0xC0);
+    struct tls_server_key_exchange ske;
+    for (size_t cut = 0; cut < 2 + 128; cut++) {
+        assert_int_equal(tls_parse_server_key_exchange(b.data, cut, SUITE_DHE_RSA, &ske), PARSE_TRUNCATED);
+        assert_false(ske.has_dh_p);
+        assert_int_equal(ske.dh_p_bits, 0);
+    }
+    for (size_t cut = 2 + 128; cut < 2 + 128 + 3 + 2 + 128; cut++) {
+        assert_int_equal(tls_parse_server_key_exchange(b.data, cut, SUITE_DHE_RSA, &ske), PARSE_TRUNCATED);
+        assert_true(ske.has_dh_p);
+        assert_int_equal(ske.dh_p_bits, 1024);
+    }
+    /* The signature after the parameters is not read: a cut there is no fault of theirs. */
+    assert_int_equal(tls_parse_server_key_exchange(b.data, 2 + 128 + 3 + 2 + 128, SUITE_DHE_RSA, &ske), PARSE_OK);
+    assert_int_equal(tls_parse_server_key_exchange(NULL, 0, SUITE_DHE_RSA, &ske), PARSE_TRUNCATED);
+}
+
+/* dh_p, dh_g and dh_Ys are <1..2^16-1>: an empty one contradicts the grammar. */
+static void test_server_key_exchange_empty_values_invalid(void **state)
+{
+    (void)state;
+    static const uint8_t empty_prime[] = { 0, 0, 0, 1, 2, 0, 1, 9 };
+    static const uint8_t empty_generator[] = { 0, 2, 0xFF, 0xFB, 0, 0, 0, 1, 9 };
+    struct tls_server_key_exchange ske;
+    assert_int_equal(tls_parse_server_key_exchange(empty_prime, sizeof empty_prime, SUITE_DHE_RSA, &ske),
+                     PARSE_INVALID);
+    assert_false(ske.has_dh_p);
+    assert_int_equal(tls_parse_server_key_exchange(empty_generator, sizeof empty_generator, SUITE_DHE_RSA, &ske),
+                     PARSE_INVALID);
+    assert_true(ske.has_dh_p);
+    assert_int_equal(ske.dh_p_bits, 16);
+}
+
+static void test_server_key_exchange_dhe_psk_hint_first(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    size_t hint = bb_open(&b, 2);
+    bb_str(&b, "endpoint-7");
+    bb_close(&b, hint, 2);
+    build_dhe_params(&b, 96, 0x80);
+    struct tls_server_key_exchange ske;
+    assert_int_equal(tls_parse_server_key_exchange(b.data, b.len, SUITE_DHE_PSK, &ske), PARSE_OK);
+    assert_int_equal(ske.kx, TLS_KX_DHE_PSK);
+    assert_int_equal(ske.dh_p_bits, 768);
+}
+
+static void test_server_key_exchange_ecdhe_named_curve(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    bb_u8(&b, 3);                    /* named_curve */
+    bb_be16(&b, 0x001D);
+    bb_u8(&b, 32);
+    bb_fill(&b, 0x4B, 32);
+    bb_be16(&b, 0x0804);
+    size_t sig = bb_open(&b, 2);
+    bb_fill(&b, 0x11, 64);
+    bb_close(&b, sig, 2);
+    struct tls_server_key_exchange ske;
+    assert_int_equal(tls_parse_server_key_exchange(b.data, b.len, SUITE_ECDHE_RSA, &ske), PARSE_OK);
+    assert_int_equal(ske.kx, TLS_KX_ECDHE);
+    assert_int_equal(ske.curve_type, TLS_EC_CURVE_NAMED);
+    assert_true(ske.has_named_group);
+    assert_int_equal(ske.named_group, 0x001D);
+    assert_int_equal(ske.ec_point.len, 32);
+    assert_false(ske.has_dh_p);
+
+    assert_int_equal(tls_parse_server_key_exchange(b.data, 3, SUITE_ECDHE_RSA, &ske), PARSE_TRUNCATED);
+    assert_true(ske.has_named_group);
+    b.data[3] = 0;                   /* ECPoint<1..2^8-1> */
+    assert_int_equal(tls_parse_server_key_exchange(b.data, b.len, SUITE_ECDHE_RSA, &ske), PARSE_INVALID);
+    b.data[0] = 1;                   /* explicit_prime: read no further */
+    assert_int_equal(tls_parse_server_key_exchange(b.data, b.len, SUITE_ECDHE_RSA, &ske), PARSE_OK);
+    assert_false(ske.has_named_group);
+    b.data[0] = 7;                   /* no such ECCurveType */
+    assert_int_equal(tls_parse_server_key_exchange(b.data, b.len, SUITE_ECDHE_RSA, &ske), PARSE_INVALID);
+}
+
+/* An RSA key exchange sends no ServerKeyExchange a client would weigh. */
+static void test_server_key_exchange_other_suite_reads_nothing(void **state)
+{
+    (void)state;
+    struct bytebuf b = { .len = 0 };
+    build_dhe_params(&b, 128, 0x80);
+    struct tls_server_key_exchange ske;
+    assert_int_equal(tls_parse_server_key_exchange(b.data, b.len, SUITE_RSA, &ske), PARSE_OK);
+    assert_int_equal(ske.kx, TLS_KX_OTHER);
+    assert_false(ske.has_dh_p);
+}
+
 /* ---- (b) the record layer through tls_feed -------------------------------------------- */
 
 struct seen {
@@ -318,6 +491,9 @@ struct seen {
     /* copied from a reply that is not TLS */
     uint8_t not_tls_kind;
     char not_tls_bytes[16];
+    /* copied from a ServerKeyExchange's parameters */
+    bool has_key_exchange;
+    uint32_t dh_bits;
 };
 
 static struct seen events[64];
@@ -367,6 +543,15 @@ static void record_event(void *ctx, const struct event *ev)
     }
     case EV_ALERT:
         s->alert = *ev->u.alert;
+        break;
+    case EV_HANDSHAKE_OTHER:
+        if (ev->u.server_key_exchange) {
+            s->has_key_exchange = true;
+            s->dh_bits = ev->u.server_key_exchange->dh_p_bits;
+            /* Reads through the view, so a view into freed memory shows under ASan. */
+            if (ev->u.server_key_exchange->has_dh_p)
+                assert_int_not_equal(ev->u.server_key_exchange->dh_p.data[0], 0x00);
+        }
         break;
     case EV_TLS_MALFORMED:
     case EV_TLS_LIMIT:
@@ -1008,6 +1193,40 @@ static void put_opaque_record(struct bytebuf *b, size_t len)
     put_record(b, CT_APPDATA, body.data, body.len);
 }
 
+/* The server's flight of a DHE suite: the ServerKeyExchange's event
+ * carries its parameters; with an RSA key exchange it carries none. */
+static void test_server_key_exchange_event_carries_parameters(void **state)
+{
+    (void)state;
+    struct bytebuf sh = { .len = 0 }, seg = { .len = 0 }, ske = { .len = 0 }, done = { .len = 0 };
+    build_server_hello(&sh, 0x33, SUITE_DHE_RSA, 0, NULL);
+    put_handshake_record_of(&seg, &sh, HS_SERVER_HELLO);
+    build_dhe_params(&ske, 128, 0x80);
+    put_handshake_record_of(&seg, &ske, 12);
+    put_handshake_record_of(&seg, &done, HS_SERVER_HELLO_DONE);
+    feed_segment(SERVER, 1, &seg);
+    assert_int_equal(n_events, 3);
+    assert_event(1, EV_HANDSHAKE_OTHER, 1, SERVER);
+    assert_int_equal(events[1].handshake_type, 12);
+    assert_true(events[1].has_key_exchange);
+    assert_int_equal(events[1].dh_bits, 1024);
+    assert_false(events[2].has_key_exchange);   /* ServerHelloDone */
+}
+
+static void test_server_key_exchange_of_rsa_suite_has_no_parameters(void **state)
+{
+    (void)state;
+    struct bytebuf sh = { .len = 0 }, seg = { .len = 0 }, ske = { .len = 0 };
+    build_server_hello(&sh, 0x33, SUITE_RSA, 0, NULL);
+    put_handshake_record_of(&seg, &sh, HS_SERVER_HELLO);
+    build_dhe_params(&ske, 128, 0x80);
+    put_handshake_record_of(&seg, &ske, 12);
+    feed_segment(SERVER, 1, &seg);
+    assert_int_equal(n_events, 2);
+    assert_event(1, EV_HANDSHAKE_OTHER, 1, SERVER);
+    assert_false(events[1].has_key_exchange);
+}
+
 /* TLS 1.3 without keys: the server's flight and the client's Finished are
  * encrypted handshake, what follows is application data. */
 static void test_tls13_opaque_records_classified_by_phase(void **state)
@@ -1162,6 +1381,14 @@ int main(void)
         P(test_parse_server_hello_draft18_layout),
         P(test_parse_sslv2_client_hello_three_byte_specs),
         P(test_parse_sslv2_client_hello_partial_spec_invalid),
+        P(test_suite_key_exchange_from_the_suite_name),
+        P(test_server_key_exchange_dh_prime_bits),
+        P(test_server_key_exchange_dh_prime_leading_zeros),
+        P(test_server_key_exchange_truncated),
+        P(test_server_key_exchange_empty_values_invalid),
+        P(test_server_key_exchange_dhe_psk_hint_first),
+        P(test_server_key_exchange_ecdhe_named_curve),
+        P(test_server_key_exchange_other_suite_reads_nothing),
         T(test_feed_client_hello_one_byte_at_a_time),
         T(test_feed_several_messages_in_one_record),
         T(test_feed_one_message_split_over_three_records),
@@ -1191,6 +1418,8 @@ int main(void)
         T(test_hello_retry_request_does_not_stop_parsing),
         T(test_compat_ccs_after_hello_retry_request_switches_nothing),
         T(test_tls12_ccs_still_switches_to_encrypted),
+        T(test_server_key_exchange_event_carries_parameters),
+        T(test_server_key_exchange_of_rsa_suite_has_no_parameters),
         T(test_tls13_opaque_records_classified_by_phase),
         T(test_tls13_client_flight_with_certificate),
         T(test_tls12_application_data_has_no_phase),

@@ -756,6 +756,136 @@ static void test_too_many_sans(void **state)
     free(msg.data);
 }
 
+/* ---- the name a client asked for ---------------------------------------- */
+
+static void test_dns_name_matching(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *presented, *reference;
+        bool matches;
+    } cases[] = {
+        { "leaf.example.com", "leaf.example.com", true },
+        { "Leaf.EXAMPLE.com", "lEAF.example.COM", true },        /* ASCII case-insensitive */
+        { "example.com", "example.com.", true },                 /* one trailing dot ignored */
+        { "example.com.", "example.com", true },
+        { "example.com..", "example.com", false },
+        { "example.com", "example.com..", false },
+        { "example.com", "www.example.com", false },
+        { "www.example.com", "example.com", false },
+        { "*.example.com", "a.example.com", true },
+        { "*.example.com", "A.EXAMPLE.COM.", true },
+        { "*.Example.com.", "a.example.com", true },
+        { "*.example.com", "a.b.example.com", false },           /* one label only */
+        { "*.example.com", "example.com", false },
+        { "*.example.com", ".example.com", false },
+        { "*.example.com", "a.example.org", false },
+        { "*.example.com", "*.example.com", false },             /* the reference is a name, not a pattern */
+        { "f*.example.com", "foo.example.com", false },          /* partial wildcards: never */
+        { "*oo.example.com", "foo.example.com", false },
+        { "a.*.example.com", "a.b.example.com", false },
+        { "**.example.com", "a.example.com", false },
+        { "*", "example", false },
+        { "*.", "example", false },
+        { "*.com", "example.com", false },                       /* too broad */
+        { "*.xn--bcher-kva.example", "shop.xn--bcher-kva.example", true },
+        { "xn--bcher-kva.example", "XN--BCHER-KVA.example", true }, /* A-labels compare as ASCII */
+        { "b\xc3\xbc" "cher.example", "b\xc3\xbc" "cher.example", true },   /* other bytes as they are */
+        { "b\xc3\xbc" "cher.example", "xn--bcher-kva.example", false },   /* no IDNA conversion */
+        { "B\xc3\x9c" "CHER.example", "b\xc3\xbc" "cher.example", false },  /* only ASCII folds */
+        { "a?b.example.com", "a?b.example.com", false },         /* a byte the display copy replaced */
+        { "exa mple.com", "exa mple.com", false },
+        { "a..example.com", "a..example.com", false },
+        { ".example.com", ".example.com", false },
+        { "", "example.com", false },
+        { "example.com", "", false },
+        { "example.com", ".", false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool got = x509_dns_name_matches(cases[i].presented, cases[i].reference);
+        if (got != cases[i].matches)
+            fail_msg("'%s' against '%s': %d, expected %d", cases[i].presented, cases[i].reference, got,
+                     cases[i].matches);
+    }
+    assert_false(x509_dns_name_matches(NULL, "example.com"));
+    assert_false(x509_dns_name_matches("example.com", NULL));
+}
+
+static void test_certificate_names_match_sans(void **state)
+{
+    struct fixture *f = *state;
+    struct buffer msg = tls12_message(&f->leaf, 1, NULL);
+    assert_int_equal(parse(&msg, false, f->chain), PARSE_OK);
+    const struct cert_summary *leaf = &f->chain->certs[0];
+    assert_int_equal(leaf->san_ip, 0x0C); /* san[2] and san[3] */
+    assert_int_equal(x509_certificate_names_match(leaf, "leaf.example.com"), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, "LEAF.example.com."), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, "www.example.com"), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, "a.b.example.com"), X509_NAME_MISMATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, "example.com"), X509_NAME_MISMATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, "192.0.2.10"), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, "192.0.2.11"), X509_NAME_MISMATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, "[2001:db8::1]"), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, "2001:db8:0:0::1"), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, "2001:db8::2"), X509_NAME_MISMATCH);
+    assert_int_equal(x509_certificate_names_match(leaf, ""), X509_NAME_UNKNOWN);
+    assert_int_equal(x509_certificate_names_match(leaf, NULL), X509_NAME_UNKNOWN);
+    free(msg.data);
+}
+
+/* The CN counts only for a certificate without DNS names among its SANs;
+ * an IP address literal is never checked against it. */
+static void test_certificate_common_name_only_without_dns_sans(void **state)
+{
+    struct fixture *f = *state;
+    struct cert_template t = leaf_template;
+    t.common_name = "legacy.example.com";
+    t.subject_alt_names = NULL;
+    X509 *cn_only = issue(&t, f->leaf_key, f->intermediate, f->intermediate_key);
+    t.subject_alt_names = "IP:192.0.2.10";
+    X509 *ip_only = issue(&t, f->leaf_key, f->intermediate, f->intermediate_key);
+    t.subject_alt_names = "DNS:other.example.com";
+    X509 *with_dns = issue(&t, f->leaf_key, f->intermediate, f->intermediate_key);
+    X509 *certs[] = { cn_only, ip_only, with_dns };
+    struct buffer msg = tls12_message(certs, 3, NULL);
+    assert_int_equal(parse(&msg, false, f->chain), PARSE_OK);
+    const struct cert_summary *c = f->chain->certs;
+    assert_int_equal(x509_certificate_names_match(&c[0], "legacy.example.com"), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(&c[0], "other.example.com"), X509_NAME_MISMATCH);
+    assert_int_equal(x509_certificate_names_match(&c[1], "legacy.example.com"), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(&c[1], "192.0.2.10"), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(&c[2], "legacy.example.com"), X509_NAME_MISMATCH);
+    assert_int_equal(x509_certificate_names_match(&c[2], "other.example.com"), X509_NAME_MATCH);
+    for (size_t i = 0; i < 3; i++)
+        X509_free(certs[i]);
+    free(msg.data);
+}
+
+/* Past the SANs kept, a name may still be in the certificate: cannot tell. */
+static void test_certificate_names_beyond_those_kept(void **state)
+{
+    struct fixture *f = *state;
+    struct cert_template t = leaf_template;
+    char sans[X509_MAX_NAMES * 2 * 24] = "";
+    for (int i = 0; i < X509_MAX_NAMES + 2; i++) {
+        char one[24];
+        snprintf(one, sizeof one, "%sDNS:h%d.example.com", i ? "," : "", i);
+        strcat(sans, one);
+    }
+    t.subject_alt_names = sans;
+    X509 *cert = issue(&t, f->leaf_key, f->intermediate, f->intermediate_key);
+    struct buffer msg = tls12_message(&cert, 1, NULL);
+    assert_int_equal(parse(&msg, false, f->chain), PARSE_OK);
+    const struct cert_summary *c = &f->chain->certs[0];
+    assert_int_equal(x509_certificate_names_match(c, "h3.example.com"), X509_NAME_MATCH);
+    assert_int_equal(x509_certificate_names_match(c, "h17.example.com"), X509_NAME_UNKNOWN);
+    assert_int_equal(x509_certificate_names_match(c, "192.0.2.1"), X509_NAME_UNKNOWN);
+    struct cert_summary undecoded = { .decoded = false };
+    assert_int_equal(x509_certificate_names_match(&undecoded, "h3.example.com"), X509_NAME_UNKNOWN);
+    X509_free(cert);
+    free(msg.data);
+}
+
 static void test_format_time(void **state)
 {
     (void)state;
@@ -791,6 +921,10 @@ int main(void)
         cmocka_unit_test(test_very_long_subject),
         cmocka_unit_test(test_hostile_strings),
         cmocka_unit_test(test_too_many_sans),
+        cmocka_unit_test(test_dns_name_matching),
+        cmocka_unit_test(test_certificate_names_match_sans),
+        cmocka_unit_test(test_certificate_common_name_only_without_dns_sans),
+        cmocka_unit_test(test_certificate_names_beyond_those_kept),
         cmocka_unit_test(test_format_time),
     };
     return cmocka_run_group_tests(tests, setup_chain, teardown_chain);
