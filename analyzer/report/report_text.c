@@ -342,9 +342,12 @@ static const char *(*list_namer(const char *fact))(uint16_t)
 /* A code point as the hello lists are read (hex), then its name. */
 static void list_item_text(const cJSON *v, const char *(*namer)(uint16_t), char *buf, size_t len)
 {
-    if (cJSON_IsNumber(v)) {
-        const char *name = namer ? namer((uint16_t)v->valuedouble) : NULL;
-        snprintf(buf, len, "0x%04x%s%s", (unsigned)v->valuedouble, name ? " " : "", name ? name : "");
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 0xFFFFFF) {
+        /* An SSLv2 cipher spec is 3 bytes: no TLS name. */
+        bool code_point = v->valuedouble <= 0xFFFF;
+        const char *name = namer && code_point ? namer((uint16_t)v->valuedouble) : NULL;
+        snprintf(buf, len, code_point ? "0x%04x%s%s" : "0x%06x%s%s", (unsigned)v->valuedouble, name ? " " : "",
+                 name ? name : "");
     } else if (cJSON_IsString(v)) {
         snprintf(buf, len, "%s", v->valuestring);
     } else {

@@ -120,7 +120,9 @@ static void add_tls(struct timeline *tl, const cJSON *tls)
         int suites = 0, signals = 0;
         const cJSON *s;
         cJSON_ArrayForEach(s, rules_get(ch, "cipher_suites")) {
-            if (cJSON_IsNumber(s) && tls_suite_is_signal((uint16_t)s->valuedouble))
+            /* SSLv2 hellos list 3-byte cipher specs: not a TLS suite's 16 bits. */
+            if (cJSON_IsNumber(s) && s->valuedouble >= 0 && s->valuedouble <= 0xFFFF &&
+                tls_suite_is_signal((uint16_t)s->valuedouble))
                 signals++;
             else
                 suites++;
