@@ -137,6 +137,18 @@ def floor_packets(floor, path):
     return int(re.search(r"packets (\d+)", out).group(1))
 
 
+def extract_size(tlsdiag, path):
+    """Bytes of the evidence capture of path (--extract), or None."""
+    out = tempfile.mktemp(suffix=".pcapng")
+    try:
+        subprocess.run([tlsdiag, "analyze", "--quiet", "--extract", out, path], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        return os.path.getsize(out) if os.path.exists(out) else None
+    finally:
+        if os.path.exists(out):
+            os.unlink(out)
+
+
 def jobs_supported(tlsdiag):
     sample = os.path.join(ROOT, "samples", "good-direct.pcapng")
     p = subprocess.run([tlsdiag, "analyze", "--jobs", "1", sample], stdout=subprocess.DEVNULL,
@@ -177,9 +189,10 @@ def main():
         t = [
             ("floor", [a.floor, path], a.reps, (0,)),
             ("floor -b (1 MiB buffer)", [a.floor, "-b", path], a.reps, (0,)),
-            ("tlsdiag analyze", [a.tlsdiag, "analyze", path], a.reps, (0, 1)),
-            # The JSON report adds the input's SHA-256, hashed on a second thread.
-            ("tlsdiag analyze --format json", [a.tlsdiag, "analyze", "--format", "json", path], a.reps, (0, 1)),
+            ("tlsdiag analyze", [a.tlsdiag, "analyze", path], a.reps, (0, 1, 3)),
+            # The JSON and HTML reports add the input's SHA-256, hashed on a second thread.
+            ("tlsdiag analyze --format json", [a.tlsdiag, "analyze", "--format", "json", path], a.reps, (0, 1, 3)),
+            ("tlsdiag analyze --format html", [a.tlsdiag, "analyze", "--format", "html", path], a.reps, (0, 1, 3)),
             ("tlsdiag events", [a.tlsdiag, "events", path], a.reps, (0,)),
         ]
         if peers and not a.only_tlsdiag:
@@ -203,7 +216,7 @@ def main():
     batch = [os.path.join(a.data, "jobs", f"slice-{i}.pcap") for i in range(1, 5)]
     jobs = {"supported": jobs_supported(a.tlsdiag)}
     sys.stderr.write("bench: batch of 4 x 100m.pcap\n")
-    jobs["sequential"] = measure("analyze 4 files", [a.tlsdiag, "analyze"] + batch, a.reps, (0, 1))
+    jobs["sequential"] = measure("analyze 4 files", [a.tlsdiag, "analyze"] + batch, a.reps, (0, 1, 3))
     if jobs["supported"]:
         for n in (1, 2):
             jobs[n] = measure(f"analyze --jobs {n}", [a.tlsdiag, "analyze", "--jobs", str(n)] + batch,
@@ -305,6 +318,16 @@ def main():
     target("peak RSS <= 64 MB", an["rss_mb"] <= 64, f"{an['rss_mb']:.1f} MB")
     target("1 GB peak RSS within 16 MB of the 100 MB slice's", an["rss_mb"] - an_small["rss_mb"] <= 16,
            f"{an['rss_mb']:.1f} MB vs {an_small['rss_mb']:.1f} MB: +{an['rss_mb'] - an_small['rss_mb']:.1f} MB")
+    for fmt in ("json", "html"):
+        r = get("1g.pcap", f"tlsdiag analyze --format {fmt}")
+        target(f"`analyze --format {fmt}` wall <= 2.5x floor", r["wall"] <= 2.5 * fl["wall"],
+               f"{r['wall']:.3f} s / {fl['wall']:.3f} s = {fmt_ratio(r['wall'] / fl['wall'])}")
+        target(f"`analyze --format {fmt}` peak RSS within 16 MB of text's", r["rss_mb"] - an["rss_mb"] <= 16,
+               f"{r['rss_mb']:.1f} MB vs {an['rss_mb']:.1f} MB")
+    ext = extract_size(a.tlsdiag, files["1g.pcap"])
+    target("`--extract` under 5% of the capture", ext is not None and ext < 0.05 * os.path.getsize(files["1g.pcap"]),
+           f"{ext / 1e6:.1f} MB of {os.path.getsize(files['1g.pcap']) / 1e6:.0f} MB"
+           f" = {100.0 * ext / os.path.getsize(files['1g.pcap']):.2f}%" if ext is not None else "no extract written")
     target("pcapng <= 1.2x pcap time", an_ng["wall"] <= 1.2 * an["wall"],
            f"{an_ng['wall']:.3f} s / {an['wall']:.3f} s = {fmt_ratio(an_ng['wall'] / an['wall'])}")
     if jobs["supported"]:

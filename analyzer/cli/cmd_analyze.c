@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The options that write the report to a file in a format of their own,
@@ -36,6 +37,7 @@ struct analyze_args {
     const char *expect;          /* check --expect */
     const char *manifest;        /* check --manifest */
     const char *extract_path;    /* --extract FILE: the evidence capture */
+    bool quiet;                  /* --quiet: no progress line */
     const char **files;
     int file_count;
     bool from_directory;         /* a directory was given: a fleet, whatever its size */
@@ -65,6 +67,8 @@ static void common_help(FILE *f)
             formats, report_formats[0].name);
     fprintf(f, "  --jobs N             analyze: N captures at a time, one process each;\n"
                "                       output stays in the order of the arguments\n"
+               "  --quiet, -q          no progress line (shown on a terminal for captures\n"
+               "                       that take more than a second)\n"
                "  --extract FILE       write the evidence to FILE (pcapng): the packets of the\n"
                "                       diagnosed attempts and their DNS lookups, each with\n"
                "                       its frame number in the capture as its comment\n");
@@ -156,7 +160,9 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
             help(stdout);
             return -1;
         }
-        if (!strcmp(arg, "--no-default-rules")) {
+        if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+            a->quiet = true;
+        } else if (!strcmp(arg, "--no-default-rules")) {
             a->diag.default_rules = false;
         } else if (!strcmp(arg, "--format") && has_value) {
             a->format = report_format_find(argv[++i]);
@@ -461,10 +467,69 @@ static bool write_extract(const char *capture, const char *out_path, const cJSON
     return ok;
 }
 
+/* A progress line on a terminal, for captures that take more than a
+ * second: bytes read, percent of the file, rate. The pass reports frames
+ * and bytes; the files come in order (the failing capture, then the
+ * working one), so a count that starts again is the next file. */
+struct progress {
+    const char *paths[2];
+    int index;
+    uint64_t last_frames;
+    double start;
+    bool shown;
+};
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void progress_clear(struct progress *pr)
+{
+    if (pr->shown)
+        fputs("\r\033[K", stderr);
+    pr->shown = false;
+}
+
+static void on_progress(void *ctx, uint64_t frames, uint64_t bytes)
+{
+    struct progress *pr = ctx;
+    if (frames < pr->last_frames && pr->index < 1) {
+        pr->index++;
+        pr->start = now_s();
+    }
+    pr->last_frames = frames;
+    double elapsed = now_s() - pr->start;
+    if (elapsed < 1.0 || !pr->paths[pr->index])
+        return;
+    struct stat st;
+    double size = stat(pr->paths[pr->index], &st) == 0 && S_ISREG(st.st_mode) ? (double)st.st_size : 0;
+    char percent[16] = "";
+    if (size > 0)
+        snprintf(percent, sizeof percent, " (%.0f%%)", bytes < size ? 100.0 * (double)bytes / size : 99.0);
+    const char *name = strrchr(pr->paths[pr->index], '/') ? strrchr(pr->paths[pr->index], '/') + 1
+                                                            : pr->paths[pr->index];
+    fprintf(stderr, "\r\033[Ktlsdiag: %.40s: %.0f MB read%s, %.0f MB/s", name, (double)bytes / 1e6, percent,
+            (double)bytes / 1e6 / elapsed);
+    fflush(stderr);
+    pr->shown = true;
+}
+
 static int report_one(struct diagnoser *d, const struct analyze_args *a, const char *bad, const char *good)
 {
     cJSON *report = NULL;
+    struct progress pr = { .paths = { bad, good }, .start = now_s() };
+    struct diagnose_options *opt = (struct diagnose_options *)&a->diag;
+    if (!a->quiet && isatty(STDERR_FILENO)) {
+        opt->pipeline.on_progress = on_progress;
+        opt->pipeline.progress_ctx = &pr;
+    }
     enum pass_status read = diagnose_capture(d, bad, good, &report);
+    opt->pipeline.on_progress = NULL;
+    opt->pipeline.progress_ctx = NULL;
+    progress_clear(&pr);
     int rc = cli_exit_status(read);
     if (read != PASS_UNUSABLE) {
         rc = write_outputs(a, report);

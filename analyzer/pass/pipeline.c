@@ -281,10 +281,19 @@ uint64_t pass_feed(struct pass *p, uint64_t max_packets)
     return n;
 }
 
+/* Packets between progress reports: cheap enough to count, often enough
+ * (a few times a second) to watch. */
+#define PROGRESS_EVERY 65536
+
 void pass_run(struct pass *p)
 {
     if (!p->cap || p->ended)
         return;
+    if (p->opt->on_progress) {
+        while (pass_feed(p, PROGRESS_EVERY) == PROGRESS_EVERY)
+            p->opt->on_progress(p->opt->progress_ctx, p->summary.frames, p->summary.bytes);
+        return;
+    }
     if (p->tapped)
         while (step(p, true))
             ;

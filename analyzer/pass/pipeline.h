@@ -29,6 +29,10 @@ struct pipeline_options {
     /* The key log TLS records are decrypted with: --keylog files and the
      * capture's Decryption Secrets Blocks (key_sources.h). NULL: none. */
     struct keylog *keylog;
+    /* Called every so many packets of pass_run() (NULL: never) with the
+     * frames and the bytes on the wire read so far: a progress line. */
+    void (*on_progress)(void *ctx, uint64_t frames, uint64_t bytes);
+    void *progress_ctx;
 };
 
 /* An open connection's facts are a few KB (its hello records, its

@@ -342,7 +342,9 @@ cJSON *report_build(const char *mode, struct report_side *sides, int side_count,
         /* The connection shown first is the one the diagnosis is about; on
          * the working side, the one the differences compare (a working
          * attempt when there is one). */
+        report_time_evidence(sides[i].facts, sides[i].findings);
         cJSON *diagnosis = report_decide(sides[i].facts, sides[i].findings, targets);
+        report_add_display_filter(diagnosis, sides[i].facts);
         const cJSON *primary = report_primary_connection(sides[i].facts, i == 0);
         double primary_id = i == 0 ? num(diagnosis, "connection", primary ? num(primary, "id", 0) : 0)
                                    : primary ? num(primary, "id", 0) : 0;

@@ -89,4 +89,13 @@ struct extract_plan;
 void report_extract_plan(const cJSON *report, struct extract_plan *plan);
 void report_extract_plan_free(struct extract_plan *plan);
 
+/* evidence.c: readable evidence. Each finding's evidence items get their
+ * UTC "time" (ISO 8601, from the frames the facts time) and a Wireshark
+ * "filter"; report_add_display_filter() gives the diagnosis one
+ * "wireshark_filter": its evidence frames, or the connection's packets. */
+void report_time_evidence(const cJSON *facts, cJSON *findings);
+void report_add_display_filter(cJSON *diagnosis, const cJSON *facts);
+/* "2026-12-06T21:25:58.414123Z"; "-" for no time. */
+void report_utc_text(double ts, char *buf, size_t len);
+
 #endif

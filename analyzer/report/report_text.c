@@ -8,6 +8,8 @@
 #include "tls_names.h"
 
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,10 +74,18 @@ static void print_timeline(FILE *out, struct timeline *tl)
             width = w;
     }
     for (int i = 0; i < tl->n; i++) {
-        char prefix[64];
-        snprintf(prefix, sizeof prefix, "  #%-*llu %-13s ", width, (unsigned long long)tl->e[i].frame,
+        /* The clock (UTC) of the row when the facts time it. */
+        char clock[16] = "";
+        double ts = tl->t0 + tl->e[i].ms / 1e3;
+        if (tl->t0 > 0 && isfinite(tl->e[i].ms)) {
+            char iso[40];
+            report_utc_text(ts, iso, sizeof iso);
+            snprintf(clock, sizeof clock, "%.12s", iso + 11);   /* HH:MM:SS.mmm */
+        }
+        char prefix[80];
+        snprintf(prefix, sizeof prefix, "  #%-*llu %-12s %-13s ", width, (unsigned long long)tl->e[i].frame, clock,
                  tl->e[i].what);
-        wrap(out, prefix, 18 + width, tl->e[i].detail);
+        wrap(out, prefix, 31 + width, tl->e[i].detail);
     }
 }
 
@@ -507,7 +517,16 @@ static void print_verdict(FILE *out, const cJSON *diag, const cJSON *facts)
         }
         char prefix[] = "        Evidence: ";
         wrap(out, prefix, 18, line);
+        /* When the first evidence happened, and how to see all of it. */
+        const char *first_time = str(cJSON_GetArrayItem(ev, 0), "time");
+        if (first_time) {
+            char when[80];
+            snprintf(when, sizeof when, "at %s", first_time);
+            wrap(out, "                  ", 18, when);
+        }
     }
+    if (str(diag, "wireshark_filter"))
+        wrap(out, "        Wireshark: ", 19, str(diag, "wireshark_filter"));
     if (!ok)
         print_who_acts(out, cJSON_GetObjectItem(diag, "who_acts"));
     if (str(diag, "remedy") && !ok)

@@ -55,7 +55,7 @@ def timeline_frames(text, heading):
     m = re.search(r"^" + re.escape(heading) + r"  .*?(?=^\S|\Z)", text, re.M | re.S)
     if not m:
         return None
-    return {int(f) for f in re.findall(r"^  #(\d+)\s+DNS (?:query|answer)", m.group(0), re.M)}
+    return {int(f) for f in re.findall(r"^  #(\d+)\s+(?:\d\d:\d\d:\d\d\.\d{3}\s+)?DNS (?:query|answer)", m.group(0), re.M)}
 
 
 def main():
