@@ -126,7 +126,8 @@ e2e: $(BUILD)/tlsdiag
 	test/e2e/late_dsb.py $(BUILD)/tlsdiag samples
 	$(BUILD)/tlsdiag check --manifest samples/expect.json
 	$(BUILD)/tlsdiag check --no-default-rules --rules rules/packs/generic.json --manifest test/data/generic-expect.json
-	test/e2e/causes_bite.py $(BUILD)/tlsdiag samples rules/packs test/data/generic-expect.json
+	$(BUILD)/tlsdiag check --manifest test/data/profile-expect.json
+	test/e2e/causes_bite.py $(BUILD)/tlsdiag samples rules/packs test/data/generic-expect.json test/data/profile-expect.json
 	test/e2e/check_expect.sh $(BUILD)/tlsdiag samples
 	test/e2e/outcomes.sh $(BUILD)/tlsdiag samples $(SHARED)/corpus/public
 	test/e2e/install.sh samples

@@ -2,11 +2,13 @@
 """Every rule that decides a golden capture is held by it: with that one
 rule's cause changed in a copy of the packs, `tlsdiag check` of the
 captures it decides fails, naming the capture, the expected and the actual
-cause. Two sets: samples/expect.json with every pack, and
+cause. The sets: samples/expect.json with every pack,
 test/data/generic-expect.json with the generic pack alone (where a TETRA
-rule would decide first). Rules that decide nothing are listed.
+rule would decide first), and any further MANIFEST with every pack (such as
+test/data/profile-expect.json: made captures whose rule needs the profile to
+name the server). Rules that decide nothing are listed.
 
-usage: causes_bite.py TLSDIAG SAMPLES_DIR PACKS_DIR GENERIC_MANIFEST"""
+usage: causes_bite.py TLSDIAG SAMPLES_DIR PACKS_DIR GENERIC_MANIFEST [MANIFEST...]"""
 import copy
 import json
 import os
@@ -61,15 +63,16 @@ def bite(tlsdiag, manifest_path, packs, deciding, tmp, problems):
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) < 5:
         sys.exit(__doc__)
-    tlsdiag, samples, packs_dir, generic_manifest = sys.argv[1:]
+    tlsdiag, samples, packs_dir, generic_manifest = sys.argv[1:5]
+    more_manifests = sys.argv[5:]
     packs = {f: json.load(open(os.path.join(packs_dir, f))) for f in sorted(os.listdir(packs_dir)) if f.endswith(".json")}
     generic = {"generic.json": packs["generic.json"]}
     problems, bitten = [], set()
     with tempfile.TemporaryDirectory() as tmp:
-        sample_manifest = os.path.join(samples, "expect.json")
-        bitten |= bite(tlsdiag, sample_manifest, packs, deciding_rules(tlsdiag, sample_manifest, []), tmp, problems)
+        for manifest in [os.path.join(samples, "expect.json")] + more_manifests:
+            bitten |= bite(tlsdiag, manifest, packs, deciding_rules(tlsdiag, manifest, []), tmp, problems)
         only = ["--no-default-rules", "--rules", os.path.join(packs_dir, "generic.json")]
         bitten |= bite(tlsdiag, generic_manifest, generic, deciding_rules(tlsdiag, generic_manifest, only), tmp,
                        problems)
