@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_LISTED_ATTEMPTS 24
 #define FIRST_LISTED_ATTEMPTS 8
@@ -68,22 +67,16 @@ static const cJSON *finding_of(const cJSON *findings, double id)
     return best;
 }
 
+/* An attempt's time: ISO 8601 with the date (the table), or the clock
+ * alone for a sentence ("21:25:58.414 UTC"). */
 static void utc_text(double ts, char *buf, size_t len, bool with_date)
 {
-    time_t secs = (time_t)ts;
-    struct tm tm;
-    if (ts <= 0 || !gmtime_r(&secs, &tm)) {
-        snprintf(buf, len, "-");
-        return;
-    }
-    int ms = (int)((ts - (double)secs) * 1000.0);
-    if (ms > 999)
-        ms = 999;
-    if (with_date)
-        snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    char iso[40];
+    report_utc_text(ts, iso, sizeof iso);
+    if (with_date || !strcmp(iso, "-"))
+        snprintf(buf, len, "%s", iso);
     else
-        snprintf(buf, len, "%02d:%02d:%02d.%03d UTC", tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+        snprintf(buf, len, "%.12s UTC", iso + 11);
 }
 
 /* "success", "failed", "unknown" or "fallback". */

@@ -710,7 +710,7 @@ static void print_attempts(FILE *out, const cJSON *diag)
             snprintf(frames + used, sizeof frames - used, "%s#%.0f", used ? " " : "", num(e, "frame", 0));
         }
         char line[512];
-        snprintf(line, sizeof line, "%-13.13s #%-3.0f %-6s IPv%.0f %-8s %s%s%s", clock, num(r, "connection", 0),
+        snprintf(line, sizeof line, "%-12.12s  #%-3.0f %-6s IPv%.0f %-8s %s%s%s", clock, num(r, "connection", 0),
                  str(r, "path") ? str(r, "path") : "", num(r, "ip_version", 4), str(r, "outcome"), what,
                  *frames ? " " : "", frames);
         wrap(out, "  ", 46, line);
