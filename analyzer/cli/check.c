@@ -75,7 +75,7 @@ static const cJSON *fact_value(cJSON *context, const char *key)
 
 static const char *const expect_keys[] = { "cause", "outcome", "findings", "facts", NULL };
 static const char *const manifest_keys[] = { "version", "samples", NULL };
-static const char *const sample_keys[] = { "capture", "good", "expect", NULL };
+static const char *const sample_keys[] = { "capture", "good", "expect", "expect_diff", NULL };
 static const char *const wrapper_keys[] = { "version", "expect", NULL };
 /* What a report's outcome may be (README, 'tlsdiag check'). */
 static const char *const outcomes[] = { "success", "failed", "intermittent", "inconclusive", NULL };
@@ -480,6 +480,13 @@ static bool manifest_usable(struct diagnoser *d, const char *path, const cJSON *
             usable = refuse(where, "a sample needs \"expect\"");
         else if (!expectation_usable(d, where, cJSON_GetObjectItemCaseSensitive(s, "expect")))
             usable = false;
+        /* A rule that only a diff can decide (it compares with the working
+         * capture) needs its own expectation for the diff run. */
+        const cJSON *expect_diff = cJSON_GetObjectItemCaseSensitive(s, "expect_diff");
+        if (expect_diff && !good)
+            usable = refuse(where, "\"expect_diff\" needs \"good\"");
+        else if (expect_diff && !expectation_usable(d, where, expect_diff))
+            usable = false;
     }
     return usable;
 }
@@ -506,7 +513,8 @@ int check_manifest(struct diagnoser *d, const char *manifest_path)
         if (good_name && strcmp(good_name, name)) {
             sibling(manifest_path, good_name, good, sizeof good);
             snprintf(label, sizeof label, "%s (diff against %s)", name, good_name);
-            r = run_and_compare(d, label, path, good, expect);
+            const cJSON *expect_diff = cJSON_GetObjectItem(s, "expect_diff");
+            r = run_and_compare(d, label, path, good, expect_diff ? expect_diff : expect);
             r < 0 ? unusable++ : r ? failed++ : passed++;
         }
     }

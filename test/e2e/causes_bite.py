@@ -28,7 +28,15 @@ def deciding_rules(tlsdiag, manifest_path, pack_args):
                            capture_output=True, text=True)
         rule = json.loads(r.stdout)["diagnosis"].get("rule")
         if rule:
-            deciding.setdefault(rule, []).append(s)
+            deciding.setdefault(rule, []).append({k: v for k, v in s.items() if k not in ("good", "expect_diff")})
+        # a rule only a diff decides (it compares with the working capture)
+        if "expect_diff" in s and "cause" in s["expect_diff"]:
+            r = subprocess.run([tlsdiag, "diff", "--format", "json", *pack_args, "--good",
+                                os.path.join(base, s["good"]), "--bad", os.path.join(base, s["capture"])],
+                               capture_output=True, text=True)
+            rule = json.loads(r.stdout)["diagnosis"].get("rule")
+            if rule:
+                deciding.setdefault(rule, []).append(s)
     return deciding
 
 
@@ -46,7 +54,7 @@ def bite(tlsdiag, manifest_path, packs, deciding, tmp, problems):
             pdir = tempfile.mkdtemp(dir=tmp)
             for f, p in packs.items():
                 json.dump(changed if f == pack_file else p, open(os.path.join(pdir, f), "w"))
-            sub = {"version": 1, "samples": [{k: v for k, v in s.items() if k != "good"} for s in deciding[rid]]}
+            sub = {"version": 1, "samples": deciding[rid]}
             mpath = os.path.join(os.path.dirname(manifest_path), f".bite-{rid}.json")
             json.dump(sub, open(mpath, "w"))
             try:
@@ -55,7 +63,9 @@ def bite(tlsdiag, manifest_path, packs, deciding, tmp, problems):
             finally:
                 os.unlink(mpath)
             want = f"cause expected {cause}, got {other}"
-            if r.returncode == 1 and any(f"FAIL {s['capture']}: {want}" in r.stdout for s in deciding[rid]):
+            if r.returncode == 1 and any(f"FAIL {s['capture']}: {want}" in r.stdout or
+                                         f"FAIL {s['capture']} (diff against {s.get('good')}): {want}" in r.stdout
+                                         for s in deciding[rid]):
                 bitten.add(rid)
             else:
                 problems.append(f"{rid}: cause changed to {other}, check exit {r.returncode}: {r.stdout.strip()[:200]}")
