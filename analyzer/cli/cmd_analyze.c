@@ -2,6 +2,7 @@
  * capture, rules over the facts, a report. */
 #include "cli.h"
 #include "diagnose.h"
+#include "key_sources.h"
 #include "extract.h"
 #include "report.h"
 #include "report_format.h"
@@ -37,6 +38,7 @@ struct analyze_args {
     const char *expect;          /* check --expect */
     const char *manifest;        /* check --manifest */
     const char *extract_path;    /* --extract FILE: the evidence capture */
+    bool extract_keys;           /* --extract-keys: with its connections' key log lines */
     bool quiet;                  /* --quiet: no progress line */
     const char **files;
     int file_count;
@@ -71,7 +73,9 @@ static void common_help(FILE *f)
                "                       that take more than a second)\n"
                "  --extract FILE       write the evidence to FILE (pcapng): the packets of the\n"
                "                       diagnosed attempts and their DNS lookups, each with\n"
-               "                       its frame number in the capture as its comment\n");
+               "                       its frame number in the capture as its comment\n"
+               "  --extract-keys       with --extract: put the extracted connections' key log\n"
+               "                       lines (--keylog, the capture's secrets blocks) in it\n");
     cli_keylog_help(f);
     fputc('\n', f);
     cli_limit_help(f);
@@ -162,6 +166,8 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, void (*help
         }
         if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             a->quiet = true;
+        } else if (!strcmp(arg, "--extract-keys")) {
+            a->extract_keys = true;
         } else if (!strcmp(arg, "--no-default-rules")) {
             a->diag.default_rules = false;
         } else if (!strcmp(arg, "--format") && has_value) {
@@ -443,8 +449,48 @@ static int finish(struct analyze_args *a, int status)
 /* Diagnoses one capture (beside a working one in diff mode) and writes the
  * report. Returns the exit status. */
 /* --extract FILE: the diagnosed capture's evidence, read a second time. */
-static bool write_extract(const char *capture, const char *out_path, const cJSON *report)
+/* --extract-keys: the key log lines of the extracted connections (their
+ * client randoms), from --keylog files and the capture's own secrets
+ * blocks, as NSS text; *lines says how many. NULL when there are none. */
+static char *extract_key_text(const struct analyze_args *a, const struct capture_source *src,
+                              const struct extract_result *result, size_t *len, int *lines)
 {
+    struct capture_keys ck;
+    capture_keys_load(&ck, &a->keys, src);
+    *len = 0;
+    *lines = 0;
+    if (!ck.store)
+        return NULL;
+    size_t cap = (size_t)result->random_count * KEYLOG_LABEL_COUNT * (48 + 2 * (32 + 48)) + 1;
+    char *text = malloc(cap);
+    for (size_t r = 0; text && r < result->random_count; r++)
+        for (int l = 0; l < KEYLOG_LABEL_COUNT; l++) {
+            const struct keylog_entry *e = keylog_find(ck.store, result->randoms[r], (enum keylog_label)l);
+            const uint8_t *secret;
+            size_t n = e ? keylog_entry_secret(e, &secret) : 0;
+            if (!n)
+                continue;
+            *len += (size_t)snprintf(text + *len, cap - *len, "%s ", keylog_label_name((enum keylog_label)l));
+            for (size_t i = 0; i < KEYLOG_RANDOM_LEN; i++)
+                *len += (size_t)snprintf(text + *len, cap - *len, "%02x", result->randoms[r][i]);
+            *len += (size_t)snprintf(text + *len, cap - *len, " ");
+            for (size_t i = 0; i < n; i++)
+                *len += (size_t)snprintf(text + *len, cap - *len, "%02x", secret[i]);
+            *len += (size_t)snprintf(text + *len, cap - *len, "\n");
+            (*lines)++;
+        }
+    capture_keys_free(&ck);
+    if (text && !*lines) {
+        free(text);
+        text = NULL;
+    }
+    return text;
+}
+
+/* --extract FILE: the diagnosed capture's evidence, read a second time. */
+static bool write_extract(const struct analyze_args *a, const char *capture, const cJSON *report)
+{
+    const char *out_path = a->extract_path;
     struct capture_source src = { .path = capture };
     if (!capture_source_rereadable(&src)) {
         fprintf(stderr, "tlsdiag: %s: --extract reads the capture a second time; standard input or a pipe "
@@ -454,16 +500,31 @@ static bool write_extract(const char *capture, const char *out_path, const cJSON
     struct extract_plan plan;
     report_extract_plan(report, &plan);
     plan.source_name = capture;
-    struct extract_result result;
+    static struct extract_result result;   /* 8 KB of client randoms: not on the stack */
     char err[300];
     bool ok = extract_write(&src, &plan, out_path, &result, err, sizeof err);
     report_extract_plan_free(&plan);
-    if (!ok)
+    if (!ok) {
         fprintf(stderr, "tlsdiag: --extract: %s\n", err);
-    else
-        fprintf(stderr, "tlsdiag: %s: %llu of %llu frames (%llu bytes), each with its frame number in %s\n",
-                out_path, (unsigned long long)result.packets_written, (unsigned long long)result.frames_read,
-                (unsigned long long)result.bytes_written, capture);
+        return false;
+    }
+    char keys_said[96] = "; no keys (--extract-keys adds them)";
+    if (a->extract_keys) {
+        size_t len;
+        int lines;
+        char *text = extract_key_text(a, &src, &result, &len, &lines);
+        if (text && !extract_add_secrets(out_path, (const uint8_t *)text, len, err, sizeof err)) {
+            fprintf(stderr, "tlsdiag: --extract-keys: %s\n", err);
+            ok = false;
+        }
+        /* The secrets go into the file asked for, never to a terminal. */
+        snprintf(keys_said, sizeof keys_said, "; %d key log line%s of %zu connection%s in a secrets block", lines,
+                 lines == 1 ? "" : "s", result.random_count, result.random_count == 1 ? "" : "s");
+        free(text);
+    }
+    fprintf(stderr, "tlsdiag: %s: %llu of %llu frames (%llu bytes), each with its frame number in %s%s\n", out_path,
+            (unsigned long long)result.packets_written, (unsigned long long)result.frames_read,
+            (unsigned long long)result.bytes_written, capture, keys_said);
     return ok;
 }
 
@@ -533,7 +594,7 @@ static int report_one(struct diagnoser *d, const struct analyze_args *a, const c
     int rc = cli_exit_status(read);
     if (read != PASS_UNUSABLE) {
         rc = write_outputs(a, report);
-        if (!rc && a->extract_path && !write_extract(bad, a->extract_path, report))
+        if (!rc && a->extract_path && !write_extract(a, bad, report))
             rc = 2;
         if (!rc)
             rc = exit_status_for(report);

@@ -2,6 +2,7 @@
  * packets -> a pcapng file of our own writing (libpcap writes pcap only,
  * and the per-packet comment needs pcapng). */
 #include "extract.h"
+#include "cursor.h"
 #include "packet.h"
 
 #include <errno.h>
@@ -13,6 +14,10 @@
 #define BLOCK_SHB 0x0A0D0D0Au
 #define BLOCK_IDB 0x00000001u
 #define BLOCK_EPB 0x00000006u
+#define BLOCK_DSB 0x0000000Au
+#define SECRETS_TLS_KEY_LOG 0x544c534bu     /* "TLSK" */
+#define TLS_HANDSHAKE 22
+#define HANDSHAKE_CLIENT_HELLO 1
 #define BYTE_ORDER_MAGIC 0x1A2B3C4Du
 #define OPT_END 0
 #define OPT_COMMENT 1
@@ -148,6 +153,26 @@ static int flow_of(const struct extract_plan *plan, const struct packet_view *p,
     return -1;
 }
 
+/* The client random of a Client Hello at the start of a payload: record
+ * header (5), handshake header (4), version (2), then the random. */
+static void note_client_random(struct extract_result *result, const struct packet_view *v)
+{
+    struct cursor c = cursor_make(v->payload, v->payload_len);
+    if (cursor_u8(&c) != TLS_HANDSHAKE)
+        return;
+    cursor_skip(&c, 4);
+    if (cursor_u8(&c) != HANDSHAKE_CLIENT_HELLO)
+        return;
+    cursor_skip(&c, 3 + 2);
+    const uint8_t *random = cursor_bytes(&c, EXTRACT_RANDOM_LEN);
+    if (!random || result->random_count == EXTRACT_MAX_RANDOMS)
+        return;
+    for (size_t i = 0; i < result->random_count; i++)
+        if (!memcmp(result->randoms[i], random, EXTRACT_RANDOM_LEN))
+            return;
+    memcpy(result->randoms[result->random_count++], random, EXTRACT_RANDOM_LEN);
+}
+
 bool extract_write(const struct capture_source *src, const struct extract_plan *plan, const char *out_path,
                    struct extract_result *result, char *err, size_t errlen)
 {
@@ -192,6 +217,8 @@ bool extract_write(const struct capture_source *src, const struct extract_plan *
             int i = flow_of(&p, &view, &dir);
             if (i >= 0) {
                 take = p.flows[i].full || !view.payload_len || sent[i][dir] < p.payload_cap;
+                if (take && view.payload_len && dir == 0 && sent[i][0] == 0)
+                    note_client_random(result, &view);
                 if (take)
                     sent[i][dir] += view.payload_len;
             }
@@ -214,5 +241,57 @@ bool extract_write(const struct capture_source *src, const struct extract_plan *
         ok = false;
     if (!ok)
         snprintf(err, errlen, "%s: cannot write: %s", out_path, strerror(errno));
+    return ok;
+}
+
+bool extract_add_secrets(const char *out_path, const uint8_t *text, size_t len, char *err, size_t errlen)
+{
+    if (len > UINT32_MAX - 64) {
+        snprintf(err, errlen, "key log too large for a secrets block");
+        return false;
+    }
+    char tmp_path[4200];
+    snprintf(tmp_path, sizeof tmp_path, "%s.tmp", out_path);
+    FILE *in = fopen(out_path, "rb");
+    FILE *out = in ? fopen(tmp_path, "wb") : NULL;
+    uint8_t head[8];
+    bool ok = in && out && fread(head, 1, sizeof head, in) == sizeof head;
+    uint32_t shb_len = 0;
+    if (ok)
+        memcpy(&shb_len, head + 4, 4);
+    ok = ok && shb_len >= 28 && shb_len < 4096;
+    if (ok) {
+        /* the section header as it is */
+        uint8_t shb[4096];
+        memcpy(shb, head, sizeof head);
+        ok = fread(shb + 8, 1, shb_len - 8, in) == shb_len - 8 && fwrite(shb, 1, shb_len, out) == shb_len;
+    }
+    if (ok) {
+        struct writer w = { .f = out };
+        uint32_t total = (uint32_t)(20 + padded(len));
+        put_u32(&w, BLOCK_DSB);
+        put_u32(&w, total);
+        put_u32(&w, SECRETS_TLS_KEY_LOG);
+        put_u32(&w, (uint32_t)len);
+        put(&w, text, len);
+        put_padding(&w, len);
+        put_u32(&w, total);
+        ok = !w.failed;
+        uint8_t buf[65536];
+        size_t n;
+        while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+            ok = fwrite(buf, 1, n, out) == n;
+        ok = ok && !ferror(in);
+    }
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        ok = false;
+    if (ok && rename(tmp_path, out_path) != 0)
+        ok = false;
+    if (!ok) {
+        snprintf(err, errlen, "%s: cannot add the key log: %s", out_path, strerror(errno));
+        remove(tmp_path);
+    }
     return ok;
 }

@@ -33,8 +33,15 @@ struct extract_plan {
     const char *source_name;     /* named in each packet's comment */
 };
 
+#define EXTRACT_RANDOM_LEN 32u
+#define EXTRACT_MAX_RANDOMS 256u
+
 struct extract_result {
     uint64_t frames_read, packets_written, bytes_written;
+    /* The client randoms of the Client Hellos written (the first
+     * EXTRACT_MAX_RANDOMS): what a key log line names a connection by. */
+    uint8_t randoms[EXTRACT_MAX_RANDOMS][EXTRACT_RANDOM_LEN];
+    size_t random_count;
 };
 
 /* Reads src again and writes the plan's packets to out_path. False with a
@@ -42,5 +49,11 @@ struct extract_result {
  * damaged tail ends the read where the first pass ended too. */
 bool extract_write(const struct capture_source *src, const struct extract_plan *plan, const char *out_path,
                    struct extract_result *result, char *err, size_t errlen);
+
+/* Puts NSS key log text into the extract at out_path as a Decryption
+ * Secrets Block right after its section header, where readers meet it
+ * before the packets it decrypts (a file of our own writing: its section
+ * header's length is known). False with a reason in err. */
+bool extract_add_secrets(const char *out_path, const uint8_t *text, size_t len, char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """--extract FILE: the evidence capture of every sample that did not
-succeed, re-analysed, gives the same outcome and cause as the sample; each
+succeed, re-analysed, gives the same outcome and cause as the sample (a
+sample with keys: with its key log, or with --extract-keys alone, which
+puts the connections' key log lines in a secrets block; never without
+being asked); each
 of its packets carries "frame N of CAPTURE" as its pcapng comment, N
 rising, and the packets are the original frames N (same bytes); the
 extract is smaller than the sample when the sample holds more than the
@@ -69,6 +72,16 @@ def main():
             extra = ("--keylog", keys) if name.endswith("-dsb.pcapng") and os.path.exists(keys) else ()
             if diagnosis(tlsdiag, out, extra) != diagnosis(tlsdiag, src):
                 problems.append(f"{name}: the extract says {diagnosis(tlsdiag, out, extra)}, the sample {diagnosis(tlsdiag, src)}")
+            if extra:
+                # --extract-keys: the connections' key log lines ride along
+                # in a secrets block; the extract is read without --keylog
+                keyed = os.path.join(tmp, "keyed-" + name)
+                subprocess.run([tlsdiag, "analyze", "--extract", keyed, "--extract-keys", src], capture_output=True)
+                checked += 1
+                if diagnosis(tlsdiag, keyed) != diagnosis(tlsdiag, src):
+                    problems.append(f"{name}: the keyed extract says {diagnosis(tlsdiag, keyed)}")
+                if b"CLIENT_HANDSHAKE_TRAFFIC_SECRET" in open(out, "rb").read() or b"CLIENT_RANDOM" in open(out, "rb").read():
+                    problems.append(f"{name}: keys in an extract made without --extract-keys")
             original = [p for _, p in packets_or_frames(src)]
             previous = 0
             for comment, pkt in packets(out):
