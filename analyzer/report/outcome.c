@@ -56,10 +56,8 @@ static const cJSON *finding_of(const cJSON *findings, double id)
     cJSON_ArrayForEach(f, findings) {
         if (!holds_for(f, id))
             continue;
-        bool failure = !is(str(f, "cause"), "success") &&
-                       (is(str(f, "severity"), "critical") || is(str(f, "severity"), "error"));
-        bool best_failure = best && !is(str(best, "cause"), "success") &&
-                            (is(str(best, "severity"), "critical") || is(str(best, "severity"), "error"));
+        bool failure = report_finding_is_failure(f);
+        bool best_failure = best && report_finding_is_failure(best);
         if (!best || (failure && !best_failure) ||
             (failure == best_failure && num(f, "rank", 0) > num(best, "rank", 0)))
             best = f;
@@ -224,12 +222,9 @@ static void decide(cJSON *d, const cJSON *facts, const struct tally *t, bool oth
                                            : "no connection to the target servers is in the capture");
         return;
     }
-    const char *cause = str(d, "cause");
     if (others || t->total == 0 || !cJSON_GetArraySize(cJSON_GetObjectItem(facts, "connections"))) {
         /* Capture-wide failures: DNS, an unreachable proxy. */
-        bool failure = !is(cause, "success") &&
-                       (is(str(d, "severity"), "critical") || is(str(d, "severity"), "error"));
-        if (failure)
+        if (report_finding_is_failure(d))
             set_outcome(d, "failed", NULL);
         else
             set_outcome(d, "inconclusive", "no connection to the target servers is in the capture");

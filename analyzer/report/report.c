@@ -54,6 +54,11 @@ static int finding_class(const cJSON *f)
     return !strcmp(severity, "critical") || !strcmp(severity, "error") ? 0 : 2;
 }
 
+bool report_finding_is_failure(const cJSON *finding)
+{
+    return finding_class(finding) == 0;
+}
+
 cJSON *report_diagnosis(const cJSON *findings)
 {
     return report_diagnosis_filtered(findings, NULL, NULL);

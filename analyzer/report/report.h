@@ -35,6 +35,9 @@ const char *report_actor_words(const char *who);
  * a new object
  * {cause, title, severity, rule, message, remedy, connector_code, evidence}. */
 cJSON *report_diagnosis(const cJSON *findings);
+/* A finding (or diagnosis) that says something broke: not the success
+ * cause, severity critical or error. */
+bool report_finding_is_failure(const cJSON *finding);
 /* The same over the findings allowed passes (NULL: all). */
 cJSON *report_diagnosis_filtered(const cJSON *findings, bool (*allowed)(const cJSON *finding, void *ctx),
                                  void *ctx);
