@@ -139,35 +139,15 @@ void report_time_evidence(const cJSON *facts, cJSON *findings)
     free(ft.e);
 }
 
-/* "ip.addr == 192.0.2.10 && tcp.port == 53132": one end of a connection. */
+/* "ip.addr == 192.0.2.10 && tcp.port == 53132": one end of a connection
+ * (only an address and a port reach the filter). */
 static bool endpoint_filter(const char *endpoint, char *out, size_t len)
 {
-    if (!endpoint)
+    struct report_endpoint e;
+    if (!report_endpoint_parse(endpoint, &e))
         return false;
-    char host[64];
-    const char *port;
-    bool v6 = endpoint[0] == '[';
-    if (v6) {
-        const char *close = strchr(endpoint, ']');
-        if (!close || close[1] != ':' || (size_t)(close - endpoint) > sizeof host)
-            return false;
-        snprintf(host, sizeof host, "%.*s", (int)(close - endpoint - 1), endpoint + 1);
-        port = close + 2;
-    } else {
-        const char *colon = strrchr(endpoint, ':');
-        if (!colon || (size_t)(colon - endpoint) >= sizeof host)
-            return false;
-        snprintf(host, sizeof host, "%.*s", (int)(colon - endpoint), endpoint);
-        port = colon + 1;
-    }
-    /* Only what an address and a port may hold reaches the filter. */
-    for (const char *p = host; *p; p++)
-        if (!strchr("0123456789abcdefABCDEF.:", *p))
-            return false;
-    for (const char *p = port; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    snprintf(out, len, "%s == %s && tcp.port == %s", v6 ? "ipv6.addr" : "ip.addr", host, port);
+    snprintf(out, len, "%s == %s && tcp.port == %u", e.ip_version == 6 ? "ipv6.addr" : "ip.addr", e.host,
+             (unsigned)e.port);
     return true;
 }
 

@@ -6,6 +6,7 @@
 #include "version.h"
 
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -52,6 +53,38 @@ static int finding_class(const cJSON *f)
     if (!strcmp(cause, "success"))
         return 1;
     return !strcmp(severity, "critical") || !strcmp(severity, "error") ? 0 : 2;
+}
+
+bool report_endpoint_parse(const char *text, struct report_endpoint *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!text)
+        return false;
+    char host[64];
+    const char *port;
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (!close || close[1] != ':' || (size_t)(close - text - 1) >= sizeof host)
+            return false;
+        snprintf(host, sizeof host, "%.*s", (int)(close - text - 1), text + 1);
+        port = close + 2;
+        out->ip_version = 6;
+    } else {
+        const char *colon = strrchr(text, ':');
+        if (!colon || (size_t)(colon - text) >= sizeof host)
+            return false;
+        snprintf(host, sizeof host, "%.*s", (int)(colon - text), text);
+        port = colon + 1;
+        out->ip_version = 4;
+    }
+    int family = out->ip_version == 4 ? AF_INET : AF_INET6;
+    char *end;
+    long p = strtol(port, &end, 10);
+    if (!*port || *end || p < 0 || p > 65535 || inet_pton(family, host, out->addr) != 1 ||
+        !inet_ntop(family, out->addr, out->host, sizeof out->host))
+        return false;
+    out->port = (uint16_t)p;
+    return true;
 }
 
 bool report_finding_is_failure(const cJSON *finding)

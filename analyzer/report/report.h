@@ -35,6 +35,17 @@ const char *report_actor_words(const char *who);
  * a new object
  * {cause, title, severity, rule, message, remedy, connector_code, evidence}. */
 cJSON *report_diagnosis(const cJSON *findings);
+/* A connection end as the facts write it ("192.0.2.10:443",
+ * "[2001:db8::10]:443"), read back: the address (checked by inet_pton and
+ * written again by inet_ntop, so host holds only an address) and port. */
+struct report_endpoint {
+    uint8_t ip_version;          /* 4 or 6 */
+    uint8_t addr[16];
+    uint16_t port;
+    char host[48];
+};
+bool report_endpoint_parse(const char *text, struct report_endpoint *out);
+
 /* A finding (or diagnosis) that says something broke: not the success
  * cause, severity critical or error. */
 bool report_finding_is_failure(const cJSON *finding);

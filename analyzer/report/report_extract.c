@@ -7,7 +7,6 @@
 #include "report_path.h"
 #include "extract.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,46 +14,16 @@
  * show it worked. */
 #define EXTRACT_PAYLOAD_CAP (256u * 1024u)
 
-/* "192.0.2.10:443" or "[2001:db8::10]:443". */
-static bool parse_endpoint(const char *text, uint8_t *ip_version, uint8_t addr[16], uint16_t *port)
-{
-    if (!text)
-        return false;
-    char host[64];
-    const char *colon;
-    if (text[0] == '[') {
-        const char *close = strchr(text, ']');
-        if (!close || close[1] != ':' || (size_t)(close - text - 1) >= sizeof host)
-            return false;
-        memcpy(host, text + 1, (size_t)(close - text - 1));
-        host[close - text - 1] = 0;
-        colon = close + 1;
-        *ip_version = 6;
-    } else {
-        colon = strrchr(text, ':');
-        if (!colon || (size_t)(colon - text) >= sizeof host)
-            return false;
-        memcpy(host, text, (size_t)(colon - text));
-        host[colon - text] = 0;
-        *ip_version = 4;
-    }
-    memset(addr, 0, 16);
-    if (inet_pton(*ip_version == 4 ? AF_INET : AF_INET6, host, addr) != 1)
-        return false;
-    long p = strtol(colon + 1, NULL, 10);
-    if (p < 0 || p > 65535)
-        return false;
-    *port = (uint16_t)p;
-    return true;
-}
-
 static void add_flow(struct extract_plan *plan, const cJSON *conn, bool full)
 {
-    struct extract_flow fl = { .full = full };
-    uint8_t v2;
-    if (!parse_endpoint(str(conn, "client"), &fl.ip_version, fl.addr[0], &fl.port[0]) ||
-        !parse_endpoint(str(conn, "server"), &v2, fl.addr[1], &fl.port[1]) || v2 != fl.ip_version)
+    struct report_endpoint client, server;
+    if (!report_endpoint_parse(str(conn, "client"), &client) || !report_endpoint_parse(str(conn, "server"), &server) ||
+        client.ip_version != server.ip_version)
         return;
+    struct extract_flow fl = { .full = full, .ip_version = client.ip_version,
+                               .port = { client.port, server.port } };
+    memcpy(fl.addr[0], client.addr, sizeof fl.addr[0]);
+    memcpy(fl.addr[1], server.addr, sizeof fl.addr[1]);
     struct extract_flow *grown = realloc(plan->flows, (plan->flow_count + 1) * sizeof *grown);
     if (!grown)
         return;

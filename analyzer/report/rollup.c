@@ -2,6 +2,7 @@
  * and cause, from the reports alone, so that reports made on many machines
  * and merged later (tlsdiag summarize) give the same roll-up as one run. */
 #include "rollup.h"
+#include "report.h"
 #include "report_path.h"
 
 #include <stdlib.h>
@@ -67,21 +68,9 @@ static void endpoint_of(const cJSON *side, char *out, size_t len)
         if (num(c, "id", 0) == primary)
             break;
     }
-    const char *client = pick ? str(pick, "client") : NULL;
-    if (!client)
-        return;
-    snprintf(out, len, "%s", client);
-    /* "192.0.2.10:4711" or "[2001:db8::10]:4711" */
-    char *colon = strrchr(out, ':');
-    if (out[0] == '[') {
-        char *close = strchr(out, ']');
-        if (close) {
-            memmove(out, out + 1, (size_t)(close - out - 1));
-            out[close - out - 1] = 0;
-        }
-    } else if (colon) {
-        *colon = 0;
-    }
+    struct report_endpoint client;
+    if (pick && report_endpoint_parse(str(pick, "client"), &client))
+        snprintf(out, len, "%s", client.host);
 }
 
 cJSON *rollup_row(const cJSON *report)
