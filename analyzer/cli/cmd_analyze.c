@@ -670,32 +670,6 @@ static int by_name(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* Whether a file starts like a capture: pcap (either byte order, micro- or
- * nanoseconds), pcapng, or gzip (read transparently). Other files in a
- * directory (notes, key logs, reports) are not captures. */
-static bool looks_like_capture(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char m[4] = { 0 };
-    size_t got = f ? fread(m, 1, sizeof m, f) : 0;
-    if (f)
-        fclose(f);
-    if (got < 2)
-        return false;
-    if (m[0] == 0x1f && m[1] == 0x8b)
-        return true;
-    if (got < 4)
-        return false;
-    static const unsigned char magics[][4] = {
-        { 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 }, { 0x4d, 0x3c, 0xb2, 0xa1 },
-        { 0xa1, 0xb2, 0x3c, 0x4d }, { 0x0a, 0x0d, 0x0d, 0x0a },
-    };
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (!memcmp(m, magics[i], 4))
-            return true;
-    return false;
-}
-
 /* A directory among the arguments means the captures in it (not its
  * subdirectories, not hidden files), in name order. Returns false (and
  * says why) when a directory cannot be read. */
@@ -730,7 +704,7 @@ static bool expand_directories(struct analyze_args *a)
                 break;
             sprintf(path, "%s/%s", a->files[i], e->d_name);
             struct stat fst;
-            if (stat(path, &fst) != 0 || !S_ISREG(fst.st_mode) || !looks_like_capture(path)) {
+            if (stat(path, &fst) != 0 || !S_ISREG(fst.st_mode) || !capture_path_looks_like_capture(path)) {
                 skipped += stat(path, &fst) == 0 && S_ISREG(fst.st_mode);
                 free(path);
                 continue;

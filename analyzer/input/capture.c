@@ -440,6 +440,20 @@ bool capture_source_rereadable(const struct capture_source *src)
     return strcmp(src->path, "-") && stat(src->path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+bool capture_path_looks_like_capture(const char *path)
+{
+    uint8_t head[MAGIC_LEN] = { 0 };
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    if (once_input_wanted(path, head, got))
+        return strcmp(path, "-") != 0;
+    struct cursor c = cursor_make(head, got);
+    uint32_t magic = cursor_be32(&c);
+    return cursor_ok(&c) && (magic == PCAPNG_MAGIC || is_pcap_magic(magic));
+}
+
 bool capture_source_plain(const struct capture_source *src)
 {
     if (!capture_source_rereadable(src))

@@ -77,6 +77,11 @@ bool capture_source_rereadable(const struct capture_source *src);
  * walk over the file before the pass (pcapng_secrets.h) works on these. */
 bool capture_source_plain(const struct capture_source *src);
 
+/* Whether a file's first bytes are a capture's this reads: pcap (any
+ * byte order and timestamp unit), pcapng, or gzip (decompressed as read).
+ * For picking captures out of a directory; no other check is made. */
+bool capture_path_looks_like_capture(const char *path);
+
 /* Opens the source. On failure returns NULL and writes a one-line reason,
  * without the file name, into err. Bytes in memory are read where they are
  * (no copy) and meet the same checks and messages as a file of those bytes. */
