@@ -294,8 +294,14 @@ cJSON *kept_connections_take(struct facts_builder *fb, cJSON *capture)
     /* Of the connections selected, how many there were and how many are in
      * "connections" (the first and latest of each outcome). */
     json_add_u64(capture, "selected_connections", chosen->seen);
+    /* Every attempt of the selection by verdict, kept or not: the outcome
+     * over the whole capture is the report's to decide from these. */
+    cJSON *attempts = json_add_object(capture, "attempts");
+    json_add_u64(attempts, "total", chosen->seen);
+    json_add_u64(attempts, "succeeded", chosen->succeeded);
+    json_add_u64(attempts, "failed", chosen->failed);
+    json_add_u64(attempts, "unknown", chosen->unknown);
     struct conn_record *kept[FACTS_MAX_KEPT_CONNS];
-    struct conn_sample counts = *chosen;   /* sample_take empties it */
     uint32_t n = sample_take(chosen, kept);
     json_add_u64(capture, "kept_connections", n);
     /* Connections are kept as they end; reports list them as they began. */
@@ -306,13 +312,6 @@ cJSON *kept_connections_take(struct facts_builder *fb, cJSON *capture)
         cJSON_AddItemToArray(conns, record_json(fb, kept[i]));
         record_free(fb, kept[i]);
     }
-    /* Every attempt of the selection by verdict, kept or not: the outcome
-     * over the whole capture is the report's to decide from these. */
-    cJSON *attempts = json_add_object(capture, "attempts");
-    json_add_u64(attempts, "total", counts.seen);
-    json_add_u64(attempts, "succeeded", counts.succeeded);
-    json_add_u64(attempts, "failed", counts.failed);
-    json_add_u64(attempts, "unknown", counts.unknown);
     json_add_u64(attempts, "fallbacks", mark_fallbacks(conns));
     sample_clear(fb, generic ? &fb->targets : &fb->generic);
     return conns;
